@@ -1,0 +1,56 @@
+"""`treaty-build-index`: build or refresh the index from TREATY_SOURCE (or the official PDF)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli import EXIT_INTERRUPTED, fail
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="treaty-build-index",
+        description="Build the search index of the UN Convention against Cybercrime. "
+        "Reads TREATY_SOURCE (a PDF, a text file or a URL; unset: the official UN PDF) and "
+        "writes to INDEX_DIR. Does nothing when the index is already up to date.",
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="accept a PDF whose sha256 differs from treaty_text/sources.json "
+        "(a new official revision)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from bot.embedding import EncoderUnavailable
+    from bot.indexing import IndexBuildError, build_index
+    from bot.parsing import TreatyFormatError
+    from bot.settings import Settings
+    from bot.source import SourceError
+
+    try:
+        settings = Settings()
+        if args.allow_unverified:
+            settings = settings.model_copy(update={"treaty_allow_unverified": True})
+        outcome = build_index(
+            settings,
+            force=args.force,
+            show_progress=not args.quiet and sys.stderr.isatty(),
+            report=lambda line: print(line, file=sys.stderr),
+        )
+    except KeyboardInterrupt:
+        return fail("build interrupted; the previous index is untouched.", EXIT_INTERRUPTED)
+    except (SourceError, TreatyFormatError, IndexBuildError, EncoderUnavailable) as error:
+        return fail(str(error))
+    print(outcome.message)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

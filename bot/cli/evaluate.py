@@ -1,0 +1,61 @@
+"""`treaty-eval`: retrieval quality and latency on a question file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.cli import fail
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="treaty-eval",
+        description="Evaluate retrieval on a JSONL question file (format: shared/eval/README.md).",
+    )
+    parser.add_argument("--questions", type=Path, required=True, help="JSONL question file")
+    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    parser.add_argument("--k", type=int, default=10, help="results retrieved per question")
+    parser.add_argument("--show-misses", action="store_true", help="list what missed, and why")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from bot import evaluation
+    from bot.index_store import IndexNotReady
+    from bot.retrieval import Retriever
+    from bot.settings import Settings
+
+    try:
+        questions = evaluation.load_questions(args.questions)
+    except (OSError, ValueError) as error:
+        return fail(f"cannot read the questions: {error}")
+    try:
+        retriever = Retriever.load(Settings())
+    except IndexNotReady as error:
+        return fail(str(error))
+    retriever.ask("warm-up question about electronic evidence", args.k)
+    outcomes = evaluation.run(lambda q, _k: retriever.ask(q, args.k), questions)
+    figures = evaluation.metrics(outcomes)
+    if args.show_misses:
+        for outcome in outcomes:
+            rank = outcome.first_gold_rank()
+            if outcome.question.in_scope and (rank is None or rank > 1) or (
+                not outcome.question.in_scope and not outcome.answer.abstained
+            ):
+                print(f"{outcome.question.id} gold={list(outcome.question.articles)} "
+                      f"got={outcome.ranked_articles[:5]} rank={rank} "
+                      f"{outcome.question.question!r} {outcome.answer.evidence}")
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        width = max(len(key) for key in figures)
+        for key, value in figures.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Retrieval quality and latency over a question file (format: ../shared/eval/README.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.retrieval import Answer
+
+EVAL_K = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    articles: tuple[int, ...]
+    paragraphs: tuple[str, ...]
+    kind: str
+    lang: str
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.articles)
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            questions.append(
+                Question(
+                    id=str(raw["id"]),
+                    question=raw["question"],
+                    articles=tuple(raw.get("articles", ())),
+                    paragraphs=tuple(raw.get("paragraphs", ())),
+                    kind=raw.get("kind", "lay"),
+                    lang=raw.get("lang", "en"),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}:{number}: not a question object ({error})") from error
+    return questions
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: Question
+    answer: Answer
+    milliseconds: float
+
+    @property
+    def ranked_articles(self) -> list[int]:
+        return [r.article for r in self.answer.results]
+
+    def first_gold_rank(self) -> int | None:
+        ranks = [i for i, a in enumerate(self.ranked_articles, 1) if a in self.question.articles]
+        return ranks[0] if ranks else None
+
+
+def run(ask: Callable[[str, int], Answer], questions: Sequence[Question]) -> list[Outcome]:
+    outcomes = []
+    for question in questions:
+        started = time.perf_counter()
+        answer = ask(question.question, EVAL_K)
+        outcomes.append(Outcome(question, answer, (time.perf_counter() - started) * 1000))
+    return outcomes
+
+
+def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    in_scope = [o for o in outcomes if o.question.in_scope]
+    out_of_scope = [o for o in outcomes if not o.question.in_scope]
+    with_paragraphs = [o for o in in_scope if o.question.paragraphs]
+    ranks = [o.first_gold_rank() for o in in_scope]
+
+    def share(hits: Sequence[bool]) -> float:
+        return round(sum(hits) / len(hits), 4) if hits else 0.0
+
+    def recall(k: int) -> float:
+        return share([r is not None and r <= k for r in ranks])
+
+    latencies = sorted(o.milliseconds for o in outcomes)
+    return {
+        "n": len(outcomes),
+        "recall@1": recall(1),
+        "recall@3": recall(3),
+        "recall@5": recall(5),
+        "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / len(ranks), 4)
+        if ranks
+        else 0.0,
+        "paragraph_hit@3": share([_paragraph_hit(o) for o in with_paragraphs]),
+        "in_scope_answer_rate": share([not o.answer.abstained for o in in_scope]),
+        "oos_abstain_rate": share([o.answer.abstained for o in out_of_scope]),
+        "p50_ms": round(statistics.median(latencies), 2) if latencies else 0.0,
+        "p95_ms": round(_percentile(latencies, 0.95), 2) if latencies else 0.0,
+        "misses": [o.question.id for o, r in zip(in_scope, ranks, strict=True)
+                   if r is None or r > 5],
+    }
+
+
+def _paragraph_hit(outcome: Outcome) -> bool:
+    cited = {f"{r.article}.{r.paragraph}" for r in outcome.answer.results[:3]}
+    return bool(cited & set(outcome.question.paragraphs))
+
+
+def _percentile(sorted_values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]

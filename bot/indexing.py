@@ -1,0 +1,222 @@
+"""Build the index from the treaty source: parse, validate, chunk, embed, write, swap in.
+
+A build that would produce what is already there is skipped after hashing the source, without
+loading a model. A real build writes a new folder beside the live one and replaces the
+`current` link in a single rename, so readers never see a half-written index and a failed or
+interrupted build leaves the previous one untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import index_store as store
+from bot.chunking import CHUNKER_VERSION, chunk_treaty
+from bot.parsing import PARSER_VERSION, parse_treaty_text, validate
+from bot.settings import Settings
+from bot.source import TreatySource, read_treaty_text, resolve_source
+
+KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
+
+
+class IndexBuildError(RuntimeError):
+    """The build cannot go on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    built: bool
+    message: str
+    directory: Path | None
+
+
+def fingerprint(source_sha256: str, model: str) -> dict[str, Any]:
+    """What an index depends on: when any of it changes the index is stale."""
+    return {
+        "format": store.INDEX_FORMAT,
+        "source_sha256": source_sha256,
+        "parser_version": PARSER_VERSION,
+        "chunker_version": CHUNKER_VERSION,
+        "model": model,
+    }
+
+
+def staleness(index_dir: Path, wanted: dict[str, Any]) -> str | None:
+    """Why the live index does not match `wanted`, or None when it does and is intact."""
+    build_dir = store.current_build(index_dir)
+    manifest = store.read_manifest(build_dir) if build_dir else None
+    if build_dir is None or manifest is None:
+        return f"there is no index in {index_dir}"
+    changed = [key for key, value in wanted.items() if manifest.get(key) != value]
+    if changed:
+        return "the index was built from a different " + ", ".join(changed)
+    damaged = store.corrupted_files(build_dir, manifest)
+    if damaged:
+        return f"index files do not match their checksums: {', '.join(damaged)}"
+    return None
+
+
+def index_staleness(settings: Settings) -> str | None:
+    """For the bot's start-up check: uses only files on disk, never downloads."""
+    source = resolve_source(
+        settings.treaty_source,
+        settings.cache_dir,
+        allow_unverified=settings.treaty_allow_unverified,
+        offline=True,
+    )
+    return staleness(settings.index_dir, fingerprint(source.sha256, settings.embedding_model))
+
+
+def build_index(
+    settings: Settings,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+    report: Callable[[str], None] = print,
+) -> BuildOutcome:
+    started = time.perf_counter()
+    index_dir = settings.index_dir.expanduser()
+    _prepare_index_dir(index_dir)
+    source = resolve_source(
+        settings.treaty_source,
+        settings.cache_dir,
+        allow_unverified=settings.treaty_allow_unverified,
+        timeout_s=settings.download_timeout_s,
+    )
+    wanted = fingerprint(source.sha256, settings.embedding_model)
+    reason = staleness(index_dir, wanted)
+    if reason is None and not force:
+        return BuildOutcome(
+            False,
+            f"Index is up to date ({index_dir}, source sha256 {source.sha256[:12]}…, "
+            f"model {settings.embedding_model}); nothing to do. Use --force to rebuild.",
+            store.current_build(index_dir),
+        )
+    report(f"Building the index: {reason or 'rebuild requested (--force)'}.")
+
+    text = read_treaty_text(source)
+    treaty = parse_treaty_text(text, source.sha256)
+    validate(treaty, text)
+
+    from bot.embedding import load_encoder
+
+    encoder = load_encoder(settings.embedding_model)
+    chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
+    vectors = _embed([c.search_text for c in chunks], encoder.encode, show_progress)
+
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    builds = index_dir / store.BUILDS_DIR
+    staging = builds / f".staging-{build_id}"
+    try:
+        staging.mkdir(parents=True)
+        _write_build(staging, treaty, chunks, vectors)
+        manifest = {
+            **wanted,
+            "source": _describe_source(source),
+            "embedding_dimension": int(vectors.shape[1]),
+            "document_count": 2,
+            "article_count": len(treaty.articles),
+            "note_count": len(treaty.notes),
+            "chunk_count": len(chunks),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "files": store.file_checksums(staging),
+        }
+        (staging / store.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        final = builds / build_id
+        staging.rename(final)
+        _swap_current(index_dir, final)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise IndexBuildError(
+                f"cannot write the index in {index_dir} ({error.strerror or error}); the "
+                "previous index is untouched. Check the folder's permissions and free space, "
+                "or set INDEX_DIR to a writable folder."
+            ) from error
+        raise
+    _remove_old_builds(builds, keep={final.name, *_recent(builds, final.name)})
+    elapsed = time.perf_counter() - started
+    return BuildOutcome(
+        True,
+        f"Index built in {elapsed:.1f} s: 2 documents (convention, interpretative notes), "
+        f"{len(treaty.articles)} articles, {len(treaty.notes)} notes, {len(chunks)} chunks, "
+        f"model {settings.embedding_model} → {final}",
+        final,
+    )
+
+
+def _prepare_index_dir(index_dir: Path) -> None:
+    if not index_dir.parent.is_dir():
+        raise IndexBuildError(
+            f"the folder that should hold INDEX_DIR does not exist: {index_dir.parent}. "
+            "Create it, or set INDEX_DIR to a path inside an existing folder."
+        )
+    try:
+        index_dir.mkdir(exist_ok=True)
+        probe = index_dir / f".write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise IndexBuildError(
+            f"INDEX_DIR {index_dir} is not writable ({error.strerror or error}). Fix its "
+            "permissions or set INDEX_DIR to a writable folder; the previous index is untouched."
+        ) from error
+
+
+def _embed(texts: list[str], encode: Callable[[list[str]], Any], show_progress: bool):
+    import numpy as np
+    from rich.progress import track
+
+    batch = 32
+    starts = range(0, len(texts), batch)
+    if show_progress:
+        starts = track(starts, description="Embedding", total=len(starts), transient=True)
+    return np.vstack([encode(texts[start : start + batch]) for start in starts])
+
+
+def _write_build(directory: Path, treaty, chunks, vectors) -> None:
+    import faiss
+
+    from bot.lexical import LexicalIndex
+
+    treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
+    (directory / store.TREATY_JSON).write_text(treaty_json, encoding="utf-8")
+    with (directory / store.CHUNKS).open("w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    faiss.write_index(index, str(directory / store.VECTORS))
+    LexicalIndex.build([c.search_text for c in chunks]).save(directory / store.BM25_DIR)
+
+
+def _swap_current(index_dir: Path, build_dir: Path) -> None:
+    link = index_dir / store.CURRENT_LINK
+    staged_link = index_dir / f".{store.CURRENT_LINK}-{build_dir.name}"
+    staged_link.symlink_to(build_dir.relative_to(index_dir))
+    os.replace(staged_link, link)
+
+
+def _recent(builds: Path, current: str) -> list[str]:
+    older = sorted(p.name for p in builds.iterdir() if p.is_dir() and p.name < current
+                   and not p.name.startswith("."))
+    return older[-KEEP_PREVIOUS_BUILDS:]
+
+
+def _remove_old_builds(builds: Path, keep: set[str]) -> None:
+    for path in builds.iterdir():
+        if path.is_dir() and path.name not in keep and not path.name.startswith(".staging"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _describe_source(source: TreatySource) -> dict[str, Any]:
+    return {"origin": source.origin, "sha256": source.sha256, "is_pdf": source.is_pdf}

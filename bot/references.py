@@ -1,0 +1,91 @@
+"""Recognise direct references to the treaty in a question: "Article 41", "art. 17",
+"article 40 paragraph 21", "40(21)", "статья 17", "artículo 17", "第十七条", "المادة 17".
+
+A reference is answered exactly rather than searched for, so it must not fire on numbers that
+are not article numbers ("24 hours a day", "the 2024 convention").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ARTICLE_WORDS = (
+    r"articles?|arts?\.?|art[ií]culos?|artigos?|artikel|"
+    r"стат(?:ья|ьи|ье|ью|ей|ьям)|ст\.|"
+    r"المادة|مادة|المادتين"
+)
+_PARAGRAPH_WORDS = (
+    r"paragraphs?|paras?\.?|par\.|§|p\.|p[aá]rrafos?|apartados?|alin[eé]as?|"
+    r"пункт[а-я]*|п\.|части|часть|"
+    r"الفقرة|فقرة"
+)
+_NUMBER = r"(\d{1,4})"
+_LATIN = re.compile(
+    rf"(?<!\w)(?:{_ARTICLE_WORDS})\s*(?:n[°º.]\s*)?{_NUMBER}(?!\d)"
+    rf"(?:\s*(?:,|\s)\s*(?:{_PARAGRAPH_WORDS})\s*{_NUMBER})?"
+    rf"(?:\s*\(\s*{_NUMBER}\s*\))?",
+    re.IGNORECASE,
+)
+_PARAGRAPH_FIRST = re.compile(
+    rf"(?<!\w)(?:{_PARAGRAPH_WORDS})\s*{_NUMBER}\s*(?:,|of|de|del|du|статьи|من)?\s*"
+    rf"(?:the\s+|la\s+|l[’']\s*)?(?:{_ARTICLE_WORDS})\s*{_NUMBER}(?!\d)",
+    re.IGNORECASE,
+)
+_BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*\(\s*(\d{1,3})\s*\)\s*[?.!]?\s*$")
+_CHINESE = re.compile(r"第\s*([0-9０-９]+|[零〇一二三四五六七八九十百两]+)\s*条(?:\s*第\s*([0-9０-９]+|[零〇一二三四五六七八九十百两]+)\s*款)?")
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                   "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Reference:
+    article: int
+    paragraph: str | None = None
+
+
+def find_references(question: str) -> list[Reference]:
+    """Every article (and paragraph) the question names, in order, without repeats."""
+    found: list[tuple[int, Reference]] = []
+    for match in _PARAGRAPH_FIRST.finditer(question):
+        found.append((match.start(), Reference(int(match.group(2)), str(int(match.group(1))))))
+    covered = [m.span() for m in _PARAGRAPH_FIRST.finditer(question)]
+    for match in _LATIN.finditer(question):
+        if any(start <= match.start() < end for start, end in covered):
+            continue
+        paragraph = match.group(2) or match.group(3)
+        found.append(
+            (match.start(), Reference(int(match.group(1)), str(int(paragraph)) if paragraph else None))
+        )
+    for match in _CHINESE.finditer(question):
+        paragraph = _chinese_number(match.group(2)) if match.group(2) else None
+        found.append(
+            (match.start(), Reference(_chinese_number(match.group(1)),
+                                      str(paragraph) if paragraph else None))
+        )
+    bare = _BARE_CITATION.match(question)
+    if bare:
+        found.append((0, Reference(int(bare.group(1)), str(int(bare.group(2))))))
+    unique: list[Reference] = []
+    for _, reference in sorted(found, key=lambda item: item[0]):
+        if reference not in unique:
+            unique.append(reference)
+    return unique
+
+
+def _chinese_number(text: str) -> int:
+    """Chinese article numbers are written with digits or numerals up to the hundreds."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CHINESE_DIGITS[char]
+    return total + current

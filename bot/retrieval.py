@@ -1,0 +1,275 @@
+"""Question in, ranked article-level results out. Never generates text: every result is a
+verbatim paragraph of the treaty with its citation.
+
+How a question is answered:
+1. Direct references ("article 40 paragraph 21", "40(21)") are looked up, not searched.
+2. Otherwise each search unit (paragraph, sub-paragraph group, article heading) gets a dense
+   score (cosine similarity of embeddings) and a BM25 score; the glossary adds treaty vocabulary
+   to the BM25 query for everyday words ("ransomware", "revenge porn").
+3. Articles are ranked by reciprocal rank fusion of several article-level rankings (best dense
+   paragraph, dense heading, best BM25 unit, glossary votes, a definition request for a term
+   that Article 2 defines), so an article wins when independent kinds of evidence agree.
+4. The best paragraph of each article is the unit where dense and lexical evidence agree most.
+5. A question whose best dense match stays below a calibrated similarity, with no glossary
+   term and no defined term, is declined: the treaty does not address it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.chunking import Chunk
+from bot.glossary import Glossary, GlossaryMatch, contains_phrase
+from bot.index_store import BUILD_HINT, IndexNotReady, LoadedIndex, load_index
+from bot.lexical import tokenize
+from bot.references import Reference, find_references
+from bot.settings import Settings
+from bot.treaty import ARTICLE_COUNT, CONVENTION_ID, Article, Note, Treaty
+
+MAX_QUESTION_CHARS = 1000
+RRF_K = 10  # small: the first few ranks of each signal carry most of the weight
+SIGNAL_WEIGHTS = {
+    "dense_paragraph": 1.0,
+    "dense_heading": 0.8,
+    "lexical": 1.0,
+    "glossary": 0.9,
+    "definition": 2.0,
+}
+# Declining: below this best cosine similarity to any unit, and with no glossary or defined
+# term in the question, the treaty is taken not to address it (see scripts/evaluate.py).
+ABSTAIN_BELOW = 0.30
+OTHER_PARAGRAPH_MARGIN = 0.08  # other paragraphs within this cosine of the best are listed
+DEFINITION_INTENT = re.compile(
+    r"\b(defin\w*|meaning|means|mean|what is an?|what are|what counts as|what is meant)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ParagraphMatch:
+    label: str | None
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    document: str  # "convention"
+    article: int
+    title: str
+    chapter: str  # "Chapter II Criminalization"
+    paragraph: str | None  # label of the best-matching paragraph; None when unnumbered
+    text: str  # verbatim text of that paragraph (or of its matching sub-paragraph group)
+    score: float
+    other_paragraphs: tuple[ParagraphMatch, ...] = ()
+    notes: tuple[Note, ...] = ()  # interpretative notes on this article
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    results: tuple[ArticleResult, ...]
+    error: str | None = None  # e.g. "The Convention has articles 1–68." for "article 99"
+    evidence: dict[str, list[str]] = field(default_factory=dict, compare=False)
+
+    @property
+    def abstained(self) -> bool:
+        return not self.results
+
+
+class Retriever:
+    def __init__(self, index: LoadedIndex, encoder, glossary: Glossary) -> None:
+        self._index = index
+        self._encoder = encoder
+        self._glossary = glossary
+        self._chunks: list[Chunk] = index.chunks
+        self._vectors = index.vectors.reconstruct_n(0, index.vectors.ntotal)
+        self._article_of = np.array([c.article for c in self._chunks])
+        self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
+        self._defined_terms = _defined_terms(self._chunks)
+
+    @classmethod
+    def load(cls, settings: Settings) -> Retriever:
+        index = load_index(settings.index_dir)
+        if index.manifest.get("model") != settings.embedding_model:
+            raise IndexNotReady(
+                f"The index was built with {index.manifest.get('model')}, but EMBEDDING_MODEL "
+                f"is {settings.embedding_model}. {BUILD_HINT}"
+            )
+        from bot.embedding import load_query_encoder
+
+        return cls(index, load_query_encoder(settings.embedding_model), Glossary.load())
+
+    @property
+    def treaty(self) -> Treaty:
+        return self._index.treaty
+
+    @property
+    def manifest(self) -> dict:
+        return self._index.manifest
+
+    def ask(self, question: str, k: int = 3) -> Answer:
+        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        if not question:
+            return Answer(question, ())
+        references = find_references(question)
+        if references:
+            return self._lookup(question, references, k)
+        return self._search(question, k)
+
+    def article_result(self, number: int, paragraph: str | None = None) -> ArticleResult | None:
+        """The verbatim article (or one paragraph of it) as a result, for direct lookups."""
+        article = self.treaty.article(number)
+        if article is None:
+            return None
+        chosen = article.paragraph(paragraph) if paragraph else article.paragraphs[0]
+        if chosen is None:
+            return None
+        return _result(article, chosen.label, chosen.text, 1.0, (), self.treaty)
+
+    def _lookup(self, question: str, references: Sequence[Reference], k: int) -> Answer:
+        results, problems = [], []
+        for reference in references:
+            article = self.treaty.article(reference.article)
+            if article is None:
+                problems.append(
+                    f"The Convention has articles 1–{ARTICLE_COUNT}; there is no article "
+                    f"{reference.article}."
+                )
+                continue
+            result = self.article_result(reference.article, reference.paragraph)
+            if result is None:
+                labels = [p.label for p in article.paragraphs if p.label]
+                problems.append(
+                    f"Article {article.number} has "
+                    + (f"paragraphs 1–{labels[-1]}" if labels else "no numbered paragraphs")
+                    + f"; there is no paragraph {reference.paragraph}."
+                )
+                result = self.article_result(reference.article)
+            if result and all(r.article != result.article for r in results):
+                results.append(result)
+        return Answer(question, tuple(results[:k]), " ".join(problems) or None)
+
+    def _search(self, question: str, k: int) -> Answer:
+        tokens = tokenize(question)
+        glossary = self._glossary.match(tokens)
+        expansion = [t for m in glossary for t in tokenize(m.entry.expansion)]
+        dense = self._vectors @ self._encoder.encode([question])[0]
+        lexical = self._index.lexical.scores(tokens + expansion)
+        defined = self._defined_term_units(question, tokens)
+
+        if dense.max() < ABSTAIN_BELOW and not glossary and not defined:
+            return Answer(question, (), evidence={"declined": [f"best cosine {dense.max():.2f}"]})
+
+        rankings = {
+            "dense_paragraph": self._rank_articles(np.where(self._is_heading, -np.inf, dense)),
+            "dense_heading": self._rank_articles(np.where(self._is_heading, dense, -np.inf)),
+            "lexical": self._rank_articles(np.where(lexical > 0, lexical, -np.inf)),
+            "glossary": _glossary_ranking(glossary),
+            "definition": [2] if defined else [],
+        }
+        fused: dict[int, float] = defaultdict(float)
+        for signal, ranking in rankings.items():
+            for rank, article in enumerate(ranking):
+                fused[article] += SIGNAL_WEIGHTS[signal] / (RRF_K + rank + 1)
+        ranked = sorted(fused, key=lambda a: (-fused[a], a))[:k]
+        unit_scores = _unit_scores(dense, lexical)
+        if defined:
+            unit_scores[defined] += 1.0
+        results = tuple(
+            self._article_result(article, fused[article], unit_scores, dense) for article in ranked
+        )
+        evidence = {
+            "glossary": [f"{m.term} → {', '.join(map(str, m.entry.articles))}" for m in glossary],
+            "defined_terms": [self._chunks[i].text.split("”")[0].lstrip("(“ ") for i in defined],
+        }
+        return Answer(question, results, evidence=evidence)
+
+    def _rank_articles(self, unit_scores: np.ndarray) -> list[int]:
+        best: dict[int, float] = {}
+        for position in np.argsort(-unit_scores):
+            if not np.isfinite(unit_scores[position]):
+                break
+            best.setdefault(int(self._article_of[position]), float(unit_scores[position]))
+        return list(best)
+
+    def _defined_term_units(self, question: str, tokens: Sequence[str]) -> list[int]:
+        """Article 2 units defining a term the question asks the meaning of."""
+        if not DEFINITION_INTENT.search(question):
+            return []
+        return [unit for term, unit in self._defined_terms if contains_phrase(tokens, term)]
+
+    def _article_result(
+        self, number: int, score: float, unit_scores: np.ndarray, dense: np.ndarray
+    ) -> ArticleResult:
+        article = self.treaty.article(number)
+        assert article is not None
+        units = [i for i in np.flatnonzero(self._article_of == number) if not self._is_heading[i]]
+        units.sort(key=lambda i: -unit_scores[i])
+        best = self._chunks[units[0]]
+        others, seen = [], {best.paragraph}
+        for i in units[1:]:
+            chunk = self._chunks[i]
+            if chunk.paragraph in seen or dense[i] < dense[units[0]] - OTHER_PARAGRAPH_MARGIN:
+                continue
+            seen.add(chunk.paragraph)
+            paragraph = article.paragraph(chunk.paragraph) if chunk.paragraph else None
+            text = paragraph.text if paragraph and chunk.subparagraph is None else chunk.text
+            others.append(ParagraphMatch(chunk.paragraph, text, round(float(dense[i]), 4)))
+        best_paragraph = article.paragraph(best.paragraph) if best.paragraph else None
+        text = best_paragraph.text if best_paragraph and best.subparagraph is None else best.text
+        return _result(article, best.paragraph, text, score, tuple(others), self.treaty)
+
+
+def _result(
+    article: Article,
+    label: str | None,
+    text: str,
+    score: float,
+    others: tuple[ParagraphMatch, ...],
+    treaty: Treaty,
+) -> ArticleResult:
+    return ArticleResult(
+        document=CONVENTION_ID,
+        article=article.number,
+        title=article.title,
+        chapter=article.chapter,
+        paragraph=label,
+        text=text,
+        score=round(score, 4),
+        other_paragraphs=others,
+        notes=treaty.notes_for(article.number),
+    )
+
+
+def _unit_scores(dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """Per-unit agreement of both signals, each scaled to its best unit."""
+    top = lexical.max()
+    return dense / max(dense.max(), 1e-6) + (lexical / top if top > 0 else 0.0)
+
+
+def _glossary_ranking(matches: Iterable[GlossaryMatch]) -> list[int]:
+    votes: dict[int, float] = defaultdict(float)
+    for match in matches:
+        for position, article in enumerate(match.entry.articles):
+            votes[article] += 1.0 / (position + 1)
+    return sorted(votes, key=lambda a: (-votes[a], a))
+
+
+def _defined_terms(chunks: Sequence[Chunk]) -> list[tuple[tuple[str, ...], int]]:
+    """(stemmed term, unit) for every “quoted term” that Article 2 defines."""
+    terms = []
+    for index, chunk in enumerate(chunks):
+        if chunk.article != 2 or chunk.kind != "paragraph":
+            continue
+        for line in chunk.text.split("\n"):
+            head = line.split(" shall mean")[0]
+            terms.extend(
+                (tuple(tokenize(term)), index) for term in re.findall(r"“([^”]+)”", head)
+            )
+    return [(term, unit) for term, unit in terms if term]

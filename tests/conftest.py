@@ -1,0 +1,29 @@
+"""Shared fixtures: the real treaty source and a real index built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def treaty_pdf() -> Path:
+    source = os.environ.get("TREATY_SOURCE")
+    path = Path(source) if source else SHARED_DIR / "treaty_text/source_pdfs/A_RES_79_243-EN.pdf"
+    if not path.is_file():
+        pytest.fail(f"set TREATY_SOURCE to the official PDF (looked for {path})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """The checked plain-text renderings, used only as test oracles."""
+    path = SHARED_DIR / "treaty_text"
+    if not path.is_dir():
+        pytest.fail(f"the reference texts are expected in {path}")
+    return path
