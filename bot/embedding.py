@@ -123,6 +123,9 @@ class NumpyBertEncoder:
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = ThreadpoolController()
 
     @staticmethod
     def supports(path: Path) -> bool:
@@ -158,15 +161,18 @@ class NumpyBertEncoder:
         order = np.argsort([len(t) for t in texts])  # similar lengths together: less padding
         encodings = self._tokenizer.encode_batch([texts[i] for i in order])
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), BATCH_SIZE):
-            batch = encodings[start : start + BATCH_SIZE]
-            width = max(len(e.ids) for e in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.float32)
-            for row, encoding in enumerate(batch):
-                ids[row, : len(encoding.ids)] = encoding.ids
-                mask[row, : len(encoding.ids)] = 1.0
-            out[order[start : start + len(batch)]] = self._forward(ids, mask)
+        # A question is too small to share between threads: with two, OpenBLAS spends more
+        # time handing work over than computing, and far more on a busy machine.
+        with self._blas.limit(limits=1, user_api="blas"):
+            for start in range(0, len(texts), BATCH_SIZE):
+                batch = encodings[start : start + BATCH_SIZE]
+                width = max(len(e.ids) for e in batch)
+                ids = np.zeros((len(batch), width), dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.float32)
+                for row, encoding in enumerate(batch):
+                    ids[row, : len(encoding.ids)] = encoding.ids
+                    mask[row, : len(encoding.ids)] = 1.0
+                out[order[start : start + len(batch)]] = self._forward(ids, mask)
         return out
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.lexical import tokenize
+from bot.lexical import phrase_tokens
 from bot.source import TREATY_TEXT_DIR
 
 GLOSSARY_FILE = TREATY_TEXT_DIR / "glossary.toml"
@@ -50,13 +50,14 @@ class Glossary:
                     terms=terms,
                     expansion=raw.get("expansion", ""),
                     articles=tuple(raw.get("articles", ())),
-                    term_tokens=tuple(tuple(tokenize(term)) for term in terms),
+                    term_tokens=tuple(tuple(phrase_tokens(term)) for term in terms),
                 )
             )
         return cls(entries)
 
-    def match(self, question_tokens: Sequence[str]) -> list[GlossaryMatch]:
+    def match(self, question: str) -> list[GlossaryMatch]:
         """Entries with a term whose stemmed words occur together, in order, in the question."""
+        question_tokens = phrase_tokens(question)
         matches = []
         for entry in self.entries:
             for term, tokens in zip(entry.terms, entry.term_tokens, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,12 @@ def tokenize(text: str) -> list[str]:
         tokenizer.stemmer(word) for word in tokenizer.splitter(text.lower())
         if word not in tokenizer.stopwords
     ]
+
+
+def phrase_tokens(text: str) -> list[str]:
+    """Every word, stemmed, stop words kept: for matching multi-word phrases exactly."""
+    tokenizer = _tokenizer()
+    return [tokenizer.stemmer(word) for word in re.findall(r"\w+", text.lower())]
 
 
 class LexicalIndex:

@@ -54,6 +54,12 @@ def split_parts(lines: Sequence[str]) -> tuple[Part, ...]:
     return tuple(parts)
 
 
+def _is_title(line: str) -> bool:
+    """A heading line, not the article's first paragraph or the next heading."""
+    structural = (_NUMBERED, _ITEM, _ARTICLE, _CHAPTER)
+    return bool(line) and not any(p.match(line) for p in structural) and line[-1] not in ".:;,"
+
+
 def _next_roman(label: str) -> str | None:
     index = _ROMAN.index(label)
     return _ROMAN[index + 1] if index + 1 < len(_ROMAN) else None
@@ -78,6 +84,11 @@ def parse_treaty_text(text: str, source_sha256: str) -> Treaty:
     while position < len(lines) and not _CHAPTER.match(lines[position]):
         preamble.append(lines[position])
         position += 1
+    if position == len(lines):
+        raise TreatyFormatError(
+            "no 'Chapter I' line after the preamble: is the text in the layout of "
+            "un_cybercrime_convention.en.txt (chapter and article numbers on their own lines)?"
+        )
 
     chapters: list[Chapter] = []
     closing: list[str] = []
@@ -119,8 +130,9 @@ def parse_treaty_text(text: str, source_sha256: str) -> Treaty:
             position += 1
         elif article_match := _ARTICLE.match(line):
             close_article()
-            article_head = (int(article_match.group(1)), heading)
-            position += 1
+            named = _is_title(heading)  # an article without one gets "", reported by validate
+            article_head = (int(article_match.group(1)), heading if named else "")
+            position += 1 if named else 0
         elif article_head is None:
             raise TreatyFormatError(f"text outside any article: {line[:80]!r}")
         else:

@@ -157,7 +157,7 @@ class Retriever:
 
     def _search(self, question: str, k: int) -> Answer:
         tokens = tokenize(question)
-        glossary = self._glossary.match(tokens)
+        glossary = self._glossary.match(question)
         expansion = [t for m in glossary for t in tokenize(m.entry.expansion)]
         dense = self._vectors @ self._encoder.encode([question])[0]
         lexical = self._index.lexical.scores(tokens + expansion)

@@ -107,9 +107,12 @@ def resolve_source(
 def read_treaty_text(source: TreatySource) -> str:
     """The convention and its interpretative notes in the reference layout."""
     if source.is_pdf:
-        from bot.pdf_text import extract_treaty_text
+        from bot.pdf_text import PdfTextError, extract_treaty_text
 
-        return extract_treaty_text(source.path)
+        try:
+            return extract_treaty_text(source.path)
+        except PdfTextError as error:  # damaged or not the Convention: a source problem
+            raise SourceError(str(error)) from error
     return read_layout_text(source.path)
 
 

@@ -27,3 +27,27 @@ def reference_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"the reference texts are expected in {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def index_settings(treaty_pdf: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Settings for a real index built once per session from TREATY_SOURCE."""
+    from bot.indexing import build_index
+    from bot.settings import Settings
+
+    root = tmp_path_factory.mktemp("index")
+    settings = Settings(
+        _env_file=None,
+        treaty_source=str(treaty_pdf),
+        index_dir=root / "index",
+        cache_dir=root / "cache",
+    )
+    build_index(settings, show_progress=False, report=lambda _line: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def retriever(index_settings):
+    from bot.retrieval import Retriever
+
+    return Retriever.load(index_settings)

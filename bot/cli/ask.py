@@ -1,0 +1,203 @@
+"""`treaty-ask`: ask the treaty from a terminal; the maintainers' tool and `make run`'s chat.
+
+    treaty-ask "is revenge porn a crime?"         readable answer
+    treaty-ask                                    interactive prompt
+    treaty-ask --json "question"                  one JSON object
+    treaty-ask --batch FILE --json                one JSON line per question ("-": stdin)
+    treaty-ask --article 40 --paragraph 21        verbatim text
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TextIO
+
+from bot.cli import fail
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.retrieval import Answer, ArticleResult, Retriever
+
+SOURCE_FOOTER = "Source: United Nations Convention against Cybercrime, A/RES/79/243 (English)."
+NO_MATCH = (
+    "No provision of the Convention matches this question. Try other words, or name an "
+    "article (\"article 7\")."
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="treaty-ask",
+        description="Find the provisions of the UN Convention against Cybercrime that answer a "
+        "question, quoted verbatim with citations. Without a question: an interactive prompt.",
+    )
+    parser.add_argument("question", nargs="*", help="the question (quote it or not)")
+    parser.add_argument("--k", type=int, default=3, help="number of articles (default 3)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--batch", metavar="FILE", help="one question per line; '-' for stdin")
+    parser.add_argument("--article", type=int, help="print the verbatim text of an article")
+    parser.add_argument("--paragraph", help="with --article: only this paragraph")
+    args = parser.parse_args(argv)
+    if args.k < 1:
+        parser.error("--k must be at least 1")
+    if args.paragraph and args.article is None:
+        parser.error("--paragraph needs --article")
+    if args.batch and args.question:
+        parser.error("give either a question or --batch FILE, not both")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from rich.console import Console
+
+    from bot.index_store import IndexNotReady
+    from bot.retrieval import Retriever
+    from bot.settings import Settings
+
+    console = Console(highlight=False, soft_wrap=False)
+    try:
+        retriever = Retriever.load(Settings())
+    except IndexNotReady as error:
+        return fail(str(error))
+
+    if args.article is not None:
+        return _print_article(retriever, args.article, args.paragraph, args.json, console)
+    if args.batch:
+        try:
+            handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            return fail(f"cannot read {args.batch}: {error.strerror}")
+        with handle:
+            _answer_lines(retriever, handle, args.k, args.json, console)
+        return 0
+    if args.question:
+        _show(retriever.ask(" ".join(args.question), args.k), args.json, console)
+        return 0
+    return _interactive(retriever, args.k, args.json, console)
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The documented JSON contract of one answer."""
+    data: dict[str, Any] = {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "results": [
+            {
+                "document": r.document,
+                "article": r.article,
+                "title": r.title,
+                "chapter": r.chapter,
+                "paragraph": r.paragraph,
+                "score": r.score,
+                "text": r.text,
+            }
+            for r in answer.results
+        ],
+    }
+    if answer.error:
+        data["error"] = answer.error
+    return data
+
+
+def _answer_lines(
+    retriever: Retriever, lines: Iterable[str], k: int, as_json: bool, console: Console
+) -> None:
+    for line in lines:
+        if line.strip():
+            _show(retriever.ask(line.strip(), k), as_json, console)
+
+
+def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) -> int:
+    console.print(
+        "Ask the UN Convention against Cybercrime (A/RES/79/243). "
+        "Answers quote the treaty verbatim. Empty line or Ctrl-D to quit.",
+        style="bold",
+    )
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return 0
+        if not question:
+            return 0
+        _show(retriever.ask(question, k), as_json, console)
+
+
+def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout) -> None:
+    if as_json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False), file=out, flush=True)
+        return
+    from rich.text import Text
+
+    if answer.error:
+        console.print(Text(answer.error, style="yellow"))
+    if answer.abstained:
+        if not answer.error:
+            console.print(Text(NO_MATCH, style="yellow"))
+        return
+    for result in answer.results:
+        _print_result(result, console)
+    console.print(Text(SOURCE_FOOTER, style="dim"))
+
+
+def _print_result(result: ArticleResult, console: Console) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(
+        Text(f"\nArticle {result.article} · {result.title} · {result.chapter}", style="bold")
+    )
+    label = f"Paragraph {result.paragraph}" if result.paragraph else "Text"
+    console.print(Text(label, style="cyan"))
+    console.print(Padding(Text(result.text), (0, 0, 0, 2)))
+    for note in result.notes:
+        console.print(Text(f"Interpretative note {note.number} ({note.heading}):", style="cyan"))
+        console.print(Padding(Text(note.text), (0, 0, 0, 2)))
+
+
+def _print_article(
+    retriever: Retriever, number: int, paragraph: str | None, as_json: bool, console: Console
+) -> int:
+    from bot.treaty import ARTICLE_COUNT
+
+    article = retriever.treaty.article(number)
+    if article is None:
+        return fail(f"the Convention has articles 1–{ARTICLE_COUNT}; there is no article {number}")
+    paragraphs = article.paragraphs
+    if paragraph is not None:
+        chosen = article.paragraph(paragraph)
+        if chosen is None:
+            labels = [p.label for p in article.paragraphs if p.label]
+            span = f"paragraphs 1–{labels[-1]}" if labels else "no numbered paragraphs"
+            return fail(f"article {number} has {span}; there is no paragraph {paragraph}")
+        paragraphs = (chosen,)
+    if as_json:
+        print(json.dumps({
+            "article": article.number,
+            "title": article.title,
+            "chapter": article.chapter,
+            "paragraphs": [{"label": p.label, "text": p.text} for p in paragraphs],
+            "notes": [{"number": n.number, "text": n.text}
+                      for n in retriever.treaty.notes_for(number)],
+        }, ensure_ascii=False))
+        return 0
+    from rich.text import Text
+
+    console.print(Text(f"Article {article.number} · {article.title} · {article.chapter}",
+                       style="bold"))
+    for p in paragraphs:
+        console.print(Text(f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"))
+    for note in retriever.treaty.notes_for(number):
+        console.print(Text(f"\nInterpretative note {note.number}: {note.text}", style="cyan"))
+    console.print(Text(f"\n{SOURCE_FOOTER}", style="dim"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

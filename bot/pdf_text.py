@@ -1,0 +1,620 @@
+"""The project's own PDF-to-text step for the official Convention PDF (A/RES/79/243).
+
+Generic extractors split words that the PDF draws as several positioned runs ("a rticle") and
+keep the running headers and footers. Here the text is rebuilt from glyph positions instead: a
+word breaks only where a space glyph is drawn or the pen jumps a space's width; headers, footers
+and the footnote rule are skipped because the PDF tags them as pagination artifacts; paragraphs
+are rebuilt from line spacing and indentation. The result is in the layout of the checked
+reference rendering that bot.parsing reads: one paragraph per line, a blank line between
+paragraphs, "Article N" on the line above its title.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pypdf import PageObject, PdfReader
+from pypdf.errors import DependencyError, PyPdfError
+
+# pypdf's font model is not exported, but it is the part of pypdf that maps the glyph codes of
+# this PDF's fonts (Identity-H, no ToUnicode) to characters, and it knows their widths.
+from pypdf.generic._font import Font
+
+from bot.parsing import NOTES_MARKER
+
+CONVENTION_TITLE = "United Nations Convention against Cybercrime"
+
+# Word puts the spaces between words in as glyphs; a run restarted inside a word leaves a gap of
+# at most 0.15 em, a missing space would leave 0.25 em or more.
+_WORD_GAP_EM = 0.2
+# The lines of a paragraph are 1.2 em apart, paragraphs 1.8 em or more.
+_PARAGRAPH_GAP_EM = 1.45
+# A footnote mark is smaller than its line and raised by less than half of the line's size.
+_SUPERSCRIPT_SIZE_RATIO = 0.8
+_SUPERSCRIPT_RISE_EM = 0.5
+_BASELINE_TOLERANCE = 0.5  # points
+_LABEL = re.compile(r"^(Annex|Chapter [IVXLC]+|Article \d+)\.?$")
+_ITEM_OPENER = re.compile(r"^(\d+\.|\([a-z]+\))\s")
+_UNREADABLE = (PyPdfError, DependencyError, ValueError, KeyError, IndexError, TypeError)
+
+
+class PdfTextError(ValueError):
+    """Not a PDF, truncated, encrypted, or not the Convention.
+
+    The message says what is wrong and how to fix it.
+    """
+
+
+def extract_treaty_text(pdf_path: Path) -> str:
+    """Convention text + "\n\n" + interpretative-notes text, both in the reference layout."""
+    pdf_path = Path(pdf_path)
+    reader = _open(pdf_path)
+    try:
+        pages = [_page_lines(number, page) for number, page in enumerate(reader.pages)]
+    except _UNREADABLE as error:
+        raise PdfTextError(
+            f"{pdf_path} has a damaged page ({_reason(error)}): download the official PDF again."
+        ) from None
+    convention, notes = _sections(*_blocks(pages), pdf_path)
+    return "\n\n".join(convention) + "\n\n" + "\n\n".join(notes) + "\n"
+
+
+# --- Opening the file --------------------------------------------------------------------------
+
+
+def _open(path: Path) -> PdfReader:
+    """Refuse a damaged file instead of half-reading it: unless strict, pypdf rebuilds a
+    truncated file's page list and skips objects it cannot find, silently losing pages."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PdfTextError(f"cannot read {path}: {error.strerror}.") from None
+    if not data:
+        raise PdfTextError(f"{path} is empty: download the official PDF again.")
+    if b"%PDF-" not in data[:1024]:
+        raise PdfTextError(f"{path} is not a PDF file (no %PDF- header): use the official PDF.")
+    if b"%%EOF" not in data[-2048:]:
+        raise PdfTextError(f"{path} is truncated (no %%EOF at its end): download it again.")
+    try:
+        reader = PdfReader(path, strict=True)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfTextError(f"{path} is password-protected: use the official, open PDF.")
+        if not reader.pages:
+            raise PdfTextError(f"{path} has no pages: download the official PDF again.")
+    except PdfTextError:
+        raise
+    except _UNREADABLE as error:
+        raise PdfTextError(
+            f"{path} is not a readable PDF ({_reason(error)}): use the official PDF."
+        ) from None
+    return reader
+
+
+def _reason(error: Exception) -> str:
+    return str(error).strip().rstrip(".") or type(error).__name__
+
+
+# --- Operations: tokenizing a content stream ---------------------------------------------------
+
+_SPACE = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*"
+_TOKEN = re.compile(
+    rb"""(?:(?P<number>[+-]?(?:\d+\.?\d*|\.\d+))
+    |(?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
+    |(?P<literal>\((?:[^()\\]|\\.)*\))
+    |(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
+    |(?P<open><<|\[|\{)
+    |(?P<close>>>|\]|\})
+    |(?P<word>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+))"""
+    + _SPACE,
+    re.VERBOSE | re.DOTALL,
+)
+_LEADING_SPACE = re.compile(_SPACE)
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STRING_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(\r\n|\r|\n)|(.))", re.DOTALL)
+_ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+_INLINE_IMAGE_END = re.compile(rb"\sEI(?=[\x00\t\n\x0c\r ]|$)")
+_KEYWORDS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
+
+
+def _operations(data: bytes) -> Iterator[tuple[bytes, list[Any]]]:
+    """Yield (operator, operands) from a content stream.
+
+    Our own small tokenizer: pypdf's content-stream parser gives the same operations but takes
+    about four times as long (over 3 s for the 46 pages here).
+    """
+    operands: list[Any] = []
+    containers: list[list[Any]] = []  # open arrays and dictionaries, innermost last
+    position, end = _LEADING_SPACE.match(data).end(), len(data)
+    while position < end:
+        target = containers[-1] if containers else operands
+        match = _TOKEN.match(data, position)
+        if match is None:
+            if data[position] == ord("("):
+                value, position = _nested_literal(data, position)
+                target.append(value)
+            else:
+                position += 1  # a stray delimiter: skip it as viewers do
+            continue
+        position = match.end()
+        kind = match.lastgroup
+        token = match[kind]
+        if kind == "number":
+            target.append(float(token))
+        elif kind == "name":
+            target.append(_NAME_ESCAPE.sub(lambda m: bytes.fromhex(m[1].decode()), token[1:]))
+        elif kind == "literal":
+            target.append(_unescape(token[1:-1]))
+        elif kind == "hex":
+            target.append(_hex_string(token[1:-1]))
+        elif kind == "open":
+            containers.append([])
+        elif kind == "close":
+            if containers:
+                closed = containers.pop()
+                (containers[-1] if containers else operands).append(closed)
+        elif token in _KEYWORDS:
+            target.append(_KEYWORDS[token])
+        elif token == b"BI":  # an inline image: its binary data runs up to "EI"
+            found = _INLINE_IMAGE_END.search(data, position)
+            position = found.end() if found else end
+            operands, containers = [], []
+        else:
+            yield token, operands
+            operands, containers = [], []
+
+
+def _hex_string(digits: bytes) -> bytes:
+    try:
+        return bytes.fromhex(digits.decode())
+    except ValueError:  # an odd number of digits: the last one is followed by an implied 0
+        digits = re.sub(rb"[^0-9A-Fa-f]", b"", digits)
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+
+
+def _nested_literal(data: bytes, start: int) -> tuple[bytes, int]:
+    """A literal string with balanced parentheses inside, which the token pattern cannot match."""
+    depth, position = 0, start
+    while position < len(data):
+        byte = data[position]
+        if byte == ord("\\"):
+            position += 2
+            continue
+        if byte == ord("("):
+            depth += 1
+        elif byte == ord(")"):
+            depth -= 1
+            if depth == 0:
+                return _unescape(data[start + 1 : position]), position + 1
+        position += 1
+    return _unescape(data[start + 1 :]), len(data)
+
+
+def _unescape(body: bytes) -> bytes:
+    if b"\\" not in body:
+        return body
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        octal, line_break, other = match.groups()
+        if octal:
+            return bytes([int(octal, 8) & 0xFF])
+        return b"" if line_break else _ESCAPED.get(other, other)
+
+    return _STRING_ESCAPE.sub(replace, body)
+
+
+# --- Glyphs: interpreting the operations -------------------------------------------------------
+
+
+class _Glyph(NamedTuple):  # a tuple: pages hold thousands, made fast
+    x0: float
+    x1: float
+    y: float  # baseline
+    size: float  # font size as drawn
+    text: str
+    is_space: bool
+    superscript: bool = False
+
+
+@dataclass
+class _TextState:
+    """The text parameters that q/Q save and restore with the graphics state."""
+
+    font: Font | None = None
+    size: float = 0.0
+    char_spacing: float = 0.0
+    word_spacing: float = 0.0
+    horizontal_scale: float = 1.0
+    leading: float = 0.0
+    rise: float = 0.0
+
+
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_SHOW_TEXT = (b"Tj", b"TJ", b"'", b'"')
+
+
+def _multiply(m: _Matrix, n: _Matrix) -> _Matrix:
+    return (
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    )
+
+
+def _as_matrix(operands: list[Any]) -> _Matrix:
+    a, b, c, d, e, f = (float(value) for value in operands)
+    return (a, b, c, d, e, f)
+
+
+def _translate(matrix: _Matrix, tx: float, ty: float) -> _Matrix:
+    return _multiply((1.0, 0.0, 0.0, 1.0, tx, ty), matrix)
+
+
+def _page_fonts(page: PageObject) -> dict[bytes, Font]:
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources else None
+    if not fonts:
+        return {}
+    return {
+        name[1:].encode("latin-1"): Font.from_font_resource(font.get_object())
+        for name, font in fonts.get_object().items()
+    }
+
+
+def _page_glyphs(page: PageObject) -> list[_Glyph]:
+    """Every glyph drawn on the page outside pagination artifacts, in points from the page corner.
+
+    Text inside form XObjects is not read: Word draws none there.
+    """
+    contents = page.get_contents()
+    if contents is None:
+        return []
+    fonts = _page_fonts(page)
+    glyphs: list[_Glyph] = []
+    ctm, saved = _IDENTITY, []
+    state = _TextState()
+    line_matrix = text_matrix = _IDENTITY
+    artifact: list[bool] = []  # per open marked-content sequence: is it an artifact?
+    for operator, operands in _operations(contents.get_data()):
+        try:
+            if operator in (b"'", b'"'):
+                if operator == b'"':
+                    state.word_spacing, state.char_spacing = float(operands[0]), float(operands[1])
+                line_matrix = text_matrix = _translate(line_matrix, 0.0, -state.leading)
+            if operator in _SHOW_TEXT:
+                shown = operands[-1]
+                text_matrix = _show_text(
+                    shown if isinstance(shown, list) else [shown],
+                    state,
+                    text_matrix,
+                    ctm,
+                    None if any(artifact) else glyphs,
+                )
+            elif operator == b"Tf":
+                state.font, state.size = fonts.get(operands[0]), float(operands[1])
+            elif operator == b"Tm":
+                line_matrix = text_matrix = _as_matrix(operands)
+            elif operator in (b"Td", b"TD"):
+                tx, ty = float(operands[0]), float(operands[1])
+                if operator == b"TD":
+                    state.leading = -ty
+                line_matrix = text_matrix = _translate(line_matrix, tx, ty)
+            elif operator == b"T*":
+                line_matrix = text_matrix = _translate(line_matrix, 0.0, -state.leading)
+            elif operator == b"BT":
+                line_matrix = text_matrix = _IDENTITY
+            elif operator == b"Tc":
+                state.char_spacing = float(operands[0])
+            elif operator == b"Tw":
+                state.word_spacing = float(operands[0])
+            elif operator == b"Tz":
+                state.horizontal_scale = float(operands[0]) / 100
+            elif operator == b"TL":
+                state.leading = float(operands[0])
+            elif operator == b"Ts":
+                state.rise = float(operands[0])
+            elif operator == b"q":
+                saved.append((ctm, dataclasses.replace(state)))
+            elif operator == b"Q" and saved:
+                ctm, state = saved.pop()
+            elif operator == b"cm":
+                ctm = _multiply(_as_matrix(operands), ctm)
+            elif operator in (b"BDC", b"BMC"):
+                artifact.append(operands[0] == b"Artifact")
+            elif operator == b"EMC" and artifact:
+                artifact.pop()
+        except (IndexError, TypeError, ValueError):
+            continue  # a malformed operation changes nothing; the next one may be fine
+    return glyphs
+
+
+def _show_text(
+    items: list[Any],
+    state: _TextState,
+    text_matrix: _Matrix,
+    ctm: _Matrix,
+    glyphs: list[_Glyph] | None,
+) -> _Matrix:
+    """Place the glyphs of one text-showing operation (into glyphs unless it is None) and
+    return the text matrix after them.
+
+    Composite fonts are read with two-byte codes (Identity-H, which Word writes).
+    """
+    font = state.font
+    if font is None:
+        return text_matrix
+    a, b, c, d, e, f = _multiply(text_matrix, ctm)
+    size = state.size * math.hypot(c, d)
+    widths = font.character_widths
+    default_width = widths.get("default", 0)
+    composite = isinstance(font.encoding, str)
+    advance = 0.0  # along the baseline, in text space
+    for item in items:
+        if isinstance(item, float):  # a TJ adjustment, in thousandths of an em
+            advance -= item / 1000 * state.size * state.horizontal_scale
+            continue
+        if not isinstance(item, bytes):
+            continue
+        if composite:
+            codes = [chr(high << 8 | low) for high, low in zip(item[::2], item[1::2], strict=False)]
+            characters = codes
+        else:
+            codes = [chr(byte) for byte in item]
+            characters = [font.encoding.get(byte, chr(byte)) for byte in item]
+        for code, character in zip(codes, characters, strict=True):
+            width = widths.get(code, default_width) / 1000 * state.size + state.char_spacing
+            if code == " " and not composite:
+                width += state.word_spacing
+            width *= state.horizontal_scale
+            if glyphs is not None:
+                x = e + advance * a + state.rise * c
+                y = f + advance * b + state.rise * d
+                text = font.character_map.get(character, character)
+                glyphs.append(_Glyph(x, x + width * a, y, size, text, not text.strip()))
+            advance += width
+    return _translate(text_matrix, advance, 0.0)
+
+
+# --- Lines: glyphs grouped by baseline ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    page: int
+    y: float  # baseline
+    x_start: float  # first visible glyph
+    x_end: float  # end of the last visible glyph
+    size: float
+    text: str
+    starts_with_note_mark: bool
+
+
+def _page_lines(page_number: int, page: PageObject) -> list[_Line]:
+    """The page's lines of text, top first."""
+    rows = _attach_superscripts(_baseline_rows(_page_glyphs(page)))
+    return [_line(page_number, row) for row in rows]
+
+
+def _baseline_rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
+    """Glyphs grouped into rows sharing a baseline, top row first; rows of only spaces dropped."""
+    rows: list[list[_Glyph]] = []
+    for glyph in sorted(glyphs, key=lambda g: -g.y):
+        if rows and rows[-1][0].y - glyph.y <= _BASELINE_TOLERANCE:
+            rows[-1].append(glyph)
+        else:
+            rows.append([glyph])
+    return [row for row in rows if not all(glyph.is_space for glyph in row)]
+
+
+def _row_size(row: list[_Glyph]) -> float:
+    return max(glyph.size for glyph in row if not glyph.is_space)
+
+
+def _attach_superscripts(rows: list[list[_Glyph]]) -> list[list[_Glyph]]:
+    """Move a row of small raised glyphs (a footnote mark) into the line it is raised from."""
+    merged: list[list[_Glyph]] = []
+    raised: list[_Glyph] = []
+    for row, below in zip(rows, [*rows[1:], None], strict=True):
+        if (
+            below is not None
+            and _row_size(row) <= _SUPERSCRIPT_SIZE_RATIO * _row_size(below)
+            and row[0].y - below[0].y <= _SUPERSCRIPT_RISE_EM * _row_size(below)
+        ):
+            raised += [glyph._replace(superscript=True) for glyph in row if not glyph.is_space]
+        else:
+            merged.append(row + raised)
+            raised = []
+    return merged
+
+
+def _line(page_number: int, row: list[_Glyph]) -> _Line:
+    row = sorted(row, key=lambda g: g.x0)
+    visible = [glyph for glyph in row if not glyph.is_space]
+    body = [glyph for glyph in visible if not glyph.superscript] or visible
+    return _Line(
+        page=page_number,
+        y=max(glyph.y for glyph in body),
+        x_start=visible[0].x0,
+        x_end=visible[-1].x1,
+        size=max(glyph.size for glyph in body),
+        text=_row_text(row),
+        starts_with_note_mark=visible[0].superscript,
+    )
+
+
+def _row_text(row: list[_Glyph]) -> str:
+    """Words from glyphs, left to right: a space where one is drawn or where the pen jumps a
+    space's width; a footnote mark in brackets ("Convention.[1]"), as the reference writes it."""
+    parts: list[str] = []
+    previous: _Glyph | None = None
+    space_pending = False
+    for glyph in row:
+        if glyph.is_space:
+            space_pending = previous is not None
+            continue
+        if previous is not None:
+            if previous.superscript and not glyph.superscript:
+                parts.append("]")
+            if space_pending or glyph.x0 - previous.x1 > _WORD_GAP_EM * glyph.size:
+                parts.append(" ")
+        if glyph.superscript and not (previous is not None and previous.superscript):
+            parts.append("[")
+        parts.append(glyph.text)
+        previous, space_pending = glyph, False
+    if previous is not None and previous.superscript:
+        parts.append("]")
+    return "".join(parts)
+
+
+# --- Blocks: paragraphs and headings -----------------------------------------------------------
+
+
+@dataclass
+class _Block:
+    """A paragraph (one output line) or a heading ("Article 5" over its title)."""
+
+    lines: list[str]
+    pages: set[int]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass(frozen=True)
+class _Footnote:
+    page: int
+    mark: str  # "[1]", as the mark is written in the text
+    text: str
+
+
+def _blocks(pages: list[list[_Line]]) -> tuple[list[_Block], list[_Footnote]]:
+    """Rebuild paragraphs and heading blocks from the lines of all pages; set footnotes apart."""
+    body: list[_Line] = []
+    footnotes: list[_Footnote] = []
+    for lines in pages:
+        text_size = _most_common(round(line.size, 1) for line in lines)
+        for index, line in enumerate(lines):
+            if line.starts_with_note_mark and line.size < text_size:
+                footnotes += _footnotes(lines[index:])
+                break
+            body.append(line)
+    left = _most_common(round(line.x_start) for line in body)
+    right = _most_common(round(line.x_end) for line in body)
+
+    blocks: list[_Block] = []
+    previous: _Line | None = None
+    for line in body:
+        text = _tidy(line.text)
+        if previous is None or _starts_paragraph(previous, line, left, right):
+            blocks.append(_Block([text], {line.page}))
+        elif _LABEL.match(blocks[-1].lines[-1]) or _LABEL.match(text):
+            blocks[-1].lines.append(text)
+            blocks[-1].pages.add(line.page)
+        else:
+            blocks[-1].lines[-1] = _join_lines(blocks[-1].lines[-1], text)
+            blocks[-1].pages.add(line.page)
+        previous = line
+    return blocks, footnotes
+
+
+def _footnotes(lines: list[_Line]) -> list[_Footnote]:
+    """The footnotes at the foot of a page (lines from the first one led by a mark on): each
+    starts at a line led by its mark."""
+    groups: list[list[_Line]] = []
+    for line in lines:
+        if line.starts_with_note_mark:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    notes = []
+    for group in groups:
+        text = _tidy(" ".join(line.text for line in group))
+        notes.append(_Footnote(group[0].page, text.split(" ", 1)[0], text))
+    return notes
+
+
+def _starts_paragraph(previous: _Line, line: _Line, left: float, right: float) -> bool:
+    if previous.page == line.page:
+        return previous.y - line.y > _PARAGRAPH_GAP_EM * max(previous.size, line.size)
+    # Across a page break the gap says nothing: a paragraph ended if its last line stopped
+    # short of the right margin, or the new line is indented or opens a numbered item.
+    ended_short = previous.x_end < right - line.size
+    indented = line.x_start > left + line.size / 2
+    return ended_short or indented or bool(_ITEM_OPENER.match(_tidy(line.text)))
+
+
+def _join_lines(text: str, continuation: str) -> str:
+    """Join a wrapped line; a hyphen at a line's end is part of the word ("Secretary-General")."""
+    separator = "" if re.search(r"\w-$", text) else " "
+    return text + separator + continuation
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of spaces; write "Article 13." as "Article 13" like every other heading."""
+    text = " ".join(text.split())
+    return text.rstrip(".") if _LABEL.match(text) else text
+
+
+def _most_common(values: Iterable[float]) -> float:
+    counts = Counter(values)
+    return counts.most_common(1)[0][0] if counts else 0.0
+
+
+# --- Sections: the Convention and its interpretative notes -------------------------------------
+
+
+def _sections(
+    blocks: list[_Block], footnotes: list[_Footnote], pdf_path: Path
+) -> tuple[list[str], list[str]]:
+    """Cut the Convention (from its "Annex" label) and the notes out of the resolution.
+
+    The Convention's title is printed in two blocks above "Preamble"; the reference, and so
+    bot.parsing, has it on one line. A footnote goes to the end of the section whose text on
+    the footnote's page carries its mark, which is where the reference has footnote 1.
+    """
+    start = _first(blocks, lambda b: b.text.startswith(f"Annex\n{CONVENTION_TITLE}"))
+    preamble = _first(blocks, lambda b: b.lines == ["Preamble"])
+    notes_start = _first(blocks, lambda b: b.lines[-1].startswith(NOTES_MARKER))
+    if (
+        start is None
+        or preamble is None
+        or notes_start is None
+        or not start < preamble < notes_start
+    ):
+        raise PdfTextError(
+            f"{pdf_path} is not the annexed {CONVENTION_TITLE} with its interpretative notes: "
+            "use the English PDF of General Assembly resolution A/RES/79/243."
+        )
+    title = " ".join(
+        line for block in blocks[start:preamble] for line in block.lines if line != "Annex"
+    )
+    blocks[notes_start].lines = [line for line in blocks[notes_start].lines if line != "Annex"]
+    return (
+        [title, *_with_footnotes(blocks[preamble:notes_start], footnotes)],
+        _with_footnotes(blocks[notes_start:], footnotes),
+    )
+
+
+def _with_footnotes(section: list[_Block], footnotes: list[_Footnote]) -> list[str]:
+    """The section's paragraphs, then the footnotes that its text marks on their page."""
+    marked = [
+        note.text
+        for note in footnotes
+        if any(note.page in block.pages and note.mark in block.text for block in section)
+    ]
+    return [block.text for block in section] + marked
+
+
+def _first(blocks: list[_Block], condition: Callable[[_Block], bool]) -> int | None:
+    return next((index for index, block in enumerate(blocks) if condition(block)), None)
