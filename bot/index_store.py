@@ -6,6 +6,7 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /treaty.json     the parsed structure
                      /chunks.jsonl    search units with citations
                      /vectors.faiss   normalised embeddings, inner-product index
+                     /vectors.multilingual.faiss   the same units in the multilingual space
                      /bm25/           the bm25s index
 """
 
@@ -27,6 +28,7 @@ MANIFEST = "manifest.json"
 TREATY_JSON = "treaty.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.faiss"
+MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
 BM25_DIR = "bm25"
 
 
@@ -44,6 +46,7 @@ class LoadedIndex:
     treaty: Treaty
     chunks: list[Chunk]
     vectors: Any  # faiss.IndexFlatIP
+    multilingual_vectors: Any | None  # faiss.IndexFlatIP, when a multilingual model is set
     lexical: Any  # bot.lexical.LexicalIndex
 
 
@@ -102,5 +105,8 @@ def load_index(index_dir: Path) -> LoadedIndex:
         treaty=treaty,
         chunks=chunks,
         vectors=faiss.read_index(str(build_dir / VECTORS)),
+        multilingual_vectors=faiss.read_index(str(build_dir / MULTILINGUAL_VECTORS))
+        if (build_dir / MULTILINGUAL_VECTORS).is_file()
+        else None,
         lexical=LexicalIndex.load(build_dir / BM25_DIR),
     )

@@ -38,14 +38,15 @@ class BuildOutcome:
     directory: Path | None
 
 
-def fingerprint(source_sha256: str, model: str) -> dict[str, Any]:
+def fingerprint(source_sha256: str, settings: Settings) -> dict[str, Any]:
     """What an index depends on: when any of it changes the index is stale."""
     return {
         "format": store.INDEX_FORMAT,
         "source_sha256": source_sha256,
         "parser_version": PARSER_VERSION,
         "chunker_version": CHUNKER_VERSION,
-        "model": model,
+        "model": settings.embedding_model,
+        "multilingual_model": settings.multilingual_model or None,
     }
 
 
@@ -72,7 +73,7 @@ def index_staleness(settings: Settings) -> str | None:
         allow_unverified=settings.treaty_allow_unverified,
         offline=True,
     )
-    return staleness(settings.index_dir, fingerprint(source.sha256, settings.embedding_model))
+    return staleness(settings.index_dir, fingerprint(source.sha256, settings))
 
 
 def build_index(
@@ -91,7 +92,7 @@ def build_index(
         allow_unverified=settings.treaty_allow_unverified,
         timeout_s=settings.download_timeout_s,
     )
-    wanted = fingerprint(source.sha256, settings.embedding_model)
+    wanted = fingerprint(source.sha256, settings)
     reason = staleness(index_dir, wanted)
     if reason is None and not force:
         return BuildOutcome(
@@ -110,14 +111,19 @@ def build_index(
 
     encoder = load_encoder(settings.embedding_model)
     chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
-    vectors = _embed([c.search_text for c in chunks], encoder.encode, show_progress)
+    texts = [c.search_text for c in chunks]
+    vectors = _embed(texts, encoder.encode, show_progress, "Embedding")
+    multilingual = None
+    if settings.multilingual_model:
+        multilingual_encoder = load_encoder(settings.multilingual_model)
+        multilingual = _embed(texts, multilingual_encoder.encode, show_progress, "Multilingual")
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     builds = index_dir / store.BUILDS_DIR
     staging = builds / f".staging-{build_id}"
     try:
         staging.mkdir(parents=True)
-        _write_build(staging, treaty, chunks, vectors)
+        _write_build(staging, treaty, chunks, vectors, multilingual)
         manifest = {
             **wanted,
             "source": _describe_source(source),
@@ -172,30 +178,37 @@ def _prepare_index_dir(index_dir: Path) -> None:
         ) from error
 
 
-def _embed(texts: list[str], encode: Callable[[list[str]], Any], show_progress: bool):
+def _embed(
+    texts: list[str], encode: Callable[[list[str]], Any], show_progress: bool, label: str
+):
     import numpy as np
     from rich.progress import track
 
     batch = 32
     starts = range(0, len(texts), batch)
     if show_progress:
-        starts = track(starts, description="Embedding", total=len(starts), transient=True)
+        starts = track(starts, description=label, total=len(starts), transient=True)
     return np.vstack([encode(texts[start : start + batch]) for start in starts])
 
 
-def _write_build(directory: Path, treaty, chunks, vectors) -> None:
+def _write_build(directory: Path, treaty, chunks, vectors, multilingual) -> None:
     import faiss
 
     from bot.lexical import LexicalIndex
+
+    def write_vectors(matrix, name: str) -> None:
+        index = faiss.IndexFlatIP(matrix.shape[1])
+        index.add(matrix)
+        faiss.write_index(index, str(directory / name))
 
     treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
     (directory / store.TREATY_JSON).write_text(treaty_json, encoding="utf-8")
     with (directory / store.CHUNKS).open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    faiss.write_index(index, str(directory / store.VECTORS))
+    write_vectors(vectors, store.VECTORS)
+    if multilingual is not None:
+        write_vectors(multilingual, store.MULTILINGUAL_VECTORS)
     LexicalIndex.build([c.search_text for c in chunks]).save(directory / store.BM25_DIR)
 
 

