@@ -45,7 +45,9 @@ def heading_context(article: Article) -> str:
     return f"Article {article.number}. {article.title}. {article.chapter}"
 
 
-def chunk_treaty(treaty: Treaty, count_tokens: Callable[[str], int], max_tokens: int) -> list[Chunk]:
+def chunk_treaty(
+    treaty: Treaty, count_tokens: Callable[[str], int], max_tokens: int
+) -> list[Chunk]:
     chunks: list[Chunk] = []
 
     def add(kind: ChunkKind, article: Article, label: str | None, sub: str | None, text: str):

@@ -161,9 +161,9 @@ def _paragraphs(article: int, lines: Iterable[str]) -> tuple[Paragraph, ...]:
         numbered = _NUMBERED.match(line)
         if numbered:
             groups.append((numbered.group(1), [numbered.group(2)]))
-        elif groups and (_ITEM.match(line) or _ITEM.match(groups[-1][1][-1])):
-            groups[-1][1].append(line)
-        elif groups and groups[-1][0] is not None:
+        elif groups and (
+            groups[-1][0] is not None or _ITEM.match(line) or _ITEM.match(groups[-1][1][-1])
+        ):
             groups[-1][1].append(line)
         else:
             groups.append((None, [line]))

@@ -33,7 +33,8 @@ _PARAGRAPH_FIRST = re.compile(
     re.IGNORECASE,
 )
 _BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*\(\s*(\d{1,3})\s*\)\s*[?.!]?\s*$")
-_CHINESE = re.compile(r"第\s*([0-9０-９]+|[零〇一二三四五六七八九十百两]+)\s*条(?:\s*第\s*([0-9０-９]+|[零〇一二三四五六七八九十百两]+)\s*款)?")
+_CHINESE_NUMBER = r"(\d+|[零〇一二三四五六七八九十百两]+)"  # \d also matches full-width digits
+_CHINESE = re.compile(rf"第\s*{_CHINESE_NUMBER}\s*条(?:\s*第\s*{_CHINESE_NUMBER}\s*款)?")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
                    "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -54,9 +55,8 @@ def find_references(question: str) -> list[Reference]:
         if any(start <= match.start() < end for start, end in covered):
             continue
         paragraph = match.group(2) or match.group(3)
-        found.append(
-            (match.start(), Reference(int(match.group(1)), str(int(paragraph)) if paragraph else None))
-        )
+        label = str(int(paragraph)) if paragraph else None
+        found.append((match.start(), Reference(int(match.group(1)), label)))
     for match in _CHINESE.finditer(question):
         paragraph = _chinese_number(match.group(2)) if match.group(2) else None
         found.append(
@@ -75,7 +75,6 @@ def find_references(question: str) -> list[Reference]:
 
 def _chinese_number(text: str) -> int:
     """Chinese article numbers are written with digits or numerals up to the hundreds."""
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text.isdigit():
         return int(text)
     total, current = 0, 0

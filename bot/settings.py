@@ -13,7 +13,7 @@ DEFAULT_MULTILINGUAL_MODEL = "universal-sentence-encoder-multilingual"
 
 
 class Settings(BaseSettings):
-    """Every setting the project reads; environment variable names are the field names upper-cased."""
+    """Every setting the project reads; the environment variable is the name upper-cased."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_misses:
         for outcome in outcomes:
             rank = outcome.first_gold_rank()
-            if outcome.question.in_scope and (rank is None or rank > 1) or (
+            if (outcome.question.in_scope and (rank is None or rank > 1)) or (
                 not outcome.question.in_scope and not outcome.answer.abstained
             ):
                 print(f"{outcome.question.id} gold={list(outcome.question.articles)} "

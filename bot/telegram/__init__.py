@@ -1,0 +1,6 @@
+"""The Telegram bot: formats retrieval results as chat messages and routes updates to them.
+
+`app` builds and runs the bot, `handlers` holds one handler per kind of update, `formatting`
+turns treaty text into Telegram HTML within the size limit, `keyboards` and `texts` hold the
+buttons and the bot's own words. Retrieval knows nothing of Telegram.
+"""

@@ -1,0 +1,350 @@
+"""Treaty text as Telegram HTML messages: citations, verbatim quotes, splitting to the limit.
+
+Pure string work with no Telegram client in sight, so every rule (escaping, the 4096-character
+limit, never cutting a tag in two) is testable on its own. Treaty and user text only ever
+reaches the output through `html.escape`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from html import escape
+
+from bot.retrieval import ArticleResult
+from bot.treaty import Article, Chapter, Note, Paragraph, Treaty
+
+MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text after entity parsing
+QUOTE_PREVIEW = 700  # an answer quotes this much of a paragraph; the full text is a tap away
+NOTE_PREVIEW = 350
+QUESTION_PREVIEW = 120
+INLINE_DESCRIPTION = 150
+ELLIPSIS = "…"
+MIN_SHARE = 80  # never shorten a quote below this, however crowded a message is
+
+_SENTENCE_END = re.compile(r"[.;:](?=\s)")
+
+
+class Style(Enum):
+    PLAIN = ""
+    BOLD = "b"
+    ITALIC = "i"
+    QUOTE = "blockquote"
+    CODE = "code"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of plain text shown in one style; the unit that messages are built and split from.
+
+    `gap` is what separates the block from the one before it in the same message; a `heading`
+    is kept in the same message as the block after it; `shorten_to` marks a preview that may
+    be cut (at a word, with "…") so that a message fits.
+    """
+
+    text: str
+    style: Style = Style.PLAIN
+    gap: str = "\n"
+    heading: bool = False
+    shorten_to: int | None = None
+
+    def html(self) -> str:
+        body = escape(self.text, quote=False)
+        return f"<{self.style.value}>{body}</{self.style.value}>" if self.style.value else body
+
+
+def number_range(first: int | str, last: int | str) -> str:
+    """A range such as "7 to 21", written with the en dash the treaty prints."""
+    return f"{first}\N{EN DASH}{last}"
+
+
+def visible_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units of the text without markup."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix_end(text: str, limit: int) -> int:
+    """The largest index whose prefix is at most `limit` UTF-16 code units long."""
+    if visible_length(text) <= limit:
+        return len(text)
+    end = min(len(text), limit)
+    while visible_length(text[:end]) > limit:
+        end -= 1
+    return end
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut at the last word boundary so that the text plus "…" fits in `limit`."""
+    if visible_length(text) <= limit:
+        return text
+    end = _prefix_end(text, limit - len(ELLIPSIS))
+    boundary = max(text.rfind(" ", 0, end + 1), text.rfind("\n", 0, end + 1))
+    cut = boundary if boundary > 0 else end
+    return text[:cut].rstrip() + ELLIPSIS
+
+
+def split_text(text: str, limit: int, first_limit: int | None = None) -> list[str]:
+    """Split text longer than `limit` into pieces that fit, at a line, sentence or word end.
+
+    The first piece may be given less room (`first_limit`). Rejoined, the pieces give back the
+    text: only the whitespace at the cuts and at the ends is dropped. A word longer than the
+    room is the one thing cut where it stands.
+    """
+    pieces: list[str] = []
+    rest = text.strip()
+    while visible_length(rest) > (room := limit if pieces or first_limit is None else first_limit):
+        end = max(1, _prefix_end(rest, room))  # at least one character, so the loop ends
+        cut = _cut_position(rest[: end + 1], end)  # a boundary just past the limit still counts
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _cut_position(window: str, end: int) -> int:
+    """Where to cut within `window[:end]`: the last line end or sentence end in its second half,
+    else the last space, else (one very long word) at `end`."""
+    floor = end // 2
+    line_end = window.rfind("\n", floor)
+    if line_end > 0:
+        return line_end
+    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(window, floor)]
+    if sentence_ends:
+        return sentence_ends[-1]
+    space = max(window.rfind(" "), window.rfind("\n"))
+    return space if space > 0 else end
+
+
+def _fitted(blocks: Sequence[Block], limit: int) -> list[Block]:
+    """Shorten the previews evenly so that all blocks fit in one message of `limit`."""
+    previews = [b for b in blocks if b.shorten_to is not None]
+    if not previews:
+        return list(blocks)
+    fixed = sum(visible_length(b.text) for b in blocks if b.shorten_to is None)
+    gaps = sum(visible_length(b.gap) for b in blocks[1:])
+    share = max(MIN_SHARE, (limit - fixed - gaps) // len(previews))
+    return [
+        replace(b, text=shorten(b.text, min(b.shorten_to, share)))
+        if b.shorten_to is not None
+        else b
+        for b in blocks
+    ]
+
+
+def render(blocks: Sequence[Block]) -> str:
+    """Join blocks into one message's HTML; the first block's gap is dropped."""
+    return "".join((b.gap if i else "") + b.html() for i, b in enumerate(blocks))
+
+
+def render_one_message(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> str:
+    """One message, shortening the previews if needed (answers, inline results)."""
+    return render(_fitted(blocks, limit))
+
+
+def render_messages(blocks: Sequence[Block], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """As many messages as needed, each within `limit`, broken between blocks.
+
+    A heading stays in the message of the block it heads. A block too long for one message is
+    split into blocks of the same style, filling the message its heading opens; so a tag
+    never spans two messages.
+    """
+    return [render(message) for message in _pack(blocks, limit)]
+
+
+def _length(blocks: Sequence[Block]) -> int:
+    """Visible length of blocks shown as one message (the first block's gap is dropped)."""
+    texts = sum(visible_length(b.text) for b in blocks)
+    return texts + sum(visible_length(b.gap) for b in blocks[1:])
+
+
+def _units(blocks: Sequence[Block]) -> list[list[Block]]:
+    """Blocks grouped so that headings travel with the block that follows them."""
+    units: list[list[Block]] = [[]]
+    for block in blocks:
+        units[-1].append(block)
+        if not block.heading:
+            units.append([])
+    return [unit for unit in units if unit]
+
+
+def _pack(blocks: Sequence[Block], limit: int) -> list[list[Block]]:
+    messages: list[list[Block]] = []
+    for unit in _units(blocks):
+        if messages and _length(messages[-1] + unit) <= limit:
+            messages[-1].extend(unit)
+        elif _length(unit) <= limit:
+            messages.append(unit)
+        else:
+            messages.extend(_split_unit(unit, limit))
+    return messages
+
+
+def _split_unit(unit: list[Block], limit: int) -> list[list[Block]]:
+    """A unit too long for one message: its headings, then its last block cut to fill."""
+    *headings, body = unit
+    room = limit - (_length(headings) + visible_length(body.gap) if headings else 0)
+    if room < limit // 4:  # headings too long to share a message: no longer keep them together
+        return _pack([replace(b, heading=False) for b in unit], limit)
+    first, *rest = split_text(body.text, limit, first_limit=room)
+    return [
+        [*headings, replace(body, text=first)],
+        *([replace(body, text=piece)] for piece in rest),
+    ]
+
+
+# --- The treaty's pieces as blocks ---------------------------------------------------------
+
+
+def short_title(treaty: Treaty) -> str:
+    """The Convention's name without its long subtitle."""
+    return treaty.title.split(";")[0].strip()
+
+
+def citation(article: int, title: str, chapter: str) -> Block:
+    return Block(f"Article {article} · {title} · {chapter}", Style.BOLD, gap="\n\n", heading=True)
+
+
+def source_footer(treaty: Treaty) -> Block:
+    return Block(
+        f"Source: {short_title(treaty)} ({treaty.symbol}), quoted verbatim.",
+        Style.ITALIC,
+        gap="\n\n",
+    )
+
+
+def paragraph_label(label: str | None) -> list[Block]:
+    return [Block(f"Paragraph {label}", Style.ITALIC, heading=True)] if label else []
+
+
+def note_blocks(notes: Iterable[Note], shorten_to: int | None = None) -> list[Block]:
+    """Interpretative notes, each under a heading naming it and the articles it interprets."""
+    blocks: list[Block] = []
+    for note in notes:
+        heading = f"Interpretative note {note.number} · {note.heading}"
+        blocks.append(Block(heading, Style.ITALIC, heading=True))
+        blocks.append(Block(note.text, Style.QUOTE, shorten_to=shorten_to))
+    return blocks
+
+
+def result_blocks(result: ArticleResult, preview: int = QUOTE_PREVIEW) -> list[Block]:
+    """One search result: citation, the best paragraph quoted, the article's notes."""
+    return [
+        citation(result.article, result.title, result.chapter),
+        *paragraph_label(result.paragraph),
+        Block(result.text, Style.QUOTE, shorten_to=preview),
+        *note_blocks(result.notes, shorten_to=NOTE_PREVIEW),
+    ]
+
+
+def answer_message(
+    results: Sequence[ArticleResult], treaty: Treaty, heading: str | None = None
+) -> str:
+    """A page of search results as one message, under an optional heading (plain text)."""
+    blocks = [b for result in results for b in result_blocks(result)]
+    head = [Block(heading, Style.ITALIC)] if heading else []
+    return render_one_message([*head, *blocks, source_footer(treaty)])
+
+
+def page_heading(first: int, last: int, question: str) -> str:
+    """Names the page and the question, once the first page has been replaced."""
+    return f"Results {number_range(first, last)} for “{shorten(question, QUESTION_PREVIEW)}”"
+
+
+def inline_result_message(result: ArticleResult, treaty: Treaty) -> str:
+    """What an inline result inserts in the chat: the paragraph (whole when it fits), cited."""
+    blocks = [
+        citation(result.article, result.title, result.chapter),
+        *paragraph_label(result.paragraph),
+        Block(result.text, Style.QUOTE, shorten_to=MESSAGE_LIMIT),
+        source_footer(treaty),
+    ]
+    return render_one_message(blocks)
+
+
+def inline_description(result: ArticleResult) -> str:
+    """The line under an inline result's title: the start of the quoted paragraph."""
+    label = f"Paragraph {result.paragraph}: " if result.paragraph else ""
+    return shorten(label + " ".join(result.text.split()), INLINE_DESCRIPTION)
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """A paragraph as printed, with its number."""
+    return f"{paragraph.label}. {paragraph.text}" if paragraph.label else paragraph.text
+
+
+def article_messages(article: Article, treaty: Treaty) -> list[str]:
+    """The whole article, verbatim, then the notes on it, in as many messages as needed."""
+    blocks = [
+        citation(article.number, article.title, article.chapter),
+        *(Block(paragraph_text(p), gap="\n\n") for p in article.paragraphs),
+        *note_blocks(treaty.notes_for(article.number)),
+        source_footer(treaty),
+    ]
+    return render_messages(blocks)
+
+
+def paragraph_messages(article: Article, paragraph: Paragraph, treaty: Treaty) -> list[str]:
+    """One paragraph quoted verbatim, then the notes on its article."""
+    blocks = [
+        citation(article.number, article.title, article.chapter),
+        *paragraph_label(paragraph.label),
+        Block(paragraph.text, Style.QUOTE),
+        *note_blocks(treaty.notes_for(article.number)),
+        source_footer(treaty),
+    ]
+    return render_messages(blocks)
+
+
+def chapter_span(chapter: Chapter) -> str:
+    first, last = chapter.articles[0].number, chapter.articles[-1].number
+    return f"article {first}" if first == last else f"articles {number_range(first, last)}"
+
+
+def toc_message(treaty: Treaty) -> str:
+    """The chapters with the articles each holds; the buttons under it open a chapter."""
+    blocks = [
+        Block("Table of contents", Style.BOLD),
+        Block(f"{short_title(treaty)} ({treaty.symbol})", Style.ITALIC),
+        *(
+            Block(f"Chapter {c.number} {c.title}: {chapter_span(c)}", gap="\n" if i else "\n\n")
+            for i, c in enumerate(treaty.chapters)
+        ),
+        Block("Tap a chapter to list its articles.", Style.ITALIC, gap="\n\n"),
+    ]
+    return render_one_message(blocks)
+
+
+def chapter_message(chapter: Chapter) -> str:
+    """A chapter's articles by number and title; the buttons under it open an article."""
+    blocks = [
+        Block(f"Chapter {chapter.number} {chapter.title}", Style.BOLD),
+        *(
+            Block(f"Article {a.number} · {a.title}", gap="\n" if i else "\n\n")
+            for i, a in enumerate(chapter.articles)
+        ),
+    ]
+    return render_one_message(blocks)
+
+
+def about_message(treaty: Treaty, manifest: dict[str, object]) -> str:
+    """What the answers are drawn from and how the index was built, for checking and citing."""
+    blocks = [
+        Block("About this bot", Style.BOLD),
+        Block(
+            "Answers are quotations from the treaty, found by search; the bot writes no text "
+            "of its own and gives no legal advice.",
+            gap="\n\n",
+        ),
+        Block("Document", Style.BOLD, gap="\n\n"),
+        Block(f"{treaty.title} ({treaty.symbol})"),
+        Block("Source PDF SHA-256", Style.BOLD, gap="\n\n"),
+        Block(str(manifest.get("source_sha256", treaty.source_sha256)), Style.CODE),
+        Block("Index built", Style.BOLD, gap="\n\n"),
+        Block(str(manifest.get("built_at", "unknown"))),
+        Block("Search model", Style.BOLD, gap="\n\n"),
+        Block(str(manifest.get("model", "unknown"))),
+    ]
+    return render_one_message(blocks)

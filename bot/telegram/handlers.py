@@ -1,0 +1,408 @@
+"""Telegram updates in, treaty quotations out: one handler per kind of update.
+
+The handlers only route and format. Retrieval is CPU-bound, so it runs in a worker thread, and
+it knows nothing of Telegram: it is reached through the small `TreatyRetriever` protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import traceback
+from collections.abc import Sequence
+from html import escape
+from typing import Any, Protocol
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.retrieval import Answer
+from bot.telegram import formatting, texts
+from bot.telegram.keyboards import (
+    EXAMPLE_PATTERN,
+    FULL_TEXT_PATTERN,
+    PAGE_PATTERN,
+    TOC_PATTERN,
+    answer_keyboard,
+    chapter_keyboard,
+    examples_keyboard,
+    toc_keyboard,
+)
+from bot.treaty import Treaty
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 3
+INLINE_RESULTS = 5
+STORED_QUESTIONS = 100  # per chat: how far back "More results" still works
+_ARTICLE_ARGUMENTS = re.compile(r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s+(\d{1,4}))?$")
+
+
+class TreatyRetriever(Protocol):
+    """What the bot needs from retrieval (`bot.retrieval.Retriever` provides it)."""
+
+    @property
+    def treaty(self) -> Treaty: ...
+
+    @property
+    def manifest(self) -> dict[str, Any]: ...
+
+    def ask(self, question: str, k: int = 3) -> Answer: ...
+
+
+class AddressedToBot(filters.MessageFilter):
+    """Messages meant for the bot: anything in a private chat; in groups, replies to the bot,
+    mentions of @bot and commands named for it (`/toc@bot`)."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        handle = f"@{bot.username}".lower()
+        mentions = [
+            *message.parse_entities([MessageEntity.MENTION]).values(),
+            *message.parse_caption_entities([MessageEntity.MENTION]).values(),
+        ]
+        commands = message.parse_entities([MessageEntity.BOT_COMMAND]).values()
+        return any(m.lower() == handle for m in mentions) or any(
+            c.lower().endswith(handle) for c in commands
+        )
+
+
+def parse_article_reference(arguments: Sequence[str]) -> tuple[int, str | None] | None:
+    """`/article` arguments ("7", "40 21", "40(21)") as (article, paragraph label)."""
+    match = _ARTICLE_ARGUMENTS.match(" ".join(arguments).strip())
+    if not match:
+        return None
+    paragraph = match.group(2) or match.group(3)
+    return int(match.group(1)), str(int(paragraph)) if paragraph else None
+
+
+def without_mention(text: str, username: str) -> str:
+    """The question once "@bot" is taken out of it, on one line."""
+    return " ".join(re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).split())
+
+
+def _message(update: Update) -> Message:
+    """The message behind a message or command update (the handlers' filters guarantee one)."""
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+def _callback(update: Update) -> tuple[CallbackQuery, Message]:
+    """The pressed button's query and the bot message it sits under."""
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    return query, query.message
+
+
+def _chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
+    assert context.chat_data is not None  # every update routed here comes from a chat
+    return context.chat_data
+
+
+def _describe(update: object) -> str:
+    """Where an update came from, for logs; never its text."""
+    if not isinstance(update, Update):
+        return repr(update)[:200]
+    chat = update.effective_chat
+    user = update.effective_user
+    kinds = ("message", "callback_query", "inline_query", "edited_message")
+    kind = next((k for k in kinds if getattr(update, k) is not None), "other")
+    return (
+        f"update {update.update_id} ({kind}; chat {chat.id if chat else '-'}, "
+        f"user {user.id if user else '-'})"
+    )
+
+
+async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Replace the message under a button; a repeated press that changes nothing is fine."""
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def _send_parts(message: Message, parts: Sequence[str], quote_first: bool) -> None:
+    """Send a text split over several messages; only the first may quote `message` (as PTB
+    does by default in groups, so the reply is tied to the command that asked for it)."""
+    for index, part in enumerate(parts):
+        await message.reply_text(part, do_quote=None if quote_first and index == 0 else False)
+
+
+class TreatyBot:
+    """The bot's handlers, sharing one loaded retriever."""
+
+    def __init__(self, retriever: TreatyRetriever, log_questions: bool = False) -> None:
+        self.retriever = retriever
+        self.treaty = retriever.treaty
+        self.log_questions = log_questions
+
+    def register(self, application: Application) -> None:
+        """Route each kind of update to its handler; edited messages are left alone."""
+        new_messages = filters.UpdateType.MESSAGE
+        addressed = AddressedToBot()
+        application.add_handlers(
+            [
+                CommandHandler("start", self.start, filters=new_messages),
+                CommandHandler("help", self.help, filters=new_messages),
+                CommandHandler("article", self.article, filters=new_messages),
+                CommandHandler("toc", self.toc, filters=new_messages),
+                CommandHandler("about", self.about, filters=new_messages),
+                MessageHandler(new_messages & filters.COMMAND & addressed, self.unknown_command),
+                MessageHandler(
+                    new_messages & filters.TEXT & ~filters.COMMAND & addressed, self.question
+                ),
+                MessageHandler(
+                    new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL & addressed,
+                    self.not_text,
+                ),
+                CallbackQueryHandler(self.full_text_button, pattern=FULL_TEXT_PATTERN),
+                CallbackQueryHandler(self.page_button, pattern=PAGE_PATTERN),
+                CallbackQueryHandler(self.toc_button, pattern=TOC_PATTERN),
+                CallbackQueryHandler(self.example_button, pattern=EXAMPLE_PATTERN),
+                InlineQueryHandler(self.inline_query, pattern=r"\s*\S"),
+            ]
+        )
+        application.add_error_handler(self.report_error)
+
+    async def _ask(self, question: str, k: int) -> Answer:
+        """Search off the event loop, so one slow question does not stall every chat."""
+        if self.log_questions:
+            logger.info("Question: %r", question)
+        return await asyncio.to_thread(self.retriever.ask, question, k)
+
+    # --- Commands ---------------------------------------------------------------------
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Say what the bot is, and offer example questions to tap."""
+        await _message(update).reply_text(texts.START, reply_markup=examples_keyboard())
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Explain questions, commands, inline mode and group use."""
+        await _message(update).reply_text(texts.help_text(context.bot.username))
+
+    async def article(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Quote an article, or one of its paragraphs, in full."""
+        message = _message(update)
+        reference = parse_article_reference(context.args or ())
+        if reference is None:
+            await message.reply_text(texts.ARTICLE_USAGE)
+            return
+        number, label = reference
+        article = self.treaty.article(number)
+        if article is None:
+            await message.reply_text(texts.no_such_article(number, len(self.treaty.articles)))
+            return
+        if label is None:
+            await _send_parts(
+                message, formatting.article_messages(article, self.treaty), quote_first=True
+            )
+            return
+        paragraph = article.paragraph(label)
+        if paragraph is None:
+            labels = [p.label for p in article.paragraphs if p.label]
+            await message.reply_text(texts.no_such_paragraph(number, label, labels))
+            return
+        parts = formatting.paragraph_messages(article, paragraph, self.treaty)
+        await _send_parts(message, parts, quote_first=True)
+
+    async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """List the chapters, with buttons to browse into their articles."""
+        await _message(update).reply_text(
+            formatting.toc_message(self.treaty), reply_markup=toc_keyboard(self.treaty)
+        )
+
+    async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Name the document, its checksum and the index, so answers can be checked."""
+        await _message(update).reply_text(
+            formatting.about_message(self.treaty, self.retriever.manifest)
+        )
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Point to /help rather than searching the treaty for a command."""
+        await _message(update).reply_text(texts.UNKNOWN_COMMAND)
+
+    # --- Messages -----------------------------------------------------------------------
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a question with the provisions that match it best, quoted."""
+        message = _message(update)
+        question = without_mention(message.text or "", context.bot.username)
+        if not question:
+            await message.reply_text(texts.empty_mention(context.bot.username))
+            return
+        await message.reply_chat_action(ChatAction.TYPING)
+        await self._answer(message, context, question)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice and files cannot be searched; say so in one line."""
+        await _message(update).reply_text(texts.NOT_TEXT)
+
+    async def _answer(
+        self,
+        message: Message,
+        context: ContextTypes.DEFAULT_TYPE,
+        question: str,
+        asked_by_button: bool = False,
+    ) -> None:
+        """Reply with the first page of results; a question asked by a button is shown above
+        them, since no message of the user's says what was asked."""
+        answer = await self._ask(question, PAGE_SIZE + 1)
+        do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
+        if answer.abstained:
+            notice = f"{answer.error} {texts.BROWSE_HINT}" if answer.error else texts.NO_MATCH
+            await message.reply_text(escape(notice), do_quote=do_quote)
+            return
+        token = self._remember(context, question)
+        heading = answer.error or (f"“{question}”" if asked_by_button else None)
+        text, keyboard = self._page(answer, token, 0, heading)
+        await message.reply_text(text, reply_markup=keyboard, do_quote=do_quote)
+
+    def _remember(self, context: ContextTypes.DEFAULT_TYPE, question: str) -> str:
+        """Keep the question for its "More results" button; the button carries only a token."""
+        questions: dict[str, str] = _chat_data(context).setdefault("questions", {})
+        token = secrets.token_urlsafe(6)
+        questions[token] = question
+        while len(questions) > STORED_QUESTIONS:
+            del questions[next(iter(questions))]
+        return token
+
+    def _page(
+        self, answer: Answer, token: str, offset: int, heading: str | None
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        shown = answer.results[offset : offset + PAGE_SIZE]
+        text = formatting.answer_message(shown, self.treaty, heading)
+        following = offset + PAGE_SIZE if len(answer.results) > offset + PAGE_SIZE else None
+        previous = max(0, offset - PAGE_SIZE) if offset else None
+        keyboard = answer_keyboard([r.article for r in shown], token, previous, following)
+        return text, keyboard
+
+    # --- Buttons ------------------------------------------------------------------------
+
+    async def full_text_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send an article in full below the message, once per message and article."""
+        query, message = _callback(update)
+        assert context.match is not None
+        article = self.treaty.article(int(context.match.group(1)))
+        if article is None:
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        shown: set[tuple[int, int]] = _chat_data(context).setdefault("full_texts_sent", set())
+        key = (message.message_id, article.number)
+        if key in shown:
+            await query.answer(texts.already_shown(article.number))
+            return
+        shown.add(key)
+        await query.answer()
+        await _send_parts(
+            message, formatting.article_messages(article, self.treaty), quote_first=False
+        )
+
+    async def page_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show another page of results in place of the current one."""
+        query, _ = _callback(update)
+        assert context.match is not None
+        token, offset = context.match.group(1), int(context.match.group(2))
+        question = _chat_data(context).get("questions", {}).get(token)
+        if question is None:
+            await query.answer(texts.EXPIRED)
+            return
+        answer = await self._ask(question, offset + PAGE_SIZE + 1)
+        if len(answer.results) <= offset:
+            await query.answer(texts.NO_MORE_RESULTS)
+            return
+        await query.answer()
+        last = offset + len(answer.results[offset : offset + PAGE_SIZE])
+        heading = formatting.page_heading(offset + 1, last, question) if offset else None
+        await _edit(query, *self._page(answer, token, offset, heading))
+
+    async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Open a chapter's list of articles, or go back to the chapters."""
+        query, _ = _callback(update)
+        assert context.match is not None
+        number = context.match.group(1)
+        if number is None:
+            await query.answer()
+            await _edit(query, formatting.toc_message(self.treaty), toc_keyboard(self.treaty))
+            return
+        chapter = next((c for c in self.treaty.chapters if c.number == number), None)
+        if chapter is None:
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        await query.answer()
+        await _edit(query, formatting.chapter_message(chapter), chapter_keyboard(chapter))
+
+    async def example_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Ask one of the /start examples on the user's behalf."""
+        query, message = _callback(update)
+        assert context.match is not None
+        index = int(context.match.group(1))
+        if index >= len(texts.EXAMPLE_QUESTIONS):
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        await query.answer()
+        await message.reply_chat_action(ChatAction.TYPING)
+        await self._answer(message, context, texts.EXAMPLE_QUESTIONS[index], asked_by_button=True)
+
+    # --- Inline mode ----------------------------------------------------------------------
+
+    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Offer the best-matching articles; choosing one inserts its paragraph, cited."""
+        query = update.inline_query
+        assert query is not None
+        answer = await self._ask(query.query.strip(), INLINE_RESULTS)
+        await query.answer(
+            [
+                InlineQueryResultArticle(
+                    id=str(result.article),
+                    title=f"Article {result.article} · {result.title}",
+                    description=formatting.inline_description(result),
+                    input_message_content=InputTextMessageContent(
+                        formatting.inline_result_message(result, self.treaty)
+                    ),
+                )
+                for result in answer.results
+            ]
+        )
+
+    # --- Errors -----------------------------------------------------------------------------
+
+    async def report_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure with its context (never the token); tell the user only that it failed."""
+        error = context.error
+        details = "".join(traceback.format_exception(error)) if error else "no exception"
+        logger.error(
+            "Failed to handle %s:\n%s",
+            _describe(update),
+            details.replace(context.bot.token, "<bot token>"),
+        )
+        if isinstance(update, Update) and update.effective_chat:
+            try:
+                await update.effective_chat.send_message(texts.SOMETHING_WENT_WRONG)
+            except TelegramError as send_error:
+                logger.warning("Could not tell the user about the failure: %s", send_error)

@@ -1,0 +1,71 @@
+"""Inline keyboards, and the callback data their buttons carry back (Telegram allows 64 bytes).
+
+Callback data holds only numbers and short tokens; a question behind "More results" is kept
+server-side under its token, so no user text ever has to fit in a button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.telegram.texts import EXAMPLE_QUESTIONS
+from bot.treaty import Chapter, Treaty
+
+FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
+PAGE_PATTERN = r"^more:([A-Za-z0-9_-]{1,16}):(\d{1,3})$"
+TOC_PATTERN = r"^toc(?::([IVXLC]{1,8}))?$"
+EXAMPLE_PATTERN = r"^example:(\d{1,2})$"
+
+
+def full_text_button(article: int, label: str | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        label or f"Full text: Article {article}", callback_data=f"article:{article}"
+    )
+
+
+def answer_keyboard(
+    articles: Sequence[int], token: str, previous: int | None, following: int | None
+) -> InlineKeyboardMarkup:
+    """A button per cited article, then paging to the neighbouring pages that exist."""
+    rows = [[full_text_button(n)] for n in articles]
+    paging = [
+        InlineKeyboardButton(label, callback_data=f"more:{token}:{offset}")
+        for label, offset in (("Previous results", previous), ("More results", following))
+        if offset is not None
+    ]
+    if paging:
+        rows.append(paging)
+    return InlineKeyboardMarkup(rows)
+
+
+def toc_keyboard(treaty: Treaty) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"Chapter {c.number} · {c.title}", callback_data=f"toc:{c.number}"
+                )
+            ]
+            for c in treaty.chapters
+        ]
+    )
+
+
+def chapter_keyboard(chapter: Chapter) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            *([full_text_button(a.number, f"{a.number} · {a.title}")] for a in chapter.articles),
+            [InlineKeyboardButton("« All chapters", callback_data="toc")],
+        ]
+    )
+
+
+def examples_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(question, callback_data=f"example:{index}")]
+            for index, question in enumerate(EXAMPLE_QUESTIONS)
+        ]
+    )

@@ -1,0 +1,55 @@
+"""The bot under test, running for the whole session against the local Bot API stand-in.
+
+The bot polls the stand-in over real HTTP (python-telegram-bot's HTTPXRequest), exactly as
+it would poll Telegram; see `telegram_harness` for how tests play its users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from botapi_standin import BotApiStandIn
+from telegram.ext import Application
+from telegram_harness import (
+    BOT_USER,
+    TOKEN,
+    Harness,
+    stand_in_settings,
+    track_updates,
+)
+
+from bot.retrieval import Retriever
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+
+
+@pytest.fixture(scope="session")
+async def bot_api() -> AsyncIterator[BotApiStandIn]:
+    standin = BotApiStandIn(TOKEN, BOT_USER)
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+@pytest.fixture(scope="session")
+async def running_bot(bot_api: BotApiStandIn, retriever: Retriever) -> AsyncIterator[Application]:
+    """The bot, polling the stand-in as `treaty-bot` polls Telegram, for the whole session."""
+    application = build_application(stand_in_settings(bot_api), retriever)
+    application.bot_data["processed"] = track_updates(application)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES
+    )
+    await application.start()
+    yield application
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+
+
+@pytest.fixture
+def telegram(bot_api: BotApiStandIn, running_bot: Application) -> Harness:
+    return Harness(bot_api, running_bot.bot_data["processed"])

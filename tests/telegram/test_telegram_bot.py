@@ -1,0 +1,622 @@
+"""The bot end to end: real updates in through getUpdates, real requests out over HTTP.
+
+Each test plays a user in a chat of its own and checks what the bot sent back, as the
+stand-in Bot API received it (and would have refused it, had Telegram refused it).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from html import unescape
+
+import pytest
+from botapi_standin import TEXT_LIMIT, BotApiStandIn, StoredMessage, utf16_length
+from telegram.ext import Application
+from telegram_harness import BOT_USERNAME, OTHER_BOT, TOKEN, Exchange, Harness, sticker
+
+from bot.retrieval import ArticleResult, Retriever
+from bot.telegram import texts
+from bot.telegram.handlers import PAGE_SIZE
+from bot.treaty import Treaty
+
+QUESTION = "Which article criminalizes illegal access?"
+UNRELATED = "What is the best recipe for banana bread?"
+FOOTER = "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
+ELLIPSIS = "…"
+DASH = "\N{EN DASH}"
+
+
+def citation(result: ArticleResult) -> str:
+    return f"Article {result.article} · {result.title} · {result.chapter}"
+
+
+def blockquotes(html: str) -> list[str]:
+    return [unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
+
+
+def button_texts(message: StoredMessage) -> list[str]:
+    return [b["text"] for b in message.buttons()]
+
+
+def assert_quotes(quoted: str, full: str, source: str) -> None:
+    """`quoted` is `full` verbatim, or its start cut at a word with "…"; `full` is in `source`."""
+    assert full in source, "the retrieved text is not verbatim treaty text"
+    if quoted != full:
+        assert quoted.endswith(ELLIPSIS), quoted[-80:]
+        kept = quoted.removesuffix(ELLIPSIS)
+        assert full.startswith(kept)
+        assert full[len(kept)].isspace(), "cut inside a word"
+
+
+def assert_answer_page(
+    message: StoredMessage, results: Sequence[ArticleResult], treaty: Treaty
+) -> None:
+    """Citations in rank order, each with its paragraph label and verbatim quote, notes under
+    the article they interpret, then the footer."""
+    shown = message.text
+    cited = re.findall(r"^Article \d+ · .+ · Chapter .+$", shown, re.M)
+    assert cited == [citation(r) for r in results]
+    expected_quotes: list[tuple[str, str]] = []
+    for result in results:
+        article = treaty.article(result.article)
+        assert article is not None
+        position = shown.index(citation(result))
+        following = shown[position + len(citation(result)) :].lstrip("\n")
+        if result.paragraph:
+            assert following.startswith(f"Paragraph {result.paragraph}\n")
+        expected_quotes.append((result.text, article.text))
+        for note in result.notes:
+            assert f"Interpretative note {note.number} · {note.heading}" in following
+            expected_quotes.append((note.text, note.text))
+    quotes = blockquotes(message.html)
+    assert len(quotes) == len(expected_quotes)
+    for quoted, (full, source) in zip(quotes, expected_quotes, strict=True):
+        assert_quotes(quoted, full, source)
+    assert shown.endswith(FOOTER)
+
+
+def shown_text(messages: Sequence[StoredMessage]) -> list[str]:
+    return " ".join(m.text for m in messages).split()
+
+
+async def ask(telegram: Harness, question: str = QUESTION) -> tuple[Exchange, StoredMessage]:
+    chat = telegram.private_chat()
+    exchange = await chat.send(question)
+    exchange.assert_all_accepted()
+    return exchange, exchange.only_message
+
+
+# --- Start-up --------------------------------------------------------------------------------
+
+
+async def test_start_up_registers_the_command_menu_and_descriptions(
+    bot_api: BotApiStandIn, running_bot: Application
+) -> None:
+    calls = {c.method: c for c in bot_api.calls if c.ok}
+    commands = [c["command"] for c in calls["setMyCommands"].params["commands"]]
+    assert commands == ["start", "help", "article", "toc", "about"]
+    assert calls["setMyDescription"].params["description"] == texts.DESCRIPTION
+    assert "A/RES/79/243" in texts.DESCRIPTION
+    assert calls["setMyShortDescription"].params["short_description"] == texts.SHORT_DESCRIPTION
+    assert running_bot.bot.base_url == f"{bot_api.base_url}{TOKEN}"
+    assert running_bot.bot.base_file_url == bot_api.base_url.replace("/bot", "/file/bot") + TOKEN
+
+
+# --- Commands --------------------------------------------------------------------------------
+
+
+async def test_start_says_what_the_bot_is_and_offers_three_examples(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("/start")
+    exchange.assert_all_accepted()
+    reply = exchange.only_message
+    assert reply.text.startswith("Ask the United Nations Convention against Cybercrime")
+    assert "A/RES/79/243" in reply.text and "verbatim" in reply.text
+    for question in texts.EXAMPLE_QUESTIONS:
+        assert f"• {question}" in reply.text
+    assert button_texts(reply) == list(texts.EXAMPLE_QUESTIONS)
+    assert len(texts.EXAMPLE_QUESTIONS) == 3
+
+
+async def test_an_example_button_asks_that_question(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    start = (await chat.send("/start")).only_message
+    exchange = await chat.press(start, texts.EXAMPLE_QUESTIONS[0])
+    exchange.assert_all_accepted()
+    assert [c.method for c in exchange.calls] == [
+        "answerCallbackQuery",
+        "sendChatAction",
+        "sendMessage",
+    ]
+    answer = exchange.only_message
+    assert answer.text.startswith(f"“{texts.EXAMPLE_QUESTIONS[0]}”\n")
+    expected = retriever.ask(texts.EXAMPLE_QUESTIONS[0], PAGE_SIZE + 1).results
+    assert_answer_page(answer, expected[:PAGE_SIZE], retriever.treaty)
+
+
+async def test_help_lists_the_commands_inline_mode_and_group_use(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("/help")
+    exchange.assert_all_accepted()
+    shown = exchange.only_message.text
+    for command in ("/article 7", "/article 40 21", "/toc", "/about"):
+        assert command in shown
+    assert f"@{BOT_USERNAME}" in shown
+    assert "In groups" in shown
+
+
+async def test_about_names_the_document_checksum_build_time_and_model(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    exchange = await telegram.private_chat().send("/about")
+    exchange.assert_all_accepted()
+    reply = exchange.only_message
+    manifest = retriever.manifest
+    assert f"{retriever.treaty.title} (A/RES/79/243)" in reply.text
+    assert f"<code>{manifest['source_sha256']}</code>" in reply.html
+    assert len(manifest["source_sha256"]) == 64
+    assert manifest["built_at"] in reply.text
+    assert manifest["model"] in reply.text
+
+
+async def test_article_command_quotes_the_whole_article(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    exchange = await telegram.private_chat().send("/article 7")
+    exchange.assert_all_accepted()
+    article = retriever.treaty.article(7)
+    assert article is not None
+    reply = exchange.only_message
+    assert reply.text.startswith("Article 7 · Illegal access · Chapter II Criminalization\n\n")
+    for paragraph in article.paragraphs:
+        assert f"{paragraph.label}. {paragraph.text}" in reply.text
+    assert reply.text.endswith(FOOTER)
+
+
+@pytest.mark.parametrize("arguments", ["40 21", "40(21)", "40 (21)"])
+async def test_article_command_quotes_one_paragraph(
+    telegram: Harness, retriever: Retriever, arguments: str
+) -> None:
+    exchange = await telegram.private_chat().send(f"/article {arguments}")
+    exchange.assert_all_accepted()
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None
+    reply = exchange.only_message
+    assert reply.text.startswith(
+        f"Article 40 · {article.title} · {article.chapter}\nParagraph 21\n{paragraph.text}\n"
+    )
+    assert blockquotes(reply.html) == [paragraph.text]
+    assert reply.text.endswith(FOOTER)
+
+
+async def test_article_command_puts_interpretative_notes_under_the_article(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    exchange = await telegram.private_chat().send("/article 35")
+    exchange.assert_all_accepted()
+    notes = retriever.treaty.notes_for(35)
+    assert [n.number for n in notes] == [4, 5]
+    shown = " ".join(m.text for m in exchange.sent)
+    article = retriever.treaty.article(35)
+    assert article is not None
+    last_paragraph = article.paragraphs[-1].text
+    positions = [shown.index(last_paragraph)] + [shown.index(n.text) for n in notes]
+    assert positions == sorted(positions), "the notes must follow the article's text"
+    assert "Interpretative note 4 · Articles 23 and 35" in shown
+
+
+@pytest.mark.parametrize(
+    ("command", "reply"),
+    [
+        ("/article 999", f"There is no article 999: the Convention has articles 1{DASH}68. "),
+        ("/article 0", f"There is no article 0: the Convention has articles 1{DASH}68. "),
+        ("/article banana", texts.ARTICLE_USAGE),
+        ("/article", texts.ARTICLE_USAGE),
+        ("/article 40 21 3", texts.ARTICLE_USAGE),
+        (
+            "/article 40 99",
+            f"Article 40 has no paragraph 99; its paragraphs are numbered 1{DASH}32.",
+        ),
+        (
+            "/article 2 1",
+            "Article 2 has no numbered paragraphs; /article 2 shows its full text.",
+        ),
+    ],
+)
+async def test_article_command_explains_bad_arguments(
+    telegram: Harness, command: str, reply: str
+) -> None:
+    exchange = await telegram.private_chat().send(command)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text.startswith(reply)
+    assert exchange.only_message.buttons() == []
+
+
+async def test_long_article_is_split_at_paragraphs_into_valid_messages_in_order(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    exchange = await telegram.private_chat().send("/article 40")
+    exchange.assert_all_accepted()  # every part was valid Telegram HTML within 4096
+    parts = exchange.sent
+    article = retriever.treaty.article(40)
+    assert article is not None
+    assert len(article.text.split()) > 2500
+    assert len(parts) >= 4
+    assert all(utf16_length(part.text) <= TEXT_LIMIT for part in parts)
+    for part in parts[1:]:
+        assert re.match(r"\d+\. ", part.text), "a part starts mid-paragraph"
+    expected = f"Article 40 · {article.title} · {article.chapter}\n\n{article.text}\n\n{FOOTER}"
+    assert shown_text(parts) == expected.split()
+    reply_to = [c.params.get("reply_parameters") for c in exchange.of("sendMessage")]
+    assert reply_to == [None] * len(parts)  # a private chat: no quoting
+
+
+async def test_paragraph_longer_than_a_message_is_split_inside_it(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    article = retriever.treaty.article(2)
+    assert article is not None
+    paragraph_lengths = [utf16_length(p.text) for p in article.paragraphs]
+    header = f"Article 2 · {article.title} · {article.chapter}"
+    assert utf16_length(header) + 2 + max(paragraph_lengths) > TEXT_LIMIT
+    exchange = await telegram.private_chat().send("/article 2")
+    exchange.assert_all_accepted()
+    parts = exchange.sent
+    assert len(parts) >= 2
+    assert parts[0].text.startswith(header)
+    assert parts[0].text.rstrip().endswith((";", ".", ":"))
+    notes = [
+        f"Interpretative note {n.number} · {n.heading} {n.text}"
+        for n in retriever.treaty.notes_for(2)
+    ]
+    expected = " ".join([header, article.text, *notes, FOOTER])
+    assert shown_text(parts) == expected.split()
+
+
+async def test_unknown_command_gets_a_short_pointer_to_help(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("/frobnicate now")
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text == texts.UNKNOWN_COMMAND
+
+
+# --- Questions -------------------------------------------------------------------------------
+
+
+async def test_question_is_answered_with_cited_verbatim_quotes_and_buttons(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    exchange, reply = await ask(telegram)
+    assert [c.method for c in exchange.calls] == ["sendChatAction", "sendMessage"]
+    assert exchange.of("sendChatAction")[0].params["action"] == "typing"
+    expected = retriever.ask(QUESTION, PAGE_SIZE + 1).results
+    assert len(expected) == PAGE_SIZE + 1
+    assert expected[0].article == 7  # Illegal access
+    assert_answer_page(reply, expected[:PAGE_SIZE], retriever.treaty)
+    assert button_texts(reply) == [
+        *(f"Full text: Article {r.article}" for r in expected[:PAGE_SIZE]),
+        "More results",
+    ]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in reply.buttons())
+    assert exchange.of("sendMessage")[0].params["parse_mode"] == "HTML"
+
+
+async def test_notes_appear_under_the_article_they_interpret(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    _, reply = await ask(telegram, "art. 17")
+    expected = retriever.ask("art. 17", PAGE_SIZE + 1).results
+    assert [r.article for r in expected] == [17]
+    assert [n.number for n in expected[0].notes] == [3]
+    assert_answer_page(reply, expected, retriever.treaty)
+    assert button_texts(reply) == ["Full text: Article 17"]
+
+
+async def test_question_the_treaty_does_not_address_gets_an_honest_no(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    assert retriever.ask(UNRELATED).abstained
+    _, reply = await ask(telegram, UNRELATED)
+    assert reply.text == texts.NO_MATCH
+    assert reply.text.startswith("No provision of the Convention matches your question")
+    assert "/toc" in reply.text
+    assert reply.buttons() == []
+
+
+async def test_reference_to_a_missing_article_says_what_exists(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    answer = retriever.ask("article 99")
+    assert answer.abstained and answer.error
+    _, reply = await ask(telegram, "article 99")
+    assert reply.text == f"{answer.error} {texts.BROWSE_HINT}"
+
+
+async def test_reference_to_a_missing_paragraph_shows_the_article_under_the_notice(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    answer = retriever.ask("article 40 paragraph 99", PAGE_SIZE + 1)
+    assert answer.error and [r.article for r in answer.results] == [40]
+    _, reply = await ask(telegram, "article 40 paragraph 99")
+    assert reply.text.startswith(answer.error + "\n")
+    assert citation(answer.results[0]) in reply.text
+
+
+async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
+    question = "<b>illegal access</b> & <i>interception</i> of computer data?"
+    chat = telegram.private_chat()
+    reply = (await chat.send(question)).only_message
+    more = await chat.press(reply, "More results")
+    more.assert_all_accepted()
+    assert chat.message(reply).text.startswith(f"Results 4{DASH}6 for “{question}”\n")
+    assert "&lt;b&gt;illegal access&lt;/b&gt; &amp; &lt;i&gt;" in chat.message(reply).html
+
+
+# --- Buttons ---------------------------------------------------------------------------------
+
+
+async def test_full_text_button_sends_the_article_once(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    reply = (await chat.send(QUESTION)).only_message
+    first = retriever.ask(QUESTION).results[0]
+    pressed = await chat.press(reply, f"Full text: Article {first.article}")
+    pressed.assert_all_accepted()
+    assert pressed.calls[0].method == "answerCallbackQuery"
+    assert "text" not in pressed.calls[0].params
+    article = retriever.treaty.article(first.article)
+    assert article is not None
+    assert pressed.sent[0].text.startswith(citation(first))
+    assert article.text in " ".join(m.text for m in pressed.sent)
+    assert chat.message(reply).html == reply.html, "the answer itself is left as it was"
+
+    again = await chat.press(reply, f"Full text: Article {first.article}")
+    again.assert_all_accepted()
+    assert [c.method for c in again.calls] == ["answerCallbackQuery"]
+    assert again.calls[0].params["text"] == texts.already_shown(first.article)
+
+
+async def test_more_results_pages_through_in_place(telegram: Harness, retriever: Retriever) -> None:
+    chat = telegram.private_chat()
+    reply = (await chat.send(QUESTION)).only_message
+    ranked = retriever.ask(QUESTION, 2 * PAGE_SIZE + 1).results
+
+    more = await chat.press(reply, "More results")
+    more.assert_all_accepted()
+    assert [c.method for c in more.calls] == ["answerCallbackQuery", "editMessageText"]
+    page_two = chat.message(reply)
+    assert page_two.text.startswith(f"Results 4{DASH}6 for “{QUESTION}”\n")
+    assert_answer_page(page_two, ranked[PAGE_SIZE : 2 * PAGE_SIZE], retriever.treaty)
+    following = ["More results"] if len(ranked) > 2 * PAGE_SIZE else []
+    assert button_texts(page_two) == [
+        *(f"Full text: Article {r.article}" for r in ranked[PAGE_SIZE : 2 * PAGE_SIZE]),
+        "Previous results",
+        *following,
+    ]
+
+    back = await chat.press(page_two, "Previous results")
+    back.assert_all_accepted()
+    assert chat.message(reply).html == reply.html
+    assert chat.message(reply).reply_markup == reply.reply_markup
+
+
+async def test_pressing_a_stale_more_results_button_twice_changes_nothing(
+    telegram: Harness,
+) -> None:
+    chat = telegram.private_chat()
+    reply = (await chat.send(QUESTION)).only_message
+    await chat.press(reply, "More results")
+    page_two = chat.message(reply)
+    again = await chat.press(reply, "More results")  # the old keyboard, tapped twice
+    assert [c.method for c in again.calls] == ["answerCallbackQuery", "editMessageText"]
+    assert "not modified" in again.calls[1].response["description"]
+    assert again.sent == [], "no error message for a harmless double tap"
+    assert chat.message(reply).html == page_two.html
+
+
+async def test_more_results_after_the_question_was_forgotten_says_so(
+    telegram: Harness, running_bot: Application
+) -> None:
+    chat = telegram.private_chat()
+    reply = (await chat.send(QUESTION)).only_message
+    running_bot.drop_chat_data(reply.chat_id)  # as after a restart: chat data is in memory
+    pressed = await chat.press(reply, "More results")
+    pressed.assert_all_accepted()
+    assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
+    assert pressed.calls[0].params["text"] == texts.EXPIRED
+
+
+async def test_toc_browses_chapters_and_opens_articles(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    exchange = await chat.send("/toc")
+    exchange.assert_all_accepted()
+    toc = exchange.only_message
+    treaty = retriever.treaty
+    assert len(treaty.chapters) == 9
+    assert f"Chapter II Criminalization: articles 7{DASH}21" in toc.text
+    assert "Chapter III Jurisdiction: article 22" in toc.text
+    assert button_texts(toc) == [f"Chapter {c.number} · {c.title}" for c in treaty.chapters]
+
+    opened = await chat.press(toc, "Chapter II · Criminalization")
+    opened.assert_all_accepted()
+    chapter = chat.message(toc)
+    criminalization = treaty.chapters[1]
+    lines = chapter.text.split("\n")
+    assert lines[0] == "Chapter II Criminalization"
+    assert lines[2:] == [f"Article {a.number} · {a.title}" for a in criminalization.articles]
+    assert button_texts(chapter) == [
+        *(f"{a.number} · {a.title}" for a in criminalization.articles),
+        "« All chapters",
+    ]
+
+    article = await chat.press(chapter, "7 · Illegal access")
+    article.assert_all_accepted()
+    assert article.sent[0].text.startswith("Article 7 · Illegal access · ")
+
+    back = await chat.press(chat.message(toc), "« All chapters")
+    back.assert_all_accepted()
+    assert chat.message(toc).html == toc.html
+
+
+@pytest.mark.parametrize("stale_data", ["article:99", "toc:XX", "example:9"])
+async def test_a_button_left_over_from_an_older_version_expires_politely(
+    telegram: Harness, stale_data: str
+) -> None:
+    chat = telegram.private_chat()
+    toc = (await chat.send("/toc")).only_message
+    old_screen = replace(
+        toc, reply_markup={"inline_keyboard": [[{"text": "Old", "callback_data": stale_data}]]}
+    )
+    pressed = await chat.press(old_screen, "Old")
+    pressed.assert_all_accepted()
+    assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
+    assert pressed.calls[0].params["text"] == texts.BUTTON_EXPIRED
+
+
+# --- Inline mode -----------------------------------------------------------------------------
+
+
+async def test_inline_query_offers_the_top_articles_as_quotable_results(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    exchange = await telegram.inline_query(QUESTION)
+    exchange.assert_all_accepted()  # message texts were valid HTML within 4096
+    (call,) = exchange.of("answerInlineQuery")
+    results = call.params["results"]
+    expected = retriever.ask(QUESTION, 5).results
+    assert [r["id"] for r in results] == [str(r.article) for r in expected]
+    assert [r["title"] for r in results] == [f"Article {r.article} · {r.title}" for r in expected]
+    for offered, result in zip(results, expected, strict=True):
+        html = offered["input_message_content"]["message_text"]
+        assert offered["input_message_content"]["parse_mode"] == "HTML"
+        assert html.startswith(f"<b>{citation(result)}</b>")
+        assert blockquotes(html) == [result.text]
+        assert html.endswith(f"<i>{FOOTER}</i>")
+
+
+async def test_inline_query_the_treaty_does_not_address_offers_nothing(
+    telegram: Harness,
+) -> None:
+    exchange = await telegram.inline_query(UNRELATED)
+    exchange.assert_all_accepted()
+    assert exchange.of("answerInlineQuery")[0].params["results"] == []
+
+
+async def test_empty_inline_query_is_not_searched(telegram: Harness) -> None:
+    exchange = await telegram.inline_query("   ")
+    assert exchange.calls == []
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+async def test_group_chatter_gets_no_reply(telegram: Harness) -> None:
+    chat = telegram.group_chat()
+    assert (await chat.send(QUESTION)).calls == []
+    assert (await chat.send(f"@someoneelse {QUESTION}")).calls == []
+    assert (await chat.send("/frobnicate")).calls == []
+    assert (await chat.send(f"/toc@{OTHER_BOT['username']}")).calls == []
+    assert (await chat.send_media(sticker=sticker())).calls == []
+
+
+async def test_group_mention_is_answered_quoting_the_question(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.group_chat()
+    exchange = await chat.send(f"@{BOT_USERNAME} {QUESTION}")
+    exchange.assert_all_accepted()
+    reply = exchange.only_message
+    expected = retriever.ask(QUESTION, PAGE_SIZE + 1).results
+    assert_answer_page(reply, expected[:PAGE_SIZE], retriever.treaty)
+    (sent,) = exchange.of("sendMessage")
+    question_id = exchange.update["message"]["message_id"]
+    assert sent.params["reply_parameters"]["message_id"] == question_id
+
+
+async def test_group_mention_without_a_question_gets_a_hint(telegram: Harness) -> None:
+    exchange = await telegram.group_chat().send(f"@{BOT_USERNAME}")
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text == unescape(texts.empty_mention(BOT_USERNAME))
+
+
+async def test_group_reply_to_the_bot_is_answered(telegram: Harness) -> None:
+    chat = telegram.group_chat()
+    toc = (await chat.send("/toc")).only_message
+    exchange = await chat.send(QUESTION, reply_to=toc.payload)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text.startswith("Article 7 · Illegal access")
+
+
+async def test_group_reply_to_someone_else_gets_no_reply(telegram: Harness) -> None:
+    chat = telegram.group_chat()
+    toc = (await chat.send("/toc")).only_message
+    from_someone_else = {**toc.payload, "from": OTHER_BOT}
+    assert (await chat.send(QUESTION, reply_to=from_someone_else)).calls == []
+
+
+@pytest.mark.parametrize("command", ["/toc", f"/toc@{BOT_USERNAME}"])
+async def test_group_commands_are_answered(telegram: Harness, command: str) -> None:
+    exchange = await telegram.group_chat().send(command)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text.startswith("Table of contents")
+
+
+async def test_group_unknown_command_named_for_the_bot_is_answered(telegram: Harness) -> None:
+    exchange = await telegram.group_chat().send(f"/frobnicate@{BOT_USERNAME}")
+    assert exchange.only_message.text == texts.UNKNOWN_COMMAND
+
+
+# --- Not text --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"sticker": sticker()},
+        {"photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}},
+        {"document": {"file_id": "doc-1", "file_unique_id": "d1", "file_name": "q.pdf"}},
+    ],
+    ids=["sticker", "photo", "voice", "document"],
+)
+async def test_non_text_messages_are_asked_for_text(telegram: Harness, content: dict) -> None:
+    exchange = await telegram.private_chat().send_media(**content)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text == texts.NOT_TEXT
+
+
+async def test_group_sticker_replying_to_the_bot_is_asked_for_text(telegram: Harness) -> None:
+    chat = telegram.group_chat()
+    toc = (await chat.send("/toc")).only_message
+    exchange = await chat.send_media(sticker=sticker(), reply_to_message=toc.payload)
+    assert exchange.only_message.text == texts.NOT_TEXT
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+async def test_a_failure_is_logged_without_the_token_and_the_user_told_plainly(
+    telegram: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = telegram.private_chat()
+    telegram.standin.fail_next(
+        "sendChatAction", 500, f"Internal Server Error at /bot{TOKEN}/sendChatAction"
+    )
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
+        exchange = await chat.send(QUESTION)
+    assert [m.text for m in exchange.sent] == [texts.SOMETHING_WENT_WRONG]
+    records = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
+    assert len(records) == 1
+    logged = records[0].getMessage()
+    assert f"(message; chat {chat.chat['id']}, user {chat.user['id']})" in logged
+    assert "NetworkError" in logged and "<bot token>" in logged
+    assert QUESTION not in logged, "questions are logged only when LOG_QUESTIONS is set"
+    assert TOKEN not in caplog.text
+    assert "Internal Server Error" not in exchange.sent[0].text

@@ -1,0 +1,198 @@
+"""Formatting rules on their own: Telegram-valid HTML, the 4096 limit, verbatim and complete text.
+
+Every message is checked with the stand-in's parser, the same one that refuses what Telegram
+refuses in the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from botapi_standin import parse_telegram_html, utf16_length
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parsing import parse_treaty_text
+from bot.retrieval import ArticleResult
+from bot.telegram import formatting
+from bot.telegram.formatting import (
+    ELLIPSIS,
+    MESSAGE_LIMIT,
+    Block,
+    Style,
+    render_messages,
+    shorten,
+    split_text,
+)
+from bot.treaty import Treaty
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+@pytest.fixture(scope="module")
+def treaty(reference_dir) -> Treaty:
+    convention = (reference_dir / "un_cybercrime_convention.en.txt").read_text(encoding="utf-8")
+    notes = (reference_dir / "un_cybercrime_convention_interpretative_notes.en.txt").read_text(
+        encoding="utf-8"
+    )
+    return parse_treaty_text(f"{convention}\n\n{notes}", source_sha256="0" * 64)
+
+
+def result_for(treaty: Treaty, article: int, label: str | None) -> ArticleResult:
+    found = treaty.article(article)
+    assert found is not None
+    paragraph = found.paragraph(label) if label else found.paragraphs[0]
+    assert paragraph is not None
+    return ArticleResult(
+        document="convention",
+        article=article,
+        title=found.title,
+        chapter=found.chapter,
+        paragraph=paragraph.label,
+        text=paragraph.text,
+        score=1.0,
+        notes=treaty.notes_for(article),
+    )
+
+
+text_with_markup = st.text(
+    alphabet=st.sampled_from([*"abc xyz.;:\n<>&\"'“”…", "\N{EN DASH}", "😀", "é"]), max_size=600
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=text_with_markup, limit=st.integers(min_value=20, max_value=300))
+def test_split_text_pieces_fit_and_keep_every_word_in_order(text: str, limit: int) -> None:
+    pieces = split_text(text, limit)
+    assert all(0 < utf16_length(piece) <= limit for piece in pieces)
+    assert all(piece == piece.strip() for piece in pieces)
+    assert "".join(" ".join(pieces).split()) == "".join(text.split())
+    if all(utf16_length(word) <= limit for word in words(text)):
+        assert words(" ".join(pieces)) == words(text)
+
+
+def test_split_text_prefers_sentence_ends_to_word_ends() -> None:
+    text = "word " * 7 + "end of a sentence; " + "word " * 20
+    pieces = split_text(text, 60)
+    assert pieces[0] == "word " * 7 + "end of a sentence;"
+    assert pieces[1].startswith("word word")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=text_with_markup, limit=st.integers(min_value=10, max_value=300))
+def test_shorten_cuts_at_a_word_and_stays_a_verbatim_prefix(text: str, limit: int) -> None:
+    short = shorten(text, limit)
+    assert utf16_length(short) <= limit
+    if short == text:
+        return
+    assert short.endswith(ELLIPSIS)
+    kept = short.removesuffix(ELLIPSIS)
+    assert text.startswith(kept)
+    following = text[len(kept) : len(kept) + 1]
+    assert following.isspace() or not any(c.isspace() for c in kept.lstrip()), "cut in a word"
+
+
+blocks = st.lists(
+    st.builds(
+        Block,
+        text=text_with_markup.filter(str.strip),
+        style=st.sampled_from(list(Style)),
+        gap=st.sampled_from(["\n", "\n\n"]),
+        heading=st.booleans(),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(blocks=blocks, limit=st.integers(min_value=40, max_value=500))
+def test_render_messages_are_valid_html_within_the_limit_and_complete(
+    blocks: list[Block], limit: int
+) -> None:
+    messages = render_messages(blocks, limit)
+    shown = [parse_telegram_html(message) for message in messages]  # raises if Telegram would
+    assert all(utf16_length(text) <= limit for text in shown)
+    assert "".join("".join(shown).split()) == "".join("".join(b.text for b in blocks).split())
+
+
+def test_escaping_survives_text_that_looks_like_markup() -> None:
+    html = formatting.render([Block("<b>not bold</b> & &amp; <br>", Style.QUOTE)])
+    assert html == "<blockquote>&lt;b&gt;not bold&lt;/b&gt; &amp; &amp;amp; &lt;br&gt;</blockquote>"
+    assert parse_telegram_html(html) == "<b>not bold</b> & &amp; <br>"
+
+
+def test_every_article_renders_as_valid_messages_with_its_text_complete(treaty: Treaty) -> None:
+    for article in treaty.articles:
+        messages = formatting.article_messages(article, treaty)
+        shown = [parse_telegram_html(m) for m in messages]
+        assert all(utf16_length(text) <= MESSAGE_LIMIT for text in shown), article.number
+        expected = [
+            f"Article {article.number} · {article.title} · {article.chapter}",
+            article.text,
+            *(
+                f"Interpretative note {n.number} · {n.heading} {n.text}"
+                for n in treaty.notes_for(article.number)
+            ),
+            f"Source: United Nations Convention against Cybercrime ({treaty.symbol}), "
+            "quoted verbatim.",
+        ]
+        assert words(" ".join(shown)) == words(" ".join(expected)), article.number
+        for message in messages[:-1]:
+            assert not message.endswith("</b>"), f"article {article.number}: citation left alone"
+            assert not re.search(r"<i>Interpretative note[^<]*</i>$", message), "orphan heading"
+
+
+def test_article_40_splits_between_paragraphs(treaty: Treaty) -> None:
+    article = treaty.article(40)
+    assert article is not None
+    shown = [parse_telegram_html(m) for m in formatting.article_messages(article, treaty)]
+    assert len(shown) >= 4
+    for text in shown[1:]:
+        assert re.match(r"\d+\. ", text), f"a message starts mid-paragraph: {text[:60]!r}"
+
+
+def test_a_paragraph_longer_than_a_message_splits_at_a_sentence_end(treaty: Treaty) -> None:
+    article = treaty.article(2)  # one unnumbered paragraph of about 4,090 characters
+    assert article is not None and len(article.paragraphs) == 1
+    shown = [parse_telegram_html(m) for m in formatting.article_messages(article, treaty)]
+    assert len(shown) >= 2
+    cut = shown[0].rstrip()
+    assert cut.endswith((";", ".", ":")), f"cut mid-sentence: {cut[-60:]!r}"
+
+
+def test_answer_with_the_longest_paragraphs_still_fits_one_message(treaty: Treaty) -> None:
+    longest = sorted(
+        ((len(p.text), a.number, p.label) for a in treaty.articles for p in a.paragraphs),
+        reverse=True,
+    )[:3]
+    results = [result_for(treaty, number, label) for _, number, label in longest]
+    html = formatting.answer_message(results, treaty, heading="“a question” <with> & markup")
+    shown = parse_telegram_html(html)
+    assert utf16_length(shown) <= MESSAGE_LIMIT
+    assert shown.startswith("“a question” <with> & markup")
+    quotes = [unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
+    for result in results:
+        assert f"Article {result.article} · {result.title} · {result.chapter}" in shown
+        assert any(
+            len(q) > 200 and q.endswith(ELLIPSIS) and result.text.startswith(q[:-1]) for q in quotes
+        ), f"no verbatim preview of article {result.article}"
+
+
+def test_inline_message_quotes_the_whole_paragraph_when_it_fits(treaty: Treaty) -> None:
+    result = result_for(treaty, 40, "21")
+    shown = parse_telegram_html(formatting.inline_result_message(result, treaty))
+    assert result.text in shown
+    assert shown.startswith(f"Article 40 · {result.title} · Chapter V International cooperation")
+    assert "Paragraph 21" in shown
+
+
+def test_inline_message_cuts_a_paragraph_too_long_for_one_message(treaty: Treaty) -> None:
+    result = result_for(treaty, 2, None)
+    shown = parse_telegram_html(formatting.inline_result_message(result, treaty))
+    assert utf16_length(shown) <= MESSAGE_LIMIT
+    assert ELLIPSIS in shown
