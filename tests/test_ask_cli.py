@@ -1,0 +1,109 @@
+"""`treaty-ask` as a user runs it: a subprocess against the session's real index."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+RESULT_KEYS = {"document", "article", "title", "chapter", "paragraph", "score", "text"}
+
+
+@pytest.fixture(scope="module")
+def run_ask(index_settings):
+    env = {**os.environ, "INDEX_DIR": str(index_settings.index_dir), "HF_HUB_OFFLINE": "1"}
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli.ask", *args],
+            input=stdin, capture_output=True, text=True, env=env, timeout=120,
+        )
+
+    return run
+
+
+def test_json_contract(run_ask) -> None:
+    done = run_ask("--json", "--k", "2", "Is hacking into a computer system a crime?")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) == {"question", "abstained", "results"}
+    assert answer["abstained"] is False
+    assert len(answer["results"]) == 2
+    assert all(set(result) == RESULT_KEYS for result in answer["results"])
+    assert answer["results"][0]["article"] == 7
+    assert answer["results"][0]["document"] == "convention"
+
+
+def test_batch_answers_every_line_in_order(run_ask, tmp_path) -> None:
+    questions = ["article 40 paragraph 21", "What is the best pizza topping?", "", "art 25"]
+    batch = tmp_path / "questions.txt"
+    batch.write_text("\n".join(questions) + "\n", encoding="utf-8")
+    for source, stdin in ((str(batch), None), ("-", batch.read_text())):
+        done = run_ask("--batch", source, "--json", stdin=stdin)
+        assert done.returncode == 0, done.stderr
+        lines = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [line["question"] for line in lines] == [q for q in questions if q]
+        assert lines[0]["results"][0]["article"] == 40
+        assert lines[0]["results"][0]["paragraph"] == "21"
+        assert lines[1]["abstained"] is True
+        assert lines[2]["results"][0]["article"] == 25
+
+
+def test_readable_answer_cites_and_quotes(run_ask, retriever) -> None:
+    done = run_ask("is revenge porn a crime?")
+    assert done.returncode == 0, done.stderr
+    assert "Article 16 · Non-consensual dissemination of intimate images" in done.stdout
+    assert "A/RES/79/243" in done.stdout
+
+
+def test_article_lookup_prints_verbatim_text(run_ask, retriever) -> None:
+    done = run_ask("--article", "40", "--paragraph", "21", "--json")
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown["paragraphs"] == [
+        {"label": "21", "text": retriever.treaty.article(40).paragraph("21").text}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--article", "99"), "articles 1–68"),
+        (("--article", "40", "--paragraph", "99"), "no paragraph 99"),
+        (("--paragraph", "2"), "--paragraph needs --article"),
+        (("--k", "0", "x"), "--k must be at least 1"),
+    ],
+)
+def test_bad_arguments_get_one_clear_message(run_ask, args, message) -> None:
+    done = run_ask(*args)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_index_says_how_to_build_it(tmp_path) -> None:
+    env = {**os.environ, "INDEX_DIR": str(tmp_path / "nothing")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli.ask", "hello"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert done.returncode == 1
+    assert "treaty-build-index" in done.stderr
+
+
+def test_interactive_prompt_answers_until_an_empty_line(run_ask) -> None:
+    done = run_ask(stdin="art. 17\n\n")
+    assert done.returncode == 0, done.stderr
+    assert "Article 17 · Laundering of proceeds of crime" in done.stdout
+
+
+def test_help_does_not_import_the_heavy_stack() -> None:
+    code = (
+        "import sys\n"
+        "from bot.cli import ask\n"
+        "try:\n    ask.parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'numpy', 'faiss', 'telegram') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,45 @@
+"""Direct references are recognised in every form users type, and only those."""
+
+import pytest
+
+from bot.references import Reference, find_references
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Article 41", [Reference(41)]),
+        ("art. 17", [Reference(17)]),
+        ("Art 65", [Reference(65)]),
+        ("article 40 paragraph 21", [Reference(40, "21")]),
+        ("Article 40, paragraph 21", [Reference(40, "21")]),
+        ("paragraph 21 of article 40", [Reference(40, "21")]),
+        ("40(21)", [Reference(40, "21")]),
+        ("art. 40(21)", [Reference(40, "21")]),
+        ("what does article 36 say", [Reference(36)]),
+        ("article 99", [Reference(99)]),
+        ("статья 17", [Reference(17)]),
+        ("пункт 3 статьи 40", [Reference(40, "3")]),
+        ("artículo 17", [Reference(17)]),
+        ("第十七条", [Reference(17)]),
+        ("第17条", [Reference(17)]),
+        ("第四十条第二十一款", [Reference(40, "21")]),
+        ("第１７条", [Reference(17)]),
+        ("المادة 17", [Reference(17)]),
+    ],
+)
+def test_references_are_found(question: str, expected: list[Reference]) -> None:
+    assert find_references(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Point of contact available 24 hours a day, 7 days a week",
+        "Recalling resolutions 74/247 of 2019",
+        "art thou a crime?",
+        "Is hacking a crime in 2024?",
+    ],
+)
+def test_numbers_that_are_not_article_references_are_ignored(question: str) -> None:
+    assert find_references(question) == []
