@@ -107,6 +107,13 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     }
 
 
+def metrics_by_language(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
+    languages = sorted({o.question.lang for o in outcomes})
+    return {
+        lang: metrics([o for o in outcomes if o.question.lang == lang]) for lang in languages
+    }
+
+
 def _paragraph_hit(outcome: Outcome) -> bool:
     cited = {f"{r.article}.{r.paragraph}" for r in outcome.answer.results[:3]}
     return bool(cited & set(outcome.question.paragraphs))

@@ -7,6 +7,7 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /chunks.jsonl    search units with citations
                      /vectors.faiss   normalised embeddings, inner-product index
                      /vectors.multilingual.faiss   the same units in the multilingual space
+                     /aids.jsonl, aids.multilingual.faiss   multilingual search aids
                      /bm25/           the bm25s index
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.chunking import Chunk
+from bot.search_aids import SearchAid
 from bot.source import sha256_of
 from bot.treaty import Treaty
 
@@ -29,6 +31,8 @@ TREATY_JSON = "treaty.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.faiss"
 MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
+AIDS = "aids.jsonl"
+AID_VECTORS = "aids.multilingual.faiss"
 BM25_DIR = "bm25"
 
 
@@ -47,6 +51,8 @@ class LoadedIndex:
     chunks: list[Chunk]
     vectors: Any  # faiss.IndexFlatIP
     multilingual_vectors: Any | None  # faiss.IndexFlatIP, when a multilingual model is set
+    aids: list[SearchAid]  # search phrases in the other UN languages (bot.search_aids)
+    aid_vectors: Any | None  # faiss.IndexFlatIP over `aids` in the multilingual space
     lexical: Any  # bot.lexical.LexicalIndex
 
 
@@ -99,14 +105,22 @@ def load_index(index_dir: Path) -> LoadedIndex:
     treaty = Treaty.from_json(json.loads((build_dir / TREATY_JSON).read_text(encoding="utf-8")))
     with (build_dir / CHUNKS).open(encoding="utf-8") as handle:
         chunks = [Chunk.from_json(json.loads(line)) for line in handle]
+    aids = []
+    if (build_dir / AIDS).is_file():
+        with (build_dir / AIDS).open(encoding="utf-8") as handle:
+            aids = [SearchAid(**json.loads(line)) for line in handle]
+
+    def optional_vectors(name: str):
+        return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
+
     return LoadedIndex(
         directory=build_dir,
         manifest=manifest,
         treaty=treaty,
         chunks=chunks,
         vectors=faiss.read_index(str(build_dir / VECTORS)),
-        multilingual_vectors=faiss.read_index(str(build_dir / MULTILINGUAL_VECTORS))
-        if (build_dir / MULTILINGUAL_VECTORS).is_file()
-        else None,
+        multilingual_vectors=optional_vectors(MULTILINGUAL_VECTORS),
+        aids=aids,
+        aid_vectors=optional_vectors(AID_VECTORS),
         lexical=LexicalIndex.load(build_dir / BM25_DIR),
     )

@@ -22,7 +22,8 @@ from bot import index_store as store
 from bot.chunking import CHUNKER_VERSION, chunk_treaty
 from bot.parsing import PARSER_VERSION, parse_treaty_text, validate
 from bot.settings import Settings
-from bot.source import TreatySource, read_treaty_text, resolve_source
+from bot.search_aids import SEARCH_AIDS_FILE, load_search_aids
+from bot.source import TreatySource, read_treaty_text, resolve_source, sha256_of
 
 KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
 
@@ -47,6 +48,7 @@ def fingerprint(source_sha256: str, settings: Settings) -> dict[str, Any]:
         "chunker_version": CHUNKER_VERSION,
         "model": settings.embedding_model,
         "multilingual_model": settings.multilingual_model or None,
+        "search_aids_sha256": sha256_of(SEARCH_AIDS_FILE) if SEARCH_AIDS_FILE.is_file() else None,
     }
 
 
@@ -113,17 +115,21 @@ def build_index(
     chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
     texts = [c.search_text for c in chunks]
     vectors = _embed(texts, encoder.encode, show_progress, "Embedding")
-    multilingual = None
+    multilingual = aid_vectors = None
+    aids = load_search_aids() if settings.multilingual_model else []
     if settings.multilingual_model:
         multilingual_encoder = load_encoder(settings.multilingual_model)
         multilingual = _embed(texts, multilingual_encoder.encode, show_progress, "Multilingual")
+        aid_vectors = _embed(
+            [a.text for a in aids], multilingual_encoder.encode, show_progress, "Search aids"
+        )
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     builds = index_dir / store.BUILDS_DIR
     staging = builds / f".staging-{build_id}"
     try:
         staging.mkdir(parents=True)
-        _write_build(staging, treaty, chunks, vectors, multilingual)
+        _write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
         manifest = {
             **wanted,
             "source": _describe_source(source),
@@ -191,7 +197,9 @@ def _embed(
     return np.vstack([encode(texts[start : start + batch]) for start in starts])
 
 
-def _write_build(directory: Path, treaty, chunks, vectors, multilingual) -> None:
+def _write_build(
+    directory: Path, treaty, chunks, vectors, multilingual, aids, aid_vectors
+) -> None:
     import faiss
 
     from bot.lexical import LexicalIndex
@@ -209,6 +217,11 @@ def _write_build(directory: Path, treaty, chunks, vectors, multilingual) -> None
     write_vectors(vectors, store.VECTORS)
     if multilingual is not None:
         write_vectors(multilingual, store.MULTILINGUAL_VECTORS)
+    if aids:
+        with (directory / store.AIDS).open("w", encoding="utf-8") as handle:
+            for aid in aids:
+                handle.write(json.dumps(aid.to_json(), ensure_ascii=False) + "\n")
+        write_vectors(aid_vectors, store.AID_VECTORS)
     LexicalIndex.build([c.search_text for c in chunks]).save(directory / store.BM25_DIR)
 
 

@@ -50,7 +50,8 @@ SIGNAL_WEIGHTS = {
     },
     "other": {
         "multilingual_paragraph": 1.0,
-        "multilingual_heading": 0.8,
+        "multilingual_heading": 0.3,
+        "search_aids": 1.0,
         "lexical": 0.2,
     },
 }
@@ -108,8 +109,8 @@ class DenseSpace:
     encoder: Encoder
     vectors: np.ndarray
 
-    def similarities(self, question: str) -> np.ndarray:
-        return self.vectors @ self.encoder.encode([question])[0]
+    def embed(self, question: str) -> np.ndarray:
+        return self.encoder.encode([question])[0]
 
 
 class Retriever:
@@ -120,6 +121,11 @@ class Retriever:
         self._index = index
         self._spaces = spaces
         self._glossary = glossary
+        self._aid_vectors = (
+            _matrix(index.aid_vectors) if index.aid_vectors is not None else None
+        )
+        self._aid_article = np.array([a.article for a in index.aids])
+        self._aid_language = np.array([a.lang for a in index.aids])
         self._chunks: list[Chunk] = index.chunks
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
@@ -204,10 +210,13 @@ class Retriever:
         defined = self._defined_term_units(question, tokens) if "definition" in weights else []
         # The space that picks paragraphs: the configured model for English.
         judge = "dense" if language == "en" else "multilingual"
-        similarities = {
-            name: space.similarities(question)
+        query_vectors = {
+            name: space.embed(question)
             for name, space in self._spaces.items()
             if name == judge or weights.get(f"{name}_paragraph") or weights.get(f"{name}_heading")
+        }
+        similarities = {
+            name: self._spaces[name].vectors @ vector for name, vector in query_vectors.items()
         }
         dense = similarities[judge]
         best = {name: float(similarity.max()) for name, similarity in similarities.items()}
@@ -222,6 +231,10 @@ class Retriever:
             "glossary": _glossary_ranking(glossary),
             "definition": [2] if defined else [],
         }
+        if language != "en" and self._aid_vectors is not None:
+            rankings["search_aids"] = self._rank_by_search_aids(
+                query_vectors["multilingual"], language
+            )
         for name, similarity in similarities.items():
             rankings[f"{name}_paragraph"] = self._rank_articles(
                 np.where(self._is_heading, -np.inf, similarity)
@@ -253,6 +266,16 @@ class Retriever:
             if not np.isfinite(unit_scores[position]):
                 break
             best.setdefault(int(self._article_of[position]), float(unit_scores[position]))
+        return list(best)
+
+    def _rank_by_search_aids(self, vector: np.ndarray, language: str) -> list[int]:
+        """Articles by their closest search phrase in the question's own language."""
+        scores = np.where(self._aid_language == language, self._aid_vectors @ vector, -np.inf)
+        best: dict[int, float] = {}
+        for position in np.argsort(-scores):
+            if not np.isfinite(scores[position]):
+                break
+            best.setdefault(int(self._aid_article[position]), float(scores[position]))
         return list(best)
 
     def _defined_term_units(self, question: str, tokens: Sequence[str]) -> list[int]:

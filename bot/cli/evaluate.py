@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     retriever.ask("warm-up question about electronic evidence", args.k)
     outcomes = evaluation.run(lambda q, _k: retriever.ask(q, args.k), questions)
     figures = evaluation.metrics(outcomes)
+    by_language = evaluation.metrics_by_language(outcomes)
     if args.show_misses:
         for outcome in outcomes:
             rank = outcome.first_gold_rank()
@@ -49,12 +50,25 @@ def main(argv: list[str] | None = None) -> int:
                       f"got={outcome.ranked_articles[:5]} rank={rank} "
                       f"{outcome.question.question!r} {outcome.answer.evidence}")
     if args.json:
+        if len(by_language) > 1:  # per-language lines first: the last line stays the overall
+            for lang, lang_figures in by_language.items():
+                print(json.dumps({"lang": lang, **lang_figures}))
         print(json.dumps(figures))
     else:
-        width = max(len(key) for key in figures)
-        for key, value in figures.items():
-            print(f"{key:<{width}}  {value}")
+        _print_table(figures, by_language if len(by_language) > 1 else {})
     return 0
+
+
+def _print_table(figures: dict, by_language: dict[str, dict]) -> None:
+    """Metrics as rows; one column overall and, for mixed files, one per language."""
+    columns = {"all": figures, **by_language}
+    width = max(len(key) for key in figures)
+    print(f"{'':<{width}}  " + "  ".join(f"{name:>8}" for name in columns))
+    for key in figures:
+        if key == "misses":
+            continue
+        print(f"{key:<{width}}  " + "  ".join(f"{c[key]:>8}" for c in columns.values()))
+    print(f"{'misses':<{width}}  {', '.join(figures['misses']) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,41 @@
+"""Search aids (`treaty_text/search_aids.toml`): each article's heading and everyday search
+phrases in Arabic, Chinese, French, Russian and Spanish.
+
+A multilingual encoder matches a question far better against text in the question's own
+language than against the English treaty, so questions in those languages are also compared
+with these phrases. They are our own unofficial translations, used only for matching: the bot
+never shows them, and it quotes only the English authentic text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.source import TREATY_TEXT_DIR
+
+SEARCH_AIDS_FILE = TREATY_TEXT_DIR / "search_aids.toml"
+AID_LANGUAGES = ("ar", "zh", "fr", "es", "ru")
+
+
+@dataclass(frozen=True)
+class SearchAid:
+    article: int
+    lang: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_search_aids() -> list[SearchAid]:
+    if not SEARCH_AIDS_FILE.is_file():
+        return []
+    data = tomllib.loads(SEARCH_AIDS_FILE.read_text(encoding="utf-8"))
+    return [
+        SearchAid(entry["number"], lang, text)
+        for entry in data.get("article", [])
+        for lang in AID_LANGUAGES
+        for text in entry.get(lang, [])
+    ]
