@@ -21,8 +21,8 @@ from typing import Any
 from bot import index_store as store
 from bot.chunking import CHUNKER_VERSION, chunk_treaty
 from bot.parsing import PARSER_VERSION, parse_treaty_text, validate
-from bot.settings import Settings
 from bot.search_aids import SEARCH_AIDS_FILE, load_search_aids
+from bot.settings import Settings
 from bot.source import TreatySource, read_treaty_text, resolve_source, sha256_of
 
 KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
