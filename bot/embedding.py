@@ -146,6 +146,13 @@ class NumpyBertEncoder:
             )
             for key, value in weights.items()
         }
+        for layer in range(self._layers):  # query, key and value projections as one product
+            prefix = f"encoder.layer.{layer}.attention.self"
+            for part in ("weight", "bias"):
+                self._w[f"{prefix}.qkv.{part}"] = np.concatenate(
+                    [self._w.pop(f"{prefix}.{name}.{part}") for name in ("query", "key", "value")],
+                    axis=-1,
+                )
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()
@@ -220,15 +227,15 @@ class NumpyBertEncoder:
         batch, width, size = hidden.shape
         head_size = size // self._heads
 
-        def heads(name: str) -> np.ndarray:
-            projected = self._linear(hidden, f"{prefix}.attention.self.{name}")
-            return projected.reshape(batch, width, self._heads, head_size).transpose(0, 2, 1, 3)
-
-        scores = heads("query") @ heads("key").transpose(0, 1, 3, 2) / np.sqrt(head_size)
+        projected = self._linear(hidden, f"{prefix}.attention.self.qkv")
+        query, key, value = projected.reshape(
+            batch, width, 3, self._heads, head_size
+        ).transpose(2, 0, 3, 1, 4)
+        scores = query @ key.transpose(0, 1, 3, 2) / np.sqrt(head_size)
         scores = scores + bias
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ heads("value")).transpose(0, 2, 1, 3).reshape(batch, width, size)
+        context = (scores @ value).transpose(0, 2, 1, 3).reshape(batch, width, size)
         attended = self._layer_norm(
             self._linear(context, f"{prefix}.attention.output.dense") + hidden,
             f"{prefix}.attention.output.LayerNorm",

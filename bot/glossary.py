@@ -36,6 +36,12 @@ class GlossaryMatch:
 class Glossary:
     def __init__(self, entries: Sequence[GlossaryEntry]) -> None:
         self.entries = tuple(entries)
+        # Terms by their first word, so matching costs a dictionary look-up per question word.
+        self._by_first_word: dict[str, list[tuple[tuple[str, ...], str, GlossaryEntry]]] = {}
+        for entry in self.entries:
+            for term, tokens in zip(entry.terms, entry.term_tokens, strict=True):
+                if tokens:
+                    self._by_first_word.setdefault(tokens[0], []).append((tokens, term, entry))
 
     @classmethod
     def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
@@ -57,14 +63,14 @@ class Glossary:
 
     def match(self, question: str) -> list[GlossaryMatch]:
         """Entries with a term whose stemmed words occur together, in order, in the question."""
-        question_tokens = phrase_tokens(question)
-        matches = []
-        for entry in self.entries:
-            for term, tokens in zip(entry.terms, entry.term_tokens, strict=True):
-                if tokens and contains_phrase(question_tokens, tokens):
-                    matches.append(GlossaryMatch(entry, term))
-                    break
-        return matches
+        words = phrase_tokens(question)
+        matched: dict[int, GlossaryMatch] = {}
+        for start, word in enumerate(words):
+            for tokens, term, entry in self._by_first_word.get(word, ()):
+                if tuple(words[start : start + len(tokens)]) == tokens:
+                    matched.setdefault(id(entry), GlossaryMatch(entry, term))
+        order = {id(entry): position for position, entry in enumerate(self.entries)}
+        return sorted(matched.values(), key=lambda m: order[id(m.entry)])
 
 
 def contains_phrase(haystack: Sequence[str], needle: Sequence[str]) -> bool:

@@ -124,11 +124,12 @@ class Retriever:
         self._aid_vectors = (
             _matrix(index.aid_vectors) if index.aid_vectors is not None else None
         )
-        self._aid_article = np.array([a.article for a in index.aids])
         self._aid_language = np.array([a.lang for a in index.aids])
+        self._aid_segments = _segments([a.article for a in index.aids])
         self._chunks: list[Chunk] = index.chunks
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
+        self._unit_segments = _segments([c.article for c in self._chunks])
         self._defined_terms = _defined_terms(self._chunks)
 
     @classmethod
@@ -261,22 +262,13 @@ class Retriever:
         return Answer(question, results, evidence=evidence)
 
     def _rank_articles(self, unit_scores: np.ndarray) -> list[int]:
-        best: dict[int, float] = {}
-        for position in np.argsort(-unit_scores):
-            if not np.isfinite(unit_scores[position]):
-                break
-            best.setdefault(int(self._article_of[position]), float(unit_scores[position]))
-        return list(best)
+        """Articles by their best unit; units scored -inf take no part."""
+        return _rank_segments(unit_scores, self._unit_segments)
 
     def _rank_by_search_aids(self, vector: np.ndarray, language: str) -> list[int]:
         """Articles by their closest search phrase in the question's own language."""
         scores = np.where(self._aid_language == language, self._aid_vectors @ vector, -np.inf)
-        best: dict[int, float] = {}
-        for position in np.argsort(-scores):
-            if not np.isfinite(scores[position]):
-                break
-            best.setdefault(int(self._aid_article[position]), float(scores[position]))
-        return list(best)
+        return _rank_segments(scores, self._aid_segments)
 
     def _defined_term_units(self, question: str, tokens: Sequence[str]) -> list[int]:
         """Article 2 units defining a term the question asks the meaning of."""
@@ -325,6 +317,23 @@ def _result(
         other_paragraphs=others,
         notes=treaty.notes_for(article.number),
     )
+
+
+def _segments(articles: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and article numbers of the runs of consecutive rows of one article."""
+    values = np.asarray(articles)
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else values
+    return starts, values[starts]
+
+
+def _rank_segments(scores: np.ndarray, segments: tuple[np.ndarray, np.ndarray]) -> list[int]:
+    """Articles ordered by the best score among their rows (ties: lower article first)."""
+    starts, articles = segments
+    if not len(starts):
+        return []
+    best = np.maximum.reduceat(scores, starts)
+    order = np.argsort(-best, kind="stable")
+    return [int(articles[i]) for i in order if np.isfinite(best[i])]
 
 
 def _matrix(vectors) -> np.ndarray:
