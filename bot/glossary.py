@@ -31,6 +31,8 @@ class GlossaryEntry:
 class GlossaryMatch:
     entry: GlossaryEntry
     term: str
+    start: int  # position of the term's first word in the question
+    length: int  # words in the term: a longer term is more specific evidence
 
 
 class Glossary:
@@ -64,13 +66,28 @@ class Glossary:
     def match(self, question: str) -> list[GlossaryMatch]:
         """Entries with a term whose stemmed words occur together, in order, in the question."""
         words = phrase_tokens(question)
-        matched: dict[int, GlossaryMatch] = {}
-        for start, word in enumerate(words):
-            for tokens, term, entry in self._by_first_word.get(word, ()):
-                if tuple(words[start : start + len(tokens)]) == tokens:
-                    matched.setdefault(id(entry), GlossaryMatch(entry, term))
-        order = {id(entry): position for position, entry in enumerate(self.entries)}
-        return sorted(matched.values(), key=lambda m: order[id(m.entry)])
+        found = [
+            GlossaryMatch(entry, term, start, len(tokens))
+            for start, word in enumerate(words)
+            for tokens, term, entry in self._by_first_word.get(word, ())
+            if tuple(words[start : start + len(tokens)]) == tokens
+        ]
+        # A term inside a longer matched term ("hacking" in "failed hacking") is not separate
+        # evidence; an entry counts once, with its longest term.
+        kept: dict[int, GlossaryMatch] = {}
+        for match in sorted(found, key=lambda m: -m.length):
+            if any(_inside(match, other) for other in kept.values()):
+                continue
+            kept.setdefault(id(match.entry), match)
+        return sorted(kept.values(), key=lambda m: m.start)
+
+
+def _inside(match: GlossaryMatch, other: GlossaryMatch) -> bool:
+    return (
+        other.length > match.length
+        and other.start <= match.start
+        and match.start + match.length <= other.start + other.length
+    )
 
 
 def contains_phrase(haystack: Sequence[str], needle: Sequence[str]) -> bool:

@@ -350,7 +350,7 @@ def _glossary_ranking(matches: Iterable[GlossaryMatch]) -> list[int]:
     votes: dict[int, float] = defaultdict(float)
     for match in matches:
         for position, article in enumerate(match.entry.articles):
-            votes[article] += 1.0 / (position + 1)
+            votes[article] += match.length / (position + 1)
     return sorted(votes, key=lambda a: (-votes[a], a))
 
 
