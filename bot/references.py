@@ -32,6 +32,10 @@ _PARAGRAPH_FIRST = re.compile(
     rf"(?:the\s+|la\s+|l[’']\s*)?(?:{_ARTICLE_WORDS})\s*{_NUMBER}(?!\d)",
     re.IGNORECASE,
 )
+_ARTICLE_LIST = re.compile(
+    rf"(?<!\w)(?:{_ARTICLE_WORDS})\s*(\d{{1,3}}(?:\s*(?:,|and|et|y|e|и|و)\s*\d{{1,3}}(?!\d))+)",
+    re.IGNORECASE,
+)
 _BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*\(\s*(\d{1,3})\s*\)\s*[?.!]?\s*$")
 _CHINESE_NUMBER = r"(\d+|[零〇一二三四五六七八九十百两]+)"  # \d also matches full-width digits
 _CHINESE = re.compile(rf"第\s*{_CHINESE_NUMBER}\s*条(?:\s*第\s*{_CHINESE_NUMBER}\s*款)?")
@@ -63,6 +67,9 @@ def find_references(question: str) -> list[Reference]:
             (match.start(), Reference(_chinese_number(match.group(1)),
                                       str(paragraph) if paragraph else None))
         )
+    for match in _ARTICLE_LIST.finditer(question):  # "articles 7 and 8", "arts 7, 8 et 9"
+        for offset, number in enumerate(re.findall(r"\d+", match.group(1))[1:], start=1):
+            found.append((match.start() + offset, Reference(int(number))))
     bare = _BARE_CITATION.match(question)
     if bare:
         found.append((0, Reference(int(bare.group(1)), str(int(bare.group(2))))))

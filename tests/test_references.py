@@ -26,6 +26,8 @@ from bot.references import Reference, find_references
         ("第四十条第二十一款", [Reference(40, "21")]),
         ("第１７条", [Reference(17)]),
         ("المادة 17", [Reference(17)]),
+        ("articles 7 and 8", [Reference(7), Reference(8)]),
+        ("compare arts 25, 42 and 43", [Reference(25), Reference(42), Reference(43)]),
     ],
 )
 def test_references_are_found(question: str, expected: list[Reference]) -> None:
