@@ -63,6 +63,9 @@ SIGNAL_WEIGHTS = {
 # USE. See README "Abstention".
 ABSTAIN_BELOW = {"dense": 0.30, "multilingual": 0.16}
 GLOSSARY_FLOOR = 0.20
+# An article's first paragraph states its main rule (the offence, the obligation); later ones
+# qualify it. This prior, on a scale where a unit scores up to 2, lets it win near-ties.
+LEAD_PARAGRAPH_PRIOR = 0.15
 OTHER_PARAGRAPH_MARGIN = 0.08  # other paragraphs within this cosine of the best are listed
 DEFINITION_INTENT = re.compile(
     r"\b(defin\w*|meaning|means|mean|what is an?|what are|what counts as|what is meant)\b",
@@ -130,6 +133,9 @@ class Retriever:
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
         self._unit_segments = _segments([c.article for c in self._chunks])
+        self._lead_prior = LEAD_PARAGRAPH_PRIOR * np.array(
+            [c.kind == "paragraph" and c.paragraph in ("1", None) for c in self._chunks]
+        )
         self._defined_terms = _defined_terms(self._chunks)
 
     @classmethod
@@ -248,7 +254,7 @@ class Retriever:
             for rank, article in enumerate(ranking):
                 fused[article] += weights.get(signal, 0.0) / (RRF_K + rank + 1)
         ranked = sorted((a for a in fused if fused[a] > 0), key=lambda a: (-fused[a], a))[:k]
-        unit_scores = _unit_scores(dense, lexical)
+        unit_scores = _unit_scores(dense, lexical) + self._lead_prior
         if defined:
             unit_scores[defined] += 1.0
         results = tuple(
