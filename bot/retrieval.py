@@ -30,6 +30,7 @@ from bot.index_store import BUILD_HINT, IndexNotReady, LoadedIndex, load_index
 from bot.language import detect_language
 from bot.lexical import tokenize
 from bot.references import Reference, find_references
+from bot.search_aids import AidLexicon
 from bot.settings import Settings
 from bot.treaty import ARTICLE_COUNT, CONVENTION_ID, Article, Note, Treaty
 
@@ -52,6 +53,7 @@ SIGNAL_WEIGHTS = {
         "multilingual_paragraph": 1.0,
         "multilingual_heading": 0.3,
         "search_aids": 1.0,
+        "search_aid_words": 1.0,
         "lexical": 0.2,
     },
 }
@@ -129,6 +131,7 @@ class Retriever:
         )
         self._aid_language = np.array([a.lang for a in index.aids])
         self._aid_segments = _segments([a.article for a in index.aids])
+        self._aid_lexicon = AidLexicon(index.aids) if index.aids else None
         self._chunks: list[Chunk] = index.chunks
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
@@ -241,6 +244,11 @@ class Retriever:
         if language != "en" and self._aid_vectors is not None:
             rankings["search_aids"] = self._rank_by_search_aids(
                 query_vectors["multilingual"], language
+            )
+        if language != "en" and self._aid_lexicon is not None:
+            words = self._aid_lexicon.scores(question, language)
+            rankings["search_aid_words"] = _rank_segments(
+                np.where(words > 0, words, -np.inf), self._aid_segments
             )
         for name, similarity in similarities.items():
             rankings[f"{name}_paragraph"] = self._rank_articles(

@@ -83,6 +83,7 @@ def test_results_are_distinct_articles_quoted_verbatim(retriever: Retriever) -> 
 def test_glossary_maps_everyday_words_to_the_treaty(retriever: Retriever) -> None:
     answer = retriever.ask("is revenge porn a crime?")
     assert answer.results[0].article == 16
+    assert answer.results[0].paragraph == "1"  # the offence itself, not a qualification
     assert any("revenge porn" in line for line in answer.evidence["glossary"])
 
 
@@ -108,3 +109,28 @@ def test_quality_floor_on_our_own_english_questions(retriever: Retriever) -> Non
     assert figures["mrr@10"] >= 0.75
     assert figures["in_scope_answer_rate"] >= 0.95
     assert figures["oos_abstain_rate"] >= 0.7
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Est-ce que le piratage d'un ordinateur est un crime ?", 7),
+        ("¿Quién paga los gastos de una solicitud de asistencia judicial?", 40),
+        ("Экстрадиция преступников", 37),
+        ("引渡", 37),
+        ("حماية الشهود", 33),
+    ],
+)
+def test_questions_in_other_un_languages_find_english_provisions(
+    retriever: Retriever, question: str, article: int
+) -> None:
+    answer = retriever.ask(question, 3)
+    assert article in [r.article for r in answer.results]
+
+
+def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -> None:
+    questions = evaluation.load_questions(DATA / "questions_multilingual.jsonl")
+    outcomes = evaluation.run(retriever.ask, questions)
+    assert evaluation.metrics(outcomes)["recall@3"] >= 0.75
+    for lang, figures in evaluation.metrics_by_language(outcomes).items():
+        assert figures["recall@3"] >= 0.6, lang
