@@ -30,6 +30,16 @@ def reference_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def reference_text(reference_dir: Path) -> str:
+    """The checked rendering of the convention followed by its interpretative notes."""
+    convention = (reference_dir / "un_cybercrime_convention.en.txt").read_text(encoding="utf-8")
+    notes = (reference_dir / "un_cybercrime_convention_interpretative_notes.en.txt").read_text(
+        encoding="utf-8"
+    )
+    return convention + "\n\n" + notes
+
+
+@pytest.fixture(scope="session")
 def index_settings(treaty_pdf: Path, tmp_path_factory: pytest.TempPathFactory):
     """Settings for a real index built once per session from TREATY_SOURCE."""
     from bot.indexing import build_index

@@ -17,7 +17,6 @@ from bot.source import read_treaty_text, resolve_source
 from bot.treaty import ARTICLE_COUNT, CONVENTION_ID, NOTES_ID, SYMBOL, Treaty
 
 CONVENTION_FILE = "un_cybercrime_convention.en.txt"
-NOTES_FILE = "un_cybercrime_convention_interpretative_notes.en.txt"
 # SOURCES.md: the one kerning split left in the reference (Article 18, paragraph 1).
 KERNING_SPLIT = ("in th e offences", "in the offences")
 CHAPTERS = [
@@ -38,11 +37,6 @@ _ARTICLE_LINE = re.compile(r"^Article (\d+)$")
 @pytest.fixture(scope="module")
 def convention_text(reference_dir: Path) -> str:
     return (reference_dir / CONVENTION_FILE).read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def reference_text(reference_dir: Path, convention_text: str) -> str:
-    return convention_text + "\n\n" + (reference_dir / NOTES_FILE).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

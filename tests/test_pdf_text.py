@@ -43,15 +43,6 @@ def extraction(treaty_pdf: Path) -> Extraction:
 
 
 @pytest.fixture(scope="module")
-def reference_text(reference_dir: Path) -> str:
-    convention = (reference_dir / "un_cybercrime_convention.en.txt").read_text(encoding="utf-8")
-    notes = (reference_dir / "un_cybercrime_convention_interpretative_notes.en.txt").read_text(
-        encoding="utf-8"
-    )
-    return convention + "\n\n" + notes
-
-
-@pytest.fixture(scope="module")
 def alignment(extraction: Extraction, reference_text: str) -> WordAlignment:
     reference, extracted = reference_text.split(), extraction.text.split()
     matcher = difflib.SequenceMatcher(None, reference, extracted, autojunk=False)

@@ -13,15 +13,6 @@ import pytest
 from bot.parsing import TreatyFormatError, parse_treaty_text, validate
 
 
-@pytest.fixture(scope="module")
-def reference_text(reference_dir: Path) -> str:
-    convention = (reference_dir / "un_cybercrime_convention.en.txt").read_text(encoding="utf-8")
-    notes = (reference_dir / "un_cybercrime_convention_interpretative_notes.en.txt").read_text(
-        encoding="utf-8"
-    )
-    return convention + "\n\n" + notes
-
-
 def article_block(text: str, number: int) -> str:
     """The reference lines from "Article N" up to (not including) the next article heading."""
     match = re.search(rf"(?ms)^Article {number}\n.*?(?=^Article {number + 1}\n)", text)
