@@ -49,6 +49,32 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     admin_user_ids: list[int] = Field(default_factory=list)
     log_questions: bool = False
+    log_salt: SecretStr | None = Field(
+        default=None,
+        description="Key of the hash that stands for a user id in logs. Unset: random per "
+        "process, so hashes cannot be linked across restarts.",
+    )
+    telegram_timeout_s: float = Field(
+        default=10.0, description="How long to wait for the Bot API to answer one request."
+    )
+    telegram_retry_for_s: float = Field(
+        default=300.0,
+        description="How long a request is retried, with back-off, while the Bot API is "
+        "unreachable, times out or answers 5xx. Polling for updates retries without limit.",
+    )
+    flood_burst: int = Field(
+        default=10,
+        description="Messages a user may send at once before being asked to slow down "
+        "(0 turns flood protection off).",
+    )
+    flood_per_minute: float = Field(
+        default=20.0, description="Messages a minute a user may send once the burst is spent."
+    )
+    index_check_interval_s: float = Field(
+        default=10.0,
+        description="How often the bot looks for a new build behind INDEX_DIR/current "
+        "(0: only on /reload).",
+    )
 
 
 @lru_cache(maxsize=1)

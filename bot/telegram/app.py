@@ -1,12 +1,15 @@
 """Run the Telegram bot: `treaty-bot` (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set).
 
 The index and model are loaded once, before the bot connects; if the index is missing or stale
-the bot does not start and says how to build it.
+the bot does not start and says how to build it. A rebuilt index is picked up while running.
+SIGTERM or SIGINT stop it cleanly: answers in progress are finished and fetched updates
+confirmed to Telegram, so none is lost or answered twice after a restart.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 import sys
 from typing import TypedDict
@@ -14,17 +17,23 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.index_store import IndexNotReady
 from bot.retrieval import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram import texts
-from bot.telegram.handlers import TreatyBot, TreatyRetriever
+from bot.telegram.activity import Activity, redact
+from bot.telegram.flood import FloodGuard
+from bot.telegram.handlers import TreatyBot
+from bot.telegram.network import ApiHealth, ChatRateLimiter, ResilientRequest
+from bot.telegram.reloading import IndexReloader, TreatyRetriever
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+WARM_UP_QUESTION = "Is hacking a crime?"
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
@@ -90,53 +99,123 @@ async def register_bot_profile(application: Application) -> None:
     await bot.set_my_short_description(texts.SHORT_DESCRIPTION)
 
 
+def load_retriever(settings: Settings) -> Retriever:
+    """Load the index, then answer one question: what retrieval loads on first use (the
+    language detector) is then loaded once, before users ask, not by several of their first
+    questions at once and on their clock."""
+    retriever = Retriever.load(settings)
+    retriever.ask(WARM_UP_QUESTION)
+    return retriever
+
+
 def build_application(settings: Settings, retriever: TreatyRetriever) -> Application:
-    """The bot, wired to the Bot API at `telegram_api_base_url` and answering from `retriever`."""
+    """The bot, wired to the Bot API at `telegram_api_base_url` and answering from `retriever`
+    (replaced when `INDEX_DIR/current` moves to a new build)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    health = ApiHealth()
+    reloader = IndexReloader(
+        retriever,
+        lambda: load_retriever(settings),
+        settings.index_dir,
+        settings.index_check_interval_s,
+    )
+    salt = settings.log_salt.get_secret_value().encode() if settings.log_salt else None
+    treaty_bot = TreatyBot(
+        reloader,
+        Activity(salt, settings.log_questions),
+        FloodGuard(settings.flood_burst, settings.flood_per_minute),
+        settings.admin_user_ids,
+    )
+
+    async def post_init(application: Application) -> None:
+        await register_bot_profile(application)
+        reloader.start()
+
+    async def post_stop(application: Application) -> None:
+        await reloader.stop()
+
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
+        .request(
+            ResilientRequest(
+                health, settings.telegram_retry_for_s, read_timeout=settings.telegram_timeout_s
+            )
+        )
+        .get_updates_request(  # polling is safe to repeat, so it never gives up
+            ResilientRequest(
+                health, math.inf, connection_pool_size=1, read_timeout=settings.telegram_timeout_s
+            )
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(ChatRateLimiter())
         .concurrent_updates(True)
-        .post_init(register_bot_profile)
+        .post_init(post_init)
+        .post_stop(post_stop)
         .build()
     )
-    TreatyBot(retriever, log_questions=settings.log_questions).register(application)
+    treaty_bot.register(application)
     return application
 
 
-def configure_logging() -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+class RedactingFormatter(logging.Formatter):
+    """Blanks out the bot token wherever a record carries it: library messages quoting a
+    request URL, exception texts, tracebacks."""
+
+    def __init__(self, secret: str | None, fmt: str) -> None:
+        super().__init__(fmt)
+        self._secret = secret
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self._secret)
+
+
+def configure_logging(settings: Settings) -> None:
+    token = settings.telegram_bot_token
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter(
+            token.get_secret_value() if token else None,
+            "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
     )
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def main() -> None:
     """Check the settings, load the index once, then poll Telegram or serve the webhook."""
-    configure_logging()
     settings = get_settings()
+    configure_logging(settings)
     problems = settings_problems(settings)
     if problems:
         sys.exit("\n".join(problems))
     try:
-        retriever = Retriever.load(settings)
+        retriever = load_retriever(settings)
     except IndexNotReady as error:
         sys.exit(str(error))
     application = build_application(settings, retriever)
-    if settings.telegram_webhook_url:
-        logger.info("Serving the webhook for %s", settings.telegram_webhook_url)
-        application.run_webhook(**webhook_parameters(settings))
-    else:
-        logger.info("Polling Telegram for updates")
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        if settings.telegram_webhook_url:
+            logger.info("Serving the webhook for %s", settings.telegram_webhook_url)
+            application.run_webhook(**webhook_parameters(settings))
+        else:
+            logger.info("Polling Telegram for updates")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as error:  # e.g. the Bot API unreachable for TELEGRAM_RETRY_FOR_S
+        message = redact(str(error), application.bot.token)
+        sys.exit(f"Stopped: the Bot API could not be used ({message}).")
+    logger.info("Stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,10 +10,11 @@ import asyncio
 import logging
 import re
 import secrets
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from html import escape
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -28,16 +29,20 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.retrieval import Answer
 from bot.telegram import formatting, texts
+from bot.telegram.activity import Activity, Outcome, redact
+from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.keyboards import (
     EXAMPLE_PATTERN,
     FULL_TEXT_PATTERN,
@@ -48,6 +53,7 @@ from bot.telegram.keyboards import (
     examples_keyboard,
     toc_keyboard,
 )
+from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.treaty import Treaty
 
 logger = logging.getLogger(__name__)
@@ -57,17 +63,7 @@ INLINE_RESULTS = 5
 STORED_QUESTIONS = 100  # per chat: how far back "More results" still works
 _ARTICLE_ARGUMENTS = re.compile(r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s+(\d{1,4}))?$")
 
-
-class TreatyRetriever(Protocol):
-    """What the bot needs from retrieval (`bot.retrieval.Retriever` provides it)."""
-
-    @property
-    def treaty(self) -> Treaty: ...
-
-    @property
-    def manifest(self) -> dict[str, Any]: ...
-
-    def ask(self, question: str, k: int = 3) -> Answer: ...
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Outcome | None]]
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -124,20 +120,6 @@ def _chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
     return context.chat_data
 
 
-def _describe(update: object) -> str:
-    """Where an update came from, for logs; never its text."""
-    if not isinstance(update, Update):
-        return repr(update)[:200]
-    chat = update.effective_chat
-    user = update.effective_user
-    kinds = ("message", "callback_query", "inline_query", "edited_message")
-    kind = next((k for k in kinds if getattr(update, k) is not None), "other")
-    return (
-        f"update {update.update_id} ({kind}; chat {chat.id if chat else '-'}, "
-        f"user {user.id if user else '-'})"
-    )
-
-
 async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
     """Replace the message under a button; a repeated press that changes nothing is fine."""
     try:
@@ -155,46 +137,108 @@ async def _send_parts(message: Message, parts: Sequence[str], quote_first: bool)
 
 
 class TreatyBot:
-    """The bot's handlers, sharing one loaded retriever."""
+    """The bot's handlers, answering from the retriever the reloader currently holds."""
 
-    def __init__(self, retriever: TreatyRetriever, log_questions: bool = False) -> None:
-        self.retriever = retriever
-        self.treaty = retriever.treaty
-        self.log_questions = log_questions
+    def __init__(
+        self,
+        reloader: IndexReloader,
+        activity: Activity,
+        flood: FloodGuard,
+        admin_user_ids: Collection[int] = (),
+    ) -> None:
+        self.reloader = reloader
+        self.activity = activity
+        self.flood = flood
+        self.admin_user_ids = frozenset(admin_user_ids)
+        self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
+
+    @property
+    def retriever(self) -> TreatyRetriever:
+        return self.reloader.retriever
+
+    @property
+    def treaty(self) -> Treaty:
+        return self.retriever.treaty
 
     def register(self, application: Application) -> None:
-        """Route each kind of update to its handler; edited messages are left alone."""
+        """Route each kind of update to its handler; edited messages are left alone. The flood
+        gate sees every update first; admin commands look unknown to everyone else."""
         new_messages = filters.UpdateType.MESSAGE
-        addressed = AddressedToBot()
+        admins = new_messages & filters.User(user_id=self.admin_user_ids)
+        logged = self._logged
+        application.add_handler(TypeHandler(Update, self.flood_gate), group=-1)
         application.add_handlers(
             [
-                CommandHandler("start", self.start, filters=new_messages),
-                CommandHandler("help", self.help, filters=new_messages),
-                CommandHandler("article", self.article, filters=new_messages),
-                CommandHandler("toc", self.toc, filters=new_messages),
-                CommandHandler("about", self.about, filters=new_messages),
-                MessageHandler(new_messages & filters.COMMAND & addressed, self.unknown_command),
+                CommandHandler("start", logged("/start", self.start), filters=new_messages),
+                CommandHandler("help", logged("/help", self.help), filters=new_messages),
+                CommandHandler("article", logged("/article", self.article), filters=new_messages),
+                CommandHandler("toc", logged("/toc", self.toc), filters=new_messages),
+                CommandHandler("about", logged("/about", self.about), filters=new_messages),
+                CommandHandler("stats", logged("/stats", self.stats), filters=admins),
+                CommandHandler("reload", logged("/reload", self.reload), filters=admins),
                 MessageHandler(
-                    new_messages & filters.TEXT & ~filters.COMMAND & addressed, self.question
+                    self._to_the_bot & filters.COMMAND, logged("unknown", self.unknown_command)
                 ),
                 MessageHandler(
-                    new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL & addressed,
-                    self.not_text,
+                    self._to_the_bot & filters.TEXT & ~filters.COMMAND,
+                    logged("question", self.question),
                 ),
-                CallbackQueryHandler(self.full_text_button, pattern=FULL_TEXT_PATTERN),
-                CallbackQueryHandler(self.page_button, pattern=PAGE_PATTERN),
-                CallbackQueryHandler(self.toc_button, pattern=TOC_PATTERN),
-                CallbackQueryHandler(self.example_button, pattern=EXAMPLE_PATTERN),
-                InlineQueryHandler(self.inline_query, pattern=r"\s*\S"),
+                MessageHandler(
+                    self._to_the_bot & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                    logged("not-text", self.not_text),
+                ),
+                CallbackQueryHandler(
+                    logged("button:article", self.full_text_button), pattern=FULL_TEXT_PATTERN
+                ),
+                CallbackQueryHandler(logged("button:more", self.page_button), pattern=PAGE_PATTERN),
+                CallbackQueryHandler(logged("button:toc", self.toc_button), pattern=TOC_PATTERN),
+                CallbackQueryHandler(
+                    logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
+                ),
+                CallbackQueryHandler(logged("button:unknown", self.unknown_button)),
+                InlineQueryHandler(logged("inline", self.inline_query), pattern=r"\s*\S"),
             ]
         )
         application.add_error_handler(self.report_error)
 
+    def _logged(self, command: str, callback: Callback) -> Callback:
+        """The handler, timed and recorded (pseudonymous log line, /stats counters)."""
+
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome:
+            started = time.perf_counter()
+            outcome = await callback(update, context) or Outcome()
+            self.activity.record(update, command, time.perf_counter() - started, outcome)
+            return outcome
+
+        return handle
+
     async def _ask(self, question: str, k: int) -> Answer:
-        """Search off the event loop, so one slow question does not stall every chat."""
-        if self.log_questions:
-            logger.info("Question: %r", question)
+        """Search off the event loop, so one slow question does not stall every chat. A reload
+        meanwhile lets the search finish on the retriever it started with."""
         return await asyncio.to_thread(self.retriever.ask, question, k)
+
+    # --- Flood protection ---------------------------------------------------------------
+
+    async def flood_gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Drop what a user sends beyond their allowance, saying so once per burst; other
+        users are not held up. Group chatter not meant for the bot does not count, and admins
+        are not limited."""
+        user = update.effective_user
+        meant_for_bot = update.callback_query or update.inline_query or (
+            update.message and self._to_the_bot.check_update(update)
+        )
+        if user is None or not meant_for_bot or user.id in self.admin_user_ids:
+            return
+        verdict = self.flood.check(user.id)
+        if verdict is Verdict.ALLOW:
+            return
+        if verdict is Verdict.WARN:
+            logger.info("flood user=%s: over the limit", self.activity.pseudonym(user.id))
+            if update.callback_query:
+                await update.callback_query.answer(texts.SLOW_DOWN)
+            elif update.message:
+                await update.message.reply_text(texts.SLOW_DOWN)
+        raise ApplicationHandlerStop
 
     # --- Commands ---------------------------------------------------------------------
 
@@ -206,30 +250,30 @@ class TreatyBot:
         """Explain questions, commands, inline mode and group use."""
         await _message(update).reply_text(texts.help_text(context.bot.username))
 
-    async def article(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def article(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """Quote an article, or one of its paragraphs, in full."""
         message = _message(update)
+        treaty = self.treaty
         reference = parse_article_reference(context.args or ())
         if reference is None:
             await message.reply_text(texts.ARTICLE_USAGE)
-            return
+            return None
         number, label = reference
-        article = self.treaty.article(number)
+        article = treaty.article(number)
         if article is None:
-            await message.reply_text(texts.no_such_article(number, len(self.treaty.articles)))
-            return
+            await message.reply_text(texts.no_such_article(number, len(treaty.articles)))
+            return None
         if label is None:
-            await _send_parts(
-                message, formatting.article_messages(article, self.treaty), quote_first=True
-            )
-            return
+            await _send_parts(message, formatting.article_messages(article, treaty), True)
+            return Outcome((number,))
         paragraph = article.paragraph(label)
         if paragraph is None:
             labels = [p.label for p in article.paragraphs if p.label]
             await message.reply_text(texts.no_such_paragraph(number, label, labels))
-            return
-        parts = formatting.paragraph_messages(article, paragraph, self.treaty)
+            return None
+        parts = formatting.paragraph_messages(article, paragraph, treaty)
         await _send_parts(message, parts, quote_first=True)
+        return Outcome((number,))
 
     async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the chapters, with buttons to browse into their articles."""
@@ -239,25 +283,55 @@ class TreatyBot:
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Name the document, its checksum and the index, so answers can be checked."""
+        retriever = self.retriever
         await _message(update).reply_text(
-            formatting.about_message(self.treaty, self.retriever.manifest)
+            formatting.about_message(retriever.treaty, retriever.manifest)
         )
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Point to /help rather than searching the treaty for a command."""
         await _message(update).reply_text(texts.UNKNOWN_COMMAND)
 
+    # --- Admin commands -----------------------------------------------------------------
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """How the bot is doing, without reading its logs (ADMIN_USER_IDS only)."""
+        activity = self.activity
+        await _message(update).reply_text(
+            texts.stats(
+                uptime_s=activity.uptime_s,
+                answered=activity.answered,
+                abstained=activity.abstained,
+                median_s=activity.median_latency_s(),
+                errors=activity.errors,
+                dropped=self.flood.dropped,
+                build=self.reloader.build,
+                built_at=str(self.retriever.manifest.get("built_at", "unknown")),
+            )
+        )
+
+    async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Load a rebuilt index now rather than at the next periodic check (admins only)."""
+        result = await self.reloader.reload(retry_refused=True)
+        if result.reloaded:
+            text = texts.reloaded(result.build)
+        elif result.refused:
+            text = texts.reload_refused(result.build, result.refused)
+        else:
+            text = texts.reload_unchanged(result.build)
+        await _message(update).reply_text(text)
+
     # --- Messages -----------------------------------------------------------------------
 
-    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """Answer a question with the provisions that match it best, quoted."""
         message = _message(update)
         question = without_mention(message.text or "", context.bot.username)
         if not question:
             await message.reply_text(texts.empty_mention(context.bot.username))
-            return
+            return None
         await message.reply_chat_action(ChatAction.TYPING)
-        await self._answer(message, context, question)
+        return await self._answer(message, context, question)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
@@ -269,7 +343,7 @@ class TreatyBot:
         context: ContextTypes.DEFAULT_TYPE,
         question: str,
         asked_by_button: bool = False,
-    ) -> None:
+    ) -> Outcome:
         """Reply with the first page of results; a question asked by a button is shown above
         them, since no message of the user's says what was asked."""
         answer = await self._ask(question, PAGE_SIZE + 1)
@@ -277,11 +351,13 @@ class TreatyBot:
         if answer.abstained:
             notice = f"{answer.error} {texts.BROWSE_HINT}" if answer.error else texts.NO_MATCH
             await message.reply_text(escape(notice), do_quote=do_quote)
-            return
+            return Outcome(question=question, abstained=True)
         token = self._remember(context, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         text, keyboard = self._page(answer, token, 0, heading)
         await message.reply_text(text, reply_markup=keyboard, do_quote=do_quote)
+        shown = answer.results[:PAGE_SIZE]
+        return Outcome(tuple(r.article for r in shown), question, abstained=False)
 
     def _remember(self, context: ContextTypes.DEFAULT_TYPE, question: str) -> str:
         """Keep the question for its "More results" button; the button carries only a token."""
@@ -304,26 +380,30 @@ class TreatyBot:
 
     # --- Buttons ------------------------------------------------------------------------
 
-    async def full_text_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def full_text_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
         """Send an article in full below the message, once per message and article."""
         query, message = _callback(update)
         assert context.match is not None
-        article = self.treaty.article(int(context.match.group(1)))
+        treaty = self.treaty
+        article = treaty.article(int(context.match.group(1)))
         if article is None:
             await query.answer(texts.BUTTON_EXPIRED)
-            return
+            return None
         shown: set[tuple[int, int]] = _chat_data(context).setdefault("full_texts_sent", set())
         key = (message.message_id, article.number)
         if key in shown:
             await query.answer(texts.already_shown(article.number))
-            return
+            return None
         shown.add(key)
         await query.answer()
-        await _send_parts(
-            message, formatting.article_messages(article, self.treaty), quote_first=False
-        )
+        await _send_parts(message, formatting.article_messages(article, treaty), False)
+        return Outcome((article.number,))
 
-    async def page_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def page_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
         """Show another page of results in place of the current one."""
         query, _ = _callback(update)
         assert context.match is not None
@@ -331,51 +411,65 @@ class TreatyBot:
         question = _chat_data(context).get("questions", {}).get(token)
         if question is None:
             await query.answer(texts.EXPIRED)
-            return
+            return None
         answer = await self._ask(question, offset + PAGE_SIZE + 1)
         if len(answer.results) <= offset:
             await query.answer(texts.NO_MORE_RESULTS)
-            return
+            return None
         await query.answer()
-        last = offset + len(answer.results[offset : offset + PAGE_SIZE])
+        shown = answer.results[offset : offset + PAGE_SIZE]
+        last = offset + len(shown)
         heading = formatting.page_heading(offset + 1, last, question) if offset else None
         await _edit(query, *self._page(answer, token, offset, heading))
+        return Outcome(tuple(r.article for r in shown), question)
 
     async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Open a chapter's list of articles, or go back to the chapters."""
         query, _ = _callback(update)
         assert context.match is not None
         number = context.match.group(1)
+        treaty = self.treaty
         if number is None:
             await query.answer()
-            await _edit(query, formatting.toc_message(self.treaty), toc_keyboard(self.treaty))
+            await _edit(query, formatting.toc_message(treaty), toc_keyboard(treaty))
             return
-        chapter = next((c for c in self.treaty.chapters if c.number == number), None)
+        chapter = next((c for c in treaty.chapters if c.number == number), None)
         if chapter is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         await query.answer()
         await _edit(query, formatting.chapter_message(chapter), chapter_keyboard(chapter))
 
-    async def example_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def example_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
         """Ask one of the /start examples on the user's behalf."""
         query, message = _callback(update)
         assert context.match is not None
         index = int(context.match.group(1))
         if index >= len(texts.EXAMPLE_QUESTIONS):
             await query.answer(texts.BUTTON_EXPIRED)
-            return
+            return None
         await query.answer()
         await message.reply_chat_action(ChatAction.TYPING)
-        await self._answer(message, context, texts.EXAMPLE_QUESTIONS[index], asked_by_button=True)
+        question = texts.EXAMPLE_QUESTIONS[index]
+        return await self._answer(message, context, question, asked_by_button=True)
+
+    async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Callback data the bot never issued (an older version's, or forged): stop the
+        button's spinner politely rather than leave it turning."""
+        assert update.callback_query is not None
+        await update.callback_query.answer(texts.BUTTON_EXPIRED)
 
     # --- Inline mode ----------------------------------------------------------------------
 
-    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome:
         """Offer the best-matching articles; choosing one inserts its paragraph, cited."""
         query = update.inline_query
         assert query is not None
-        answer = await self._ask(query.query.strip(), INLINE_RESULTS)
+        question = query.query.strip()
+        answer = await self._ask(question, INLINE_RESULTS)
+        treaty = self.treaty
         await query.answer(
             [
                 InlineQueryResultArticle(
@@ -383,23 +477,26 @@ class TreatyBot:
                     title=f"Article {result.article} · {result.title}",
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
-                        formatting.inline_result_message(result, self.treaty)
+                        formatting.inline_result_message(result, treaty)
                     ),
                 )
                 for result in answer.results
             ]
         )
+        return Outcome(tuple(r.article for r in answer.results), question)
 
     # --- Errors -----------------------------------------------------------------------------
 
     async def report_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the failure with its context (never the token); tell the user only that it failed."""
+        """Log the failure with its context (never the token or the user's text); tell the
+        user only that it failed."""
+        self.activity.errors += 1
         error = context.error
         details = "".join(traceback.format_exception(error)) if error else "no exception"
         logger.error(
             "Failed to handle %s:\n%s",
-            _describe(update),
-            details.replace(context.bot.token, "<bot token>"),
+            self.activity.describe(update),
+            redact(details, context.bot.token),
         )
         if isinstance(update, Update) and update.effective_chat:
             try:

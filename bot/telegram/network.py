@@ -17,6 +17,7 @@ import asyncio
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from datetime import timedelta
@@ -27,6 +28,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.request import HTTPXRequest, RequestData
+from telegram.warnings import PTBDeprecationWarning
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +96,11 @@ class ResilientRequest(HTTPXRequest):
         delay = FIRST_DELAY_S
         may_have_arrived = False
         while True:
+            failure: NetworkError | None = None
             try:
                 status, payload = await super().do_request(url, method, request_data, **timeouts)
             except NetworkError as error:
-                reason = _reason(error)
-                if time.monotonic() + delay > deadline:
-                    self._health.failed(reason)
-                    raise
+                failure, reason = error, _reason(error)
                 may_have_arrived |= not isinstance(error.__cause__, _NOT_SENT)
             else:
                 if status < 500:
@@ -108,12 +108,12 @@ class ResilientRequest(HTTPXRequest):
                     if may_have_arrived and _repeat_refused(endpoint, status, payload):
                         return 200, _ANSWERED
                     return status, payload
-                reason = f"HTTP {status}"
-                if time.monotonic() + delay > deadline:
-                    self._health.failed(reason)
-                    return status, payload
-                may_have_arrived = True
+                reason, may_have_arrived = f"HTTP {status}", True
             self._health.failed(reason)
+            if time.monotonic() + delay > deadline:
+                if failure is not None:
+                    raise failure
+                return status, payload
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_DELAY_S)
 
@@ -132,7 +132,9 @@ def _repeat_refused(endpoint: str, status: int, payload: bytes) -> bool:
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
-    wait = error.retry_after
+    with warnings.catch_warnings():  # an int now, a timedelta in PTB 23: both are handled
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
@@ -173,7 +175,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = data.get("chat_id")
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        for attempt in range(retries + 1):
+        attempt = 0
+        while True:
             await self._wait_for_chat(chat)
             try:
                 async with AsyncExitStack() as limits:
@@ -181,13 +184,13 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                         await limits.enter_async_context(limiter)
                     return await callback(*args, **kwargs)
             except RetryAfter as error:
-                if attempt == retries:
+                if attempt >= retries:
                     raise
+                attempt += 1
                 wait = retry_after_seconds(error) + 0.1
                 resume = max(self._resume_at.get(chat, 0.0), time.monotonic() + wait)
                 self._resume_at[chat] = resume
                 logger.info("Telegram asked to wait %.1f s before the next %s", wait, endpoint)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _wait_for_chat(self, chat: int | str | None) -> None:
         resume = self._resume_at.get(chat)

@@ -7,6 +7,7 @@ from a user or the treaty is escaped where it is inserted.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 from bot.telegram.formatting import number_range
@@ -72,6 +73,10 @@ EXPIRED = "This answer has expired; please ask the question again."
 BUTTON_EXPIRED = "This button has expired; please send the command again."
 NO_MORE_RESULTS = "No further provisions match this question."
 BROWSE_HINT = "/toc lists the articles."
+SLOW_DOWN = (
+    "You are sending messages faster than I can answer them, so I skipped some. Please wait "
+    "a moment, then send one question at a time."
+)
 
 
 def empty_mention(username: str) -> str:
@@ -96,3 +101,39 @@ def no_such_paragraph(article: int, paragraph: str, labels: list[str]) -> str:
         f"Article {article} has no paragraph {escape(paragraph)}; its paragraphs are numbered "
         f"{number_range(labels[0], labels[-1])}."
     )
+
+
+def stats(
+    *,
+    uptime_s: float,
+    answered: int,
+    abstained: int,
+    median_s: float | None,
+    errors: int,
+    dropped: int,
+    build: str,
+    built_at: str,
+) -> str:
+    median = f"{median_s * 1000:.0f} ms" if median_s is not None else "no questions yet"
+    return (
+        "<b>Bot statistics</b>\n"
+        f"Up for {timedelta(seconds=int(uptime_s))}\n"
+        f"Questions answered: {answered}\n"
+        f"Abstentions (nothing matched): {abstained}\n"
+        f"Median answer time: {median}\n"
+        f"Errors: {errors}\n"
+        f"Messages dropped by flood control: {dropped}\n"
+        f"Index build: {escape(build)} (built {escape(built_at)})"
+    )
+
+
+def reloaded(build: str) -> str:
+    return f"Reloaded: now serving index build {escape(build)}."
+
+
+def reload_unchanged(build: str) -> str:
+    return f"No new index: still serving build {escape(build)}."
+
+
+def reload_refused(build: str, reason: str) -> str:
+    return f"The new index was refused; still serving build {escape(build)}.\n{escape(reason)}"

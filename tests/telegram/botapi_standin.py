@@ -4,6 +4,10 @@ The bot under test talks to it through python-telegram-bot's own HTTP stack, exa
 talks to api.telegram.org. The stand-in queues updates for getUpdates, records every request,
 and refuses what Telegram refuses (invalid HTML, over-long texts, over-long callback data, ...)
 with Telegram's own 400 answer, so a formatting mistake fails a test instead of a user's chat.
+
+It also misbehaves on request: per-method queues of faults (an error status such as a 429 with
+`retry_after` or a 500, a slow answer, a dropped connection before or after carrying the request
+out), and whole outages during which nothing listens on its port.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import contextlib
 import json
 import re
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -210,6 +215,36 @@ def check_inline_keyboard(markup: Any) -> None:
                 raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
 
 
+@dataclass(frozen=True)
+class Fault:
+    """How one call of a method goes wrong. Build one with the class methods."""
+
+    delay_s: float = 0.0  # wait this long before anything else
+    status: int | None = None  # answer with this error instead of carrying the request out
+    description: str = ""
+    retry_after: int | None = None
+    drop: bool = False  # close the connection without an answer...
+    processed: bool = False  # ...after carrying the request out (the bot cannot know it did)
+
+    @classmethod
+    def error(cls, status: int, description: str, retry_after: int | None = None) -> Fault:
+        return cls(status=status, description=description, retry_after=retry_after)
+
+    @classmethod
+    def too_many_requests(cls, retry_after: int) -> Fault:
+        return cls.error(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+    @classmethod
+    def slow(cls, delay_s: float) -> Fault:
+        """Carry the request out and answer, but only after `delay_s`."""
+        return cls(delay_s=delay_s)
+
+    @classmethod
+    def dropped(cls, processed: bool, after_s: float = 0.0) -> Fault:
+        """Close the connection without an answer, having carried the request out or not."""
+        return cls(delay_s=after_s, drop=True, processed=processed)
+
+
 @dataclass
 class ApiCall:
     """One request the bot made, and what the stand-in answered."""
@@ -218,6 +253,9 @@ class ApiCall:
     params: dict[str, Any]
     status: int
     response: dict[str, Any]
+    injected: bool = False  # a fault was injected into this call
+    answered: bool = True  # False when the connection was dropped instead
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:
@@ -260,8 +298,12 @@ class BotApiStandIn:
         self._next_update_id = 1
         self._next_message_id: dict[int, int] = {}
         self._open_queries: set[str] = set()
-        self._failures: dict[str, tuple[int, str]] = {}
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.delivered_at: dict[int, float] = {}  # update_id: when getUpdates first handed it out
+        self.listeners: list[Callable[[ApiCall], None]] = []  # told of every call as it ends
+        self.unreachable = False
         self._changed = asyncio.Condition()
+        self._app: tornado.web.Application | None = None
         self._server: HTTPServer | None = None
         self._closing = False
         self.port = 0
@@ -269,22 +311,37 @@ class BotApiStandIn:
     # --- Lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
-        sockets = bind_sockets(0, "127.0.0.1")
-        self.port = sockets[0].getsockname()[1]
-        app = tornado.web.Application(
+        self._app = tornado.web.Application(
             [(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", _ApiHandler, {"standin": self})],
             log_function=lambda handler: None,  # the bot's logs are under test, not ours
         )
-        self._server = HTTPServer(app)
-        self._server.add_sockets(sockets)
+        self._listen()
 
-    async def stop(self) -> None:
+    def _listen(self) -> None:
+        sockets = bind_sockets(self.port, "127.0.0.1")  # port 0 the first time: a free one
+        self.port = sockets[0].getsockname()[1]
+        self._server = HTTPServer(self._app)
+        self._server.add_sockets(sockets)
+        self.unreachable = False
+
+    async def _close(self) -> None:
+        """Stop listening and cut every open connection, waking long polls first."""
         if self._server is not None:
             self._server.stop()
-            self._closing = True
             async with self._changed:
                 self._changed.notify_all()
             await self._server.close_all_connections()
+
+    async def stop(self) -> None:
+        self._closing = True
+        await self._close()
+
+    async def unreachable_for(self, seconds: float) -> None:
+        """An outage: for `seconds` nothing listens on the port (connections are refused) and
+        open connections are cut; then the stand-in listens again, its state intact."""
+        self.unreachable = True
+        await self._close()
+        asyncio.get_running_loop().call_later(seconds, self._listen)
 
     @property
     def base_url(self) -> str:
@@ -314,9 +371,13 @@ class BotApiStandIn:
         """A callback or inline query id that may be answered (once)."""
         self._open_queries.add(query_id)
 
+    def inject(self, method: str, *faults: Fault) -> None:
+        """Let the next calls of `method` go wrong in these ways, one fault per call."""
+        self._faults[method].extend(faults)
+
     def fail_next(self, method: str, status: int, description: str) -> None:
         """Answer the next call of `method` with this error instead."""
-        self._failures[method] = (status, description)
+        self.inject(method, Fault.error(status, description))
 
     def next_message_id(self, chat_id: int) -> int:
         self._next_message_id[chat_id] = self._next_message_id.get(chat_id, 0) + 1
@@ -340,26 +401,43 @@ class BotApiStandIn:
     # --- The API --------------------------------------------------------------------------
 
     async def handle(self, token: str, method: str, params: dict[str, Any]) -> ApiCall:
+        """Carry out one request, or the fault injected into it; the call is recorded."""
+        fault = self._faults[method].popleft() if self._faults.get(method) else None
+        if fault and fault.delay_s:
+            await asyncio.sleep(fault.delay_s)
         if token != self.token:
             status, response = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        elif method in self._failures:
-            status, description = self._failures.pop(method)
-            response = {"ok": False, "error_code": status, "description": description}
+        elif fault and fault.status:
+            status, response = fault.status, _error(fault.status, fault.description)
+            if fault.retry_after is not None:
+                response["parameters"] = {"retry_after": fault.retry_after}
+        elif fault and fault.drop and not fault.processed:
+            status, response = 0, {}
         else:
-            implementation = getattr(self, f"_api_{method}", None)
-            try:
-                if implementation is None:
-                    raise BadRequest("Not Found: method not found", status=404)
-                result = await implementation(params)
-                status, response = 200, {"ok": True, "result": result}
-            except BadRequest as error:
-                status = error.status
-                response = {"ok": False, "error_code": status, "description": error.description}
-        call = ApiCall(method, params, status, response)
+            status, response = await self._carry_out(method, params)
+        call = ApiCall(
+            method,
+            params,
+            status,
+            response,
+            injected=fault is not None,
+            answered=not (fault and fault.drop),
+        )
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        for listener in self.listeners:
+            listener(call)
         return call
+
+    async def _carry_out(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+        implementation = getattr(self, f"_api_{method}", None)
+        try:
+            if implementation is None:
+                raise BadRequest("Not Found: method not found", status=404)
+            return 200, {"ok": True, "result": await implementation(params)}
+        except BadRequest as error:
+            return error.status, _error(error.status, error.description)
 
     def _chat(self, chat_id: Any) -> dict[str, Any]:
         chat = self.chats.get(int(chat_id))
@@ -399,7 +477,12 @@ class BotApiStandIn:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = [u for u in self._updates if allowed is None or _kind(u) in allowed]
                 remaining = deadline - asyncio.get_running_loop().time()
+                if self.unreachable:
+                    return []
                 if ready or remaining <= 0 or self._closing:
+                    now = time.monotonic()
+                    for update in ready[:limit]:
+                        self.delivered_at.setdefault(update["update_id"], now)
                     return ready[:limit]
                 try:
                     await asyncio.wait_for(self._changed.wait(), remaining)
@@ -501,6 +584,10 @@ class BotApiStandIn:
         self._open_queries.discard(query_id)
 
 
+def _error(status: int, description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": status, "description": description}
+
+
 def _kind(update: dict[str, Any]) -> str:
     return next(key for key in update if key != "update_id")
 
@@ -520,6 +607,9 @@ class _ApiHandler(tornado.web.RequestHandler):
         self.standin = standin
 
     async def post(self, token: str, method: str) -> None:
+        if self.standin.unreachable:  # a request on a connection opened before the outage
+            self._hang_up()
+            return
         content_type = self.request.headers.get("Content-Type", "")
         if content_type.startswith("application/json"):
             params = json.loads(self.request.body or b"{}")
@@ -527,10 +617,18 @@ class _ApiHandler(tornado.web.RequestHandler):
             body = self.request.body.decode()
             params = {name: _decode(name, value) for name, value in parse_qsl(body, True)}
         call = await self.standin.handle(token, method, params)
+        if not call.answered or self.standin.unreachable:
+            self._hang_up()
+            return
         self.set_status(call.status)
         self.set_header("Content-Type", "application/json")
         # A long poll that the bot cancelled at shutdown finds the connection closed.
         with contextlib.suppress(StreamClosedError):
             await self.finish(json.dumps(call.response))
+
+    def _hang_up(self) -> None:
+        """Close the connection without an answer, as a crashed or unreachable server would."""
+        self.request.connection.close()
+        self._finished = True  # nothing more to send: tornado must not try
 
     get = post

@@ -11,16 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 from botapi_standin import BotApiStandIn
 from telegram.ext import Application
-from telegram_harness import (
-    BOT_USER,
-    TOKEN,
-    Harness,
-    stand_in_settings,
-    track_updates,
-)
+from telegram_harness import BOT_USER, TOKEN, Harness, polling, stand_in_settings
 
 from bot.retrieval import Retriever
-from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.app import build_application
 
 
 @pytest.fixture(scope="session")
@@ -35,19 +29,9 @@ async def bot_api() -> AsyncIterator[BotApiStandIn]:
 async def running_bot(bot_api: BotApiStandIn, retriever: Retriever) -> AsyncIterator[Application]:
     """The bot, polling the stand-in as `treaty-bot` polls Telegram, for the whole session."""
     application = build_application(stand_in_settings(bot_api), retriever)
-    application.bot_data["processed"] = track_updates(application)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES
-    )
-    await application.start()
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
+    async with polling(application) as processed:
+        application.bot_data["processed"] = processed
+        yield application
 
 
 @pytest.fixture

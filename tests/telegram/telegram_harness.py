@@ -10,16 +10,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from botapi_standin import ApiCall, BotApiStandIn, StoredMessage, utf16_length
 from telegram import Update
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
 
 from bot.settings import Settings
+from bot.telegram.activity import Activity
+from bot.telegram.app import ALLOWED_UPDATES
 
 TOKEN = "123456789:AAF-stand-in_token-for-tests"
+LOG_SALT = "salt-for-tests"  # fixed, so tests can tell which hash in the logs is whose
 BOT_USERNAME = "TreatyTestBot"
 BOT_USER = {
     "id": 123456789,
@@ -83,18 +88,25 @@ class Exchange:
         return self.sent[0]
 
     def assert_all_accepted(self) -> None:
-        refused = [(c.method, c.response.get("description")) for c in self.calls if not c.ok]
+        """Nothing the bot sent was refused (faults the test injected aside)."""
+        refused = [
+            (c.method, c.response.get("description"))
+            for c in self.calls
+            if not c.ok and not c.injected
+        ]
         assert not refused, f"the Bot API refused: {refused}"
 
 
 class ProcessedUpdates:
-    """Marks each update once every handler of the bot has finished with it."""
+    """Marks each update once the bot has finished with it (handled, dropped or failed)."""
 
     def __init__(self) -> None:
         self.done: set[int] = set()
         self.changed = asyncio.Condition()
 
-    async def mark(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def mark(self, update: object) -> None:
+        if not isinstance(update, Update):
+            return
         async with self.changed:
             self.done.add(update.update_id)
             self.changed.notify_all()
@@ -108,10 +120,41 @@ class ProcessedUpdates:
 
 
 def track_updates(application: Application) -> ProcessedUpdates:
-    """Let tests wait until the bot has finished with an update (a handler after all others)."""
+    """Let tests wait until the bot has finished with an update: every handler group, the
+    error handlers, and updates the flood gate stopped."""
     processed = ProcessedUpdates()
-    application.add_handler(TypeHandler(Update, processed.mark), group=1)
+    process_update = application.process_update
+
+    async def tracked(update: object) -> None:
+        try:
+            await process_update(update)
+        finally:
+            await processed.mark(update)
+
+    application.process_update = tracked  # type: ignore[method-assign]
     return processed
+
+
+@asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[ProcessedUpdates]:
+    """Run the bot as `treaty-bot` runs it (long polling, with its start-up and stop hooks),
+    tracking when it has finished with each update."""
+    processed = track_updates(application)
+    await application.initialize()
+    assert application.post_init is not None and application.post_stop is not None
+    await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES
+    )
+    await application.start()
+    try:
+        yield processed
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.post_stop(application)
+        await application.shutdown()
 
 
 class Harness:
@@ -189,6 +232,19 @@ class Chat:
         }
         return await self.harness.run({"callback_query": query})
 
+    def calls(self, method: str = "sendMessage") -> list[ApiCall]:
+        """The bot's accepted calls of `method` into this chat so far; for tests that run
+        exchanges side by side, whose `Exchange.calls` then overlap."""
+        chat_id = self.chat["id"]
+        return [
+            c for c in self.harness.standin.calls
+            if c.method == method and c.ok and c.params.get("chat_id") == chat_id
+        ]
+
+    def replies(self) -> list[str]:
+        """The texts the bot has sent into this chat, in order."""
+        return [c.response["result"]["text"] for c in self.calls("sendMessage")]
+
     def message(self, sent: StoredMessage) -> StoredMessage:
         """The bot's message as the chat shows it now (after any edits)."""
         return self.harness.standin.messages[(sent.chat_id, sent.message_id)]
@@ -207,9 +263,15 @@ def sticker() -> dict[str, Any]:
 
 
 def stand_in_settings(bot_api: BotApiStandIn, **overrides: Any) -> Settings:
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=bot_api.base_url,
+    values = {
+        "telegram_bot_token": bot_api.token,
+        "telegram_api_base_url": bot_api.base_url,
+        "log_salt": LOG_SALT,
         **overrides,
-    )
+    }
+    return Settings(_env_file=None, **values)
+
+
+def pseudonym(identifier: int) -> str:
+    """How the bot under test names a user or chat in its logs."""
+    return Activity(LOG_SALT.encode()).pseudonym(identifier)

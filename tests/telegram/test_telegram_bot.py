@@ -15,7 +15,15 @@ from html import unescape
 import pytest
 from botapi_standin import TEXT_LIMIT, BotApiStandIn, StoredMessage, utf16_length
 from telegram.ext import Application
-from telegram_harness import BOT_USERNAME, OTHER_BOT, TOKEN, Exchange, Harness, sticker
+from telegram_harness import (
+    BOT_USERNAME,
+    OTHER_BOT,
+    TOKEN,
+    Exchange,
+    Harness,
+    pseudonym,
+    sticker,
+)
 
 from bot.retrieval import ArticleResult, Retriever
 from bot.telegram import texts
@@ -606,8 +614,8 @@ async def test_a_failure_is_logged_without_the_token_and_the_user_told_plainly(
     telegram: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     chat = telegram.private_chat()
-    telegram.standin.fail_next(
-        "sendChatAction", 500, f"Internal Server Error at /bot{TOKEN}/sendChatAction"
+    telegram.standin.fail_next(  # a 400 is final: no retry can help
+        "sendChatAction", 400, f"Bad Request: refused at /bot{TOKEN}/sendChatAction"
     )
     with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
         exchange = await chat.send(QUESTION)
@@ -615,8 +623,10 @@ async def test_a_failure_is_logged_without_the_token_and_the_user_told_plainly(
     records = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
     assert len(records) == 1
     logged = records[0].getMessage()
-    assert f"(message; chat {chat.chat['id']}, user {chat.user['id']})" in logged
-    assert "NetworkError" in logged and "<bot token>" in logged
+    user, chat_id = pseudonym(chat.user["id"]), pseudonym(chat.chat["id"])
+    assert f"(message; chat {chat_id}, user {user})" in logged
+    assert str(chat.user["id"]) not in logged, "users appear in logs only as a hash"
+    assert "BadRequest" in logged and "<bot token>" in logged
     assert QUESTION not in logged, "questions are logged only when LOG_QUESTIONS is set"
-    assert TOKEN not in caplog.text
-    assert "Internal Server Error" not in exchange.sent[0].text
+    assert TOKEN.lower() not in caplog.text.lower()
+    assert "refused" not in exchange.sent[0].text

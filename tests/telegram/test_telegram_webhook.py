@@ -52,6 +52,8 @@ async def webhook_bot(
     yield application
     await application.updater.stop()
     await application.stop()
+    assert application.post_stop is not None
+    await application.post_stop(application)
     await application.shutdown()
 
 
