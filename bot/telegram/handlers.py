@@ -13,6 +13,7 @@ import secrets
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from typing import Any
 
@@ -51,6 +52,7 @@ from bot.telegram.keyboards import (
     answer_keyboard,
     chapter_keyboard,
     examples_keyboard,
+    not_issued,
     toc_keyboard,
 )
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
@@ -151,6 +153,11 @@ class TreatyBot:
         self.flood = flood
         self.admin_user_ids = frozenset(admin_user_ids)
         self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
+        # Searches hold the GIL most of the time: run them one at a time, in arrival order.
+        # With more threads they starve the event loop that sends the replies (measured with
+        # scripts/loadtest.py on 2 cores: 25 questions/s offered fell to 15/s answered with
+        # two threads; one thread answers 29/s of 30 offered, p95 0.6 s).
+        self._searches = ThreadPoolExecutor(1, "search")
 
     @property
     def retriever(self) -> TreatyRetriever:
@@ -187,6 +194,9 @@ class TreatyBot:
                     self._to_the_bot & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                     logged("not-text", self.not_text),
                 ),
+                # First: python-telegram-bot gives a callback query without data to the first
+                # CallbackQueryHandler, whatever its pattern.
+                CallbackQueryHandler(logged("button:unknown", self.unknown_button), not_issued),
                 CallbackQueryHandler(
                     logged("button:article", self.full_text_button), pattern=FULL_TEXT_PATTERN
                 ),
@@ -195,7 +205,6 @@ class TreatyBot:
                 CallbackQueryHandler(
                     logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
                 ),
-                CallbackQueryHandler(logged("button:unknown", self.unknown_button)),
                 InlineQueryHandler(logged("inline", self.inline_query), pattern=r"\s*\S"),
             ]
         )
@@ -215,7 +224,8 @@ class TreatyBot:
     async def _ask(self, question: str, k: int) -> Answer:
         """Search off the event loop, so one slow question does not stall every chat. A reload
         meanwhile lets the search finish on the retriever it started with."""
-        return await asyncio.to_thread(self.retriever.ask, question, k)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._searches, self.retriever.ask, question, k)
 
     # --- Flood protection ---------------------------------------------------------------
 
@@ -456,7 +466,7 @@ class TreatyBot:
         return await self._answer(message, context, question, asked_by_button=True)
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Callback data the bot never issued (an older version's, or forged): stop the
+        """Callback data the bot never issued (an older version's, forged, or none): stop the
         button's spinner politely rather than leave it turning."""
         assert update.callback_query is not None
         await update.callback_query.answer(texts.BUTTON_EXPIRED)

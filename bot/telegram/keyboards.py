@@ -6,6 +6,7 @@ server-side under its token, so no user text ever has to fit in a button.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,6 +18,12 @@ FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
 PAGE_PATTERN = r"^more:([A-Za-z0-9_-]{1,16}):(\d{1,3})$"
 TOC_PATTERN = r"^toc(?::([IVXLC]{1,8}))?$"
 EXAMPLE_PATTERN = r"^example:(\d{1,2})$"
+_ISSUED = [re.compile(p) for p in (FULL_TEXT_PATTERN, PAGE_PATTERN, TOC_PATTERN, EXAMPLE_PATTERN)]
+
+
+def not_issued(data: object) -> bool:
+    """Callback data that none of the bot's buttons carries (an older version's, or forged)."""
+    return not (isinstance(data, str) and any(p.match(data) for p in _ISSUED))
 
 
 def full_text_button(article: int, label: str | None = None) -> InlineKeyboardButton:

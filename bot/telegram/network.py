@@ -67,7 +67,7 @@ class ApiHealth:
     def answered(self) -> None:
         if self._down_since is not None:
             logger.warning(
-                "The Bot API answers again after %.1f s (%d failed attempts).",
+                "The Bot API answers again after %.1f s (failed attempts: %d).",
                 self._clock() - self._down_since,
                 self._failures,
             )

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import re
+import socket
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -318,7 +320,7 @@ class BotApiStandIn:
         self._listen()
 
     def _listen(self) -> None:
-        sockets = bind_sockets(self.port, "127.0.0.1")  # port 0 the first time: a free one
+        sockets = bind_sockets(self.port, "127.0.0.1") if self.port else _free_port_sockets()
         self.port = sockets[0].getsockname()[1]
         self._server = HTTPServer(self._app)
         self._server.add_sockets(sockets)
@@ -336,12 +338,15 @@ class BotApiStandIn:
         self._closing = True
         await self._close()
 
-    async def unreachable_for(self, seconds: float) -> None:
-        """An outage: for `seconds` nothing listens on the port (connections are refused) and
-        open connections are cut; then the stand-in listens again, its state intact."""
+    async def go_unreachable(self) -> None:
+        """An outage: nothing listens on the port (connections are refused) and open
+        connections are cut, until `come_back`. Updates pushed meanwhile wait in the queue."""
         self.unreachable = True
         await self._close()
-        asyncio.get_running_loop().call_later(seconds, self._listen)
+
+    def come_back(self) -> None:
+        """End the outage: listen again on the same port, state intact."""
+        self._listen()
 
     @property
     def base_url(self) -> str:
@@ -582,6 +587,15 @@ class BotApiStandIn:
                 "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
         self._open_queries.discard(query_id)
+
+
+def _free_port_sockets() -> list[socket.socket]:
+    """Listening sockets on a free port below Linux's ephemeral range (32768 and up), so that
+    while an outage has the port closed no outgoing connection can take it as its own."""
+    for port in random.sample(range(20_000, 32_000), 200):
+        with contextlib.suppress(OSError):
+            return bind_sockets(port, "127.0.0.1")
+    raise OSError("no free port for the stand-in")
 
 
 def _error(status: int, description: str) -> dict[str, Any]:

@@ -38,8 +38,8 @@ BOT_USER = {
 USER = {"id": 4242, "is_bot": False, "first_name": "Ada", "language_code": "en"}
 OTHER_BOT = {"id": 777, "is_bot": True, "first_name": "Other", "username": "OtherBot"}
 
-_COMMAND = re.compile(r"^/\w+(?:@\w+)?")
-_MENTION = re.compile(r"(?<![\w/])@\w{5,32}")
+_COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")  # Telegram's commands are ASCII
+_MENTION = re.compile(r"(?<![\w/])@[A-Za-z0-9_]{5,32}")
 _ids = itertools.count(1000)
 
 
@@ -48,7 +48,9 @@ def entities_for(text: str) -> list[dict[str, Any]]:
     entities = []
     command = _COMMAND.match(text)
     if command:
-        entities.append({"type": "bot_command", "offset": 0, "length": len(command.group())})
+        entities.append(
+            {"type": "bot_command", "offset": 0, "length": utf16_length(command.group())}
+        )
     for mention in _MENTION.finditer(text):
         if command and mention.start() < command.end():
             continue

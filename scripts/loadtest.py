@@ -1,0 +1,255 @@
+"""Load test of the real bot: `python -m bot.telegram.app` as a subprocess, its Bot API the
+local stand-in (tests/telegram/botapi_standin.py) served by this script on 127.0.0.1.
+
+    INDEX_DIR=index python scripts/loadtest.py --chats 200 --questions-per-chat 5
+    INDEX_DIR=index python scripts/loadtest.py --chats 60 --rate 30 --json
+
+Each chat is a distinct user asking questions one after another, the next as soon as the bot
+has answered the previous, as a person would; so `--chats` questions are in flight at once.
+`--rate` caps the updates offered per second across all chats (default: no cap). Questions mix
+lay questions (tests/data/questions_en.jsonl), provision lookups and questions the treaty does
+not address; each is answered by exactly one message.
+
+The clock starts once a first question has been answered (the bot is up and connected).
+Reported: questions answered of those sent, replies per second (answered / wall clock from
+the first update to the last reply), and p50/p95/max latency from the moment getUpdates hands
+an update to the bot to the moment the stand-in receives the bot's sendMessage reply; also
+requests the stand-in refused, errors the bot logged, and its exit status after SIGTERM.
+Exit status 0 only if every question was answered and nothing failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "telegram"))
+
+from botapi_standin import ApiCall, BotApiStandIn  # noqa: E402
+from telegram_harness import BOT_USER, entities_for  # noqa: E402
+
+TOKEN = "123456789:LOADTEST-dummy-token-not-a-real-one"
+QUESTIONS_FILE = REPO_ROOT / "tests" / "data" / "questions_en.jsonl"
+LOOKUPS = ("article 7", "What does article 12 say?", "art. 40(21)", "/article 7", "/article 40 21")
+OUT_OF_SCOPE = (
+    "What is the best recipe for banana bread?",
+    "Are there cheap flights to Hanoi next week?",
+    "Who won the football world cup in 2018?",
+)
+WARM_UP_CHAT = 99_999  # answered before the clock starts: the bot is up and connected
+START_TIMEOUT_S = 180.0
+REPLY_TIMEOUT_S = 300.0
+STOP_TIMEOUT_S = 60.0
+
+
+def question_mix(count: int, rng: random.Random) -> list[str]:
+    """`count` questions: about 70% lay questions, 15% lookups, 15% out of scope."""
+    lay = [json.loads(line)["question"] for line in QUESTIONS_FILE.read_text().splitlines()]
+    pools = (lay, LOOKUPS, OUT_OF_SCOPE)
+    return [rng.choice(rng.choices(pools, weights=(70, 15, 15))[0]) for _ in range(count)]
+
+
+class Pacer:
+    """Spaces updates `1 / rate` seconds apart across all chats (no spacing without a rate)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self._interval = 1 / rate if rate else 0.0
+        self._next = time.monotonic()
+
+    async def wait(self) -> None:
+        if not self._interval:
+            return
+        now = time.monotonic()
+        slot = max(self._next, now)
+        self._next = slot + self._interval
+        await asyncio.sleep(slot - now)
+
+
+class Replies:
+    """The bot's replies per chat, as the stand-in receives them."""
+
+    def __init__(self, standin: BotApiStandIn) -> None:
+        self.queues: dict[int, asyncio.Queue[ApiCall]] = defaultdict(asyncio.Queue)
+        self.refused: list[tuple[str, str]] = []
+        standin.listeners.append(self._heard)
+
+    def _heard(self, call: ApiCall) -> None:
+        if not call.ok:
+            self.refused.append((call.method, str(call.response.get("description"))))
+        elif call.method == "sendMessage":
+            self.queues[int(call.params["chat_id"])].put_nowait(call)
+
+
+async def run_chat(
+    standin: BotApiStandIn,
+    replies: Replies,
+    pacer: Pacer,
+    user_id: int,
+    questions: list[str],
+    latencies: list[float],
+) -> int:
+    """Ask the questions one by one; the number answered."""
+    chat = {"id": user_id, "type": "private", "first_name": "Load"}
+    user = {"id": user_id, "is_bot": False, "first_name": "Load", "language_code": "en"}
+    standin.register_chat(chat)
+    answered = 0
+    for text in questions:
+        await pacer.wait()
+        message: dict[str, Any] = {
+            "message_id": standin.next_message_id(user_id),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+        }
+        if entities := entities_for(text):
+            message["entities"] = entities
+        update_id = await standin.push_update({"message": message})
+        try:
+            reply = await asyncio.wait_for(replies.queues[user_id].get(), REPLY_TIMEOUT_S)
+        except TimeoutError:
+            return answered
+        latencies.append(reply.at - standin.delivered_at[update_id])
+        answered += 1
+    return answered
+
+
+async def start_bot(standin: BotApiStandIn, log: Path) -> asyncio.subprocess.Process:
+    index_dir = Path(os.environ.get("INDEX_DIR", "index")).resolve()
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": standin.base_url,
+        "TELEGRAM_WEBHOOK_URL": "",
+        "INDEX_DIR": str(index_dir),
+        "HF_HUB_OFFLINE": "1",
+        "FLOOD_BURST": "0",  # simulated users ask faster than people; flood control has its tests
+    }
+    with log.open("wb") as stderr:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.telegram.app",
+            env=env,
+            cwd=log.parent,  # no stray .env
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def load_test(chats: int, per_chat: int, rate: float | None, seed: int) -> dict[str, Any]:
+    standin = BotApiStandIn(TOKEN, BOT_USER)
+    await standin.start()
+    replies = Replies(standin)
+    workdir = Path(tempfile.mkdtemp(prefix="treaty-loadtest-"))
+    log = workdir / "bot.log"
+    bot = await start_bot(standin, log)
+    try:
+        exited = asyncio.create_task(bot.wait())
+        warm_up = asyncio.create_task(
+            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], [])
+        )
+        await asyncio.wait(
+            {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        if not warm_up.done() or warm_up.result() != 1:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise SystemExit(f"the bot did not start answering:\n{tail}")
+        rng = random.Random(seed)
+        pacer = Pacer(rate)
+        latencies: list[float] = []
+        started = time.monotonic()
+        answered = await asyncio.gather(
+            *(
+                run_chat(standin, replies, pacer, 100_000 + i, question_mix(per_chat, rng),
+                         latencies)
+                for i in range(chats)
+            )
+        )
+        elapsed = time.monotonic() - started
+        bot.send_signal(signal.SIGTERM)
+        exit_code = await asyncio.wait_for(exited, STOP_TIMEOUT_S)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+        await standin.stop()
+    logged = log.read_text(errors="replace")
+    total = sum(answered)
+    return {
+        "chats": chats,
+        "questions_per_chat": per_chat,
+        "rate_offered": rate,
+        "sent": chats * per_chat,
+        "answered": total,
+        "seconds": round(elapsed, 2),
+        "replies_per_second": round(total / elapsed, 1),
+        "latency_ms": {
+            "p50": round(percentile(latencies, 0.50) * 1000),
+            "p95": round(percentile(latencies, 0.95) * 1000),
+            "max": round(max(latencies) * 1000),
+            "mean": round(statistics.fmean(latencies) * 1000),
+        }
+        if latencies
+        else None,
+        "refused_requests": len(replies.refused),
+        "errors_logged": logged.count("Failed to handle"),
+        "token_in_log": TOKEN.lower() in logged.lower(),
+        "bot_exit_code": exit_code,
+        "bot_log": str(log),
+    }
+
+
+def passed(report: dict[str, Any]) -> bool:
+    return (
+        report["answered"] == report["sent"]
+        and report["refused_requests"] == 0
+        and report["errors_logged"] == 0
+        and not report["token_in_log"]
+        and report["bot_exit_code"] == 0
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chats", type=int, default=10, help="concurrent chats (users)")
+    parser.add_argument("--questions-per-chat", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=None, help="updates offered per second")
+    parser.add_argument("--seed", type=int, default=1, help="for the question mix")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
+    args = parser.parse_args(argv)
+    report = asyncio.run(load_test(args.chats, args.questions_per_chat, args.rate, args.seed))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        latency = report["latency_ms"] or {}
+        print(
+            f"{report['answered']}/{report['sent']} answered in {report['seconds']} s "
+            f"({report['replies_per_second']} replies/s); latency p50 {latency.get('p50')} ms, "
+            f"p95 {latency.get('p95')} ms, max {latency.get('max')} ms; "
+            f"{report['refused_requests']} refused requests, {report['errors_logged']} errors "
+            f"logged; bot exit status {report['bot_exit_code']}"
+        )
+    return 0 if passed(report) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,350 @@
+"""The translated copy: complete in all six languages, same placeholders and commands as the
+English, valid Telegram HTML within Telegram's limits, and the English identical to today's copy.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from html import escape
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.language import detect_language
+from bot.telegram import keyboards, texts
+from bot.telegram.formatting import MESSAGE_LIMIT, number_range, page_heading, visible_length
+from bot.telegram.locales import (
+    BUTTON_KEYS,
+    CATALOG,
+    COMMAND_DESCRIPTIONS,
+    LANGUAGES,
+    PLAIN_TEXT_KEYS,
+    example_questions,
+    language_of,
+    text,
+)
+from bot.treaty import Article, Chapter
+
+REQUIRED_KEYS = {
+    "start",
+    "help",
+    "no_match",
+    "not_text",
+    "something_went_wrong",
+    "unknown_command",
+    "article_usage",
+    "expired",
+    "button_expired",
+    "no_more_results",
+    "browse_hint",
+    "slow_down",
+    "empty_mention",
+    "already_shown",
+    "no_such_article",
+    "no_such_paragraph",
+    "no_numbered_paragraphs",
+    "button_full_text",
+    "button_more",
+    "button_previous",
+    "button_all_chapters",
+    "chapter_button",
+    "english_text_note",
+}
+ENGLISH_KEYS = sorted(CATALOG["en"])
+TRANSLATIONS = [lang for lang in LANGUAGES if lang != "en"]
+COMMANDS = ("start", "help", "article", "toc", "about")
+TELEGRAM_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler"}
+BUTTON_LABEL_LIMIT = 40
+# Words that are the same in English and in a translation.
+SAME_AS_ENGLISH = {("fr", "about_document")}
+
+SAMPLE_VALUES = {
+    "username": "treaty_bot",
+    "article": 40,
+    "number": 69,
+    "articles": number_range(1, 68),
+    "paragraph": "99",
+    "paragraphs": number_range(1, 33),
+    "title": "United Nations Convention against Cybercrime",
+    "symbol": "A/RES/79/243",
+    "results": number_range(4, 6),
+    "question": "Can a State refuse mutual legal assistance?",
+}
+# A chapter button carries a roman numeral and a chapter title; buttons get the longest numbers.
+KEY_VALUES = {
+    "chapter_button": {"number": "VIII", "title": "Criminalization"},
+    "button_full_text": {"article": 68},
+}
+
+
+def sample_values(key: str, lang: str) -> dict[str, object]:
+    examples = "\n".join(f"• {escape(q)}" for q in example_questions(lang))
+    return {**SAMPLE_VALUES, "examples": examples, **KEY_VALUES.get(key, {})}
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def commands_in(template: str) -> list[str]:
+    """The /commands a text names; not the slashes of "A/RES/79/243" or of a URL."""
+    return sorted(re.findall(r"(?<![\w/:.@<])/([a-z_]+)\b", template))
+
+
+class TelegramHtml(HTMLParser):
+    """Collects what Telegram's HTML parse mode would refuse."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.problems.append(f"unsupported tag <{tag}>")
+        if tag == "a" and not dict(attrs).get("href"):
+            self.problems.append("<a> without href")
+        self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.problems.append(f"self-closing <{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.problems.append(f"unbalanced </{tag}>")
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in {"lt", "gt", "amp", "quot"}:
+            self.problems.append(f"unknown entity &{name};")
+
+    def handle_data(self, data: str) -> None:
+        for character in "<>&":
+            if character in data:
+                self.problems.append(f"bare {character!r}")
+
+    def handle_comment(self, data: str) -> None:
+        self.problems.append("comment")
+
+
+def telegram_html_problems(html: str) -> list[str]:
+    parser = TelegramHtml()
+    parser.feed(html)
+    parser.close()
+    return parser.problems + [f"unclosed <{tag}>" for tag in parser.open]
+
+
+# --- The catalog is complete and consistent ------------------------------------------------
+
+
+def test_english_has_every_required_key() -> None:
+    assert set(CATALOG["en"]) >= REQUIRED_KEYS
+    assert set(BUTTON_KEYS) <= set(PLAIN_TEXT_KEYS) <= set(CATALOG["en"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_exists_in_every_language(lang: str) -> None:
+    assert set(CATALOG) == set(LANGUAGES)
+    assert set(CATALOG[lang]) == set(CATALOG["en"])
+
+
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+@pytest.mark.parametrize("key", ENGLISH_KEYS)
+def test_placeholders_are_those_of_the_english(lang: str, key: str) -> None:
+    assert placeholders(CATALOG[lang][key]) == placeholders(CATALOG["en"][key])
+
+
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+@pytest.mark.parametrize("key", ENGLISH_KEYS)
+def test_commands_stay_untranslated(lang: str, key: str) -> None:
+    assert commands_in(CATALOG[lang][key]) == commands_in(CATALOG["en"][key])
+    assert set(commands_in(CATALOG[lang][key])) <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+@pytest.mark.parametrize("key", ENGLISH_KEYS)
+def test_every_text_is_translated(lang: str, key: str) -> None:
+    if (lang, key) not in SAME_AS_ENGLISH:
+        assert CATALOG[lang][key] != CATALOG["en"][key]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_help_names_the_buttons_as_they_are_labelled(lang: str) -> None:
+    """Help says which buttons to tap; their names must be the ones on the buttons."""
+    named = re.findall(r"<i>(.+?)</i>", text("help", lang, username="treaty_bot"))
+    full_text = text("button_full_text", lang, article=7)
+    more = text("button_more", lang)
+    assert len(named) == 2
+    assert named[0] in full_text
+    assert named[1] == more
+
+
+# --- Telegram accepts every text -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("key", ENGLISH_KEYS)
+def test_every_text_is_telegram_html_within_the_limit(lang: str, key: str) -> None:
+    message = text(key, lang, **sample_values(key, lang))
+    assert message.strip()
+    assert telegram_html_problems(message) == []
+    assert visible_length(message) <= MESSAGE_LIMIT
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("key", PLAIN_TEXT_KEYS)
+def test_plain_texts_hold_no_markup(lang: str, key: str) -> None:
+    """Safe to put in a `Block`, which escapes its text."""
+    assert not set("<>&") & set(text(key, lang, **sample_values(key, lang)))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("key", BUTTON_KEYS)
+def test_button_labels_are_short(lang: str, key: str) -> None:
+    label = text(key, lang, **sample_values(key, lang))
+    assert "\n" not in label
+    assert len(label) <= BUTTON_LABEL_LIMIT
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_english_text_note_is_one_line_naming_the_official_texts(lang: str) -> None:
+    note = text("english_text_note", lang)
+    assert "\n" not in note
+    assert "https://documents.un.org" in note
+    assert "A/RES/79/243" in note
+
+
+def test_french_punctuation_is_not_separated_by_a_line_break() -> None:
+    french = [*CATALOG["fr"].values(), *example_questions("fr")]
+    french += [description for _, description in COMMAND_DESCRIPTIONS["fr"]]
+    for entry in french:
+        assert not re.search(r" [:;?!»]|« ", entry), entry
+
+
+# --- Choosing the language, and falling back to English ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "language"),
+    [
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("fr", "fr"),
+        ("fr-CA", "fr"),
+        ("es", "es"),
+        ("es-419", "es"),
+        ("ru", "ru"),
+        ("zh", "zh"),
+        ("zh-hans", "zh"),
+        ("zh-TW", "zh"),
+        ("zh_CN", "zh"),
+        ("ar", "ar"),
+        ("AR", "ar"),
+        ("pt", "en"),
+        ("pt-br", "en"),
+        ("de", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
+def test_language_of(code: str | None, language: str) -> None:
+    assert language_of(code) == language
+
+
+def test_unknown_language_falls_back_to_english() -> None:
+    assert text("not_text", "pt") == text("not_text", "en")
+    assert text("already_shown", "de", article=7) == "Article 7 is already shown above."
+    assert example_questions("pt") == example_questions("en")
+
+
+def test_a_raw_telegram_code_is_understood() -> None:
+    assert text("not_text", "fr-CA") == text("not_text", "fr")
+
+
+def test_a_key_missing_in_a_language_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(CATALOG["fr"], "not_text")
+    assert text("not_text", "fr") == text("not_text", "en")
+
+
+def test_a_key_unknown_in_english_is_an_error() -> None:
+    with pytest.raises(KeyError):
+        text("no_such_key", "fr")
+
+
+# --- Example questions and the command menu ------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_example_questions_are_questions_in_that_language(lang: str) -> None:
+    questions = example_questions(lang)
+    assert len(questions) == len(set(questions)) == 3
+    for question in questions:
+        assert question.endswith(("?", "？", "؟"))
+        assert detect_language(question) == lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_command_descriptions(lang: str) -> None:
+    assert set(COMMAND_DESCRIPTIONS) == set(LANGUAGES)
+    menu = COMMAND_DESCRIPTIONS[lang]
+    assert tuple(command for command, _ in menu) == COMMANDS
+    for _, description in menu:
+        assert 3 <= len(description) <= 256
+    if lang != "en":
+        assert all(
+            description != english
+            for (_, description), (_, english) in zip(menu, COMMAND_DESCRIPTIONS["en"], strict=True)
+        )
+
+
+# --- The English catalog is today's English copy, word for word ----------------------------
+
+
+def test_english_texts_are_the_current_copy() -> None:
+    def en(key: str, **values: object) -> str:
+        return text(key, "en", **values)
+
+    examples = "\n".join(f"• {escape(q)}" for q in texts.EXAMPLE_QUESTIONS)
+    assert example_questions("en") == texts.EXAMPLE_QUESTIONS
+    assert en("start", examples=examples) == texts.START
+    assert en("help", username="treaty_bot") == texts.help_text("treaty_bot")
+    assert en("no_match") == texts.NO_MATCH
+    assert en("not_text") == texts.NOT_TEXT
+    assert en("something_went_wrong") == texts.SOMETHING_WENT_WRONG
+    assert en("unknown_command") == texts.UNKNOWN_COMMAND
+    assert en("article_usage") == texts.ARTICLE_USAGE
+    assert en("expired") == texts.EXPIRED
+    assert en("button_expired") == texts.BUTTON_EXPIRED
+    assert en("no_more_results") == texts.NO_MORE_RESULTS
+    assert en("browse_hint") == texts.BROWSE_HINT
+    assert en("slow_down") == texts.SLOW_DOWN
+    assert en("empty_mention", username="treaty_bot") == texts.empty_mention("treaty_bot")
+    assert en("already_shown", article=7) == texts.already_shown(7)
+    assert en("no_such_article", number=69, articles=number_range(1, 68)) == (
+        texts.no_such_article(69, 68)
+    )
+    assert en(
+        "no_such_paragraph", article=40, paragraph="99", paragraphs=number_range("1", "33")
+    ) == texts.no_such_paragraph(40, "99", ["1", "2", "33"])
+    assert en("no_numbered_paragraphs", article=1) == texts.no_such_paragraph(1, "2", [])
+    assert COMMAND_DESCRIPTIONS["en"] == texts.COMMANDS
+    question = "Can a State refuse mutual legal assistance?"
+    assert en("page_heading", results=number_range(4, 6), question=question) == page_heading(
+        4, 6, question
+    )
+
+
+def test_english_button_labels_are_the_current_ones() -> None:
+    def labels(markup) -> list[str]:
+        return [button.text for row in markup.inline_keyboard for button in row]
+
+    assert labels(keyboards.answer_keyboard([7], "token", 0, 6)) == [
+        text("button_full_text", "en", article=7),
+        text("button_previous", "en"),
+        text("button_more", "en"),
+    ]
+    article = Article(7, "Illegal access", "II", "Criminalization", ())
+    chapter = Chapter("II", "Criminalization", (article,))
+    assert labels(keyboards.chapter_keyboard(chapter))[-1] == text("button_all_chapters", "en")

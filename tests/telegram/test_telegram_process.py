@@ -1,0 +1,166 @@
+"""`treaty-bot` as a real process (`python -m bot.telegram.app`) against the stand-in: the Bot
+API unreachable at start and while running, failing requests, and SIGTERM with an answer in
+flight. Its whole log is searched for the token, which is a recognisable dummy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from botapi_standin import ApiCall, BotApiStandIn, Fault
+from telegram_harness import BOT_USER
+
+from bot.settings import Settings
+from bot.telegram import texts
+
+TOKEN = "424242424:CANARY-Token-zQ8xW3-must-never-be-logged"
+QUESTION = "Which article criminalizes illegal access?"
+OUTAGE_STARTS = "The Bot API is unreachable or failing"
+OUTAGE_ENDS = "The Bot API answers again"
+TIMEOUT_S = 90.0
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    api = BotApiStandIn(TOKEN, BOT_USER)
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@asynccontextmanager
+async def bot_process(
+    standin: BotApiStandIn, index_settings: Settings, log: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`treaty-bot` polling the stand-in; killed at the end if a test left it running."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": standin.base_url,
+        "TELEGRAM_WEBHOOK_URL": "",
+        "INDEX_DIR": str(index_settings.index_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.telegram.app", env=env, cwd=log.parent,
+            stdin=asyncio.subprocess.DEVNULL, stdout=stderr, stderr=stderr,
+        )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def ask(standin: BotApiStandIn, user_id: int, text: str = QUESTION) -> int:
+    """A user's private message to the bot; its update_id."""
+    chat = {"id": user_id, "type": "private", "first_name": "Ada"}
+    standin.register_chat(chat)
+    message = {
+        "message_id": standin.next_message_id(user_id),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+        "text": text,
+    }
+    return await standin.push_update({"message": message})
+
+
+def replies(standin: BotApiStandIn, user_id: int) -> list[ApiCall]:
+    return [
+        c for c in standin.calls
+        if c.method == "sendMessage" and c.ok and c.params["chat_id"] == user_id
+    ]
+
+
+async def reply(standin: BotApiStandIn, user_id: int) -> str:
+    call = await standin.wait_for(
+        lambda c: c.method == "sendMessage" and c.ok and c.params["chat_id"] == user_id,
+        TIMEOUT_S,
+    )
+    return call.params["text"]
+
+
+async def logged(log: Path, line: str, times: int) -> None:
+    """Wait until the bot has logged `line` `times` times."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while log.read_text(errors="replace").count(line) < times:
+        assert time.monotonic() < deadline, f"never logged {line!r} {times}×"
+        await asyncio.sleep(0.1)
+
+
+async def test_an_unreachable_bot_api_loses_nothing_and_is_logged_once_per_outage(
+    standin: BotApiStandIn, index_settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "bot.log"
+    await standin.go_unreachable()
+    async with bot_process(standin, index_settings, log) as bot:
+        first = await ask(standin, 1)  # waits in the queue, as at Telegram
+        await logged(log, OUTAGE_STARTS, 1)
+        await asyncio.sleep(1.5)  # several attempts fail meanwhile
+        standin.come_back()
+        assert (await reply(standin, 1)).startswith("<b>Article 7 · Illegal access")
+
+        await standin.go_unreachable()  # cuts the bot's long poll
+        await logged(log, OUTAGE_STARTS, 2)
+        during = [await ask(standin, user) for user in (2, 3, 4)]
+        await asyncio.sleep(1.5)
+        standin.come_back()
+        for user in (2, 3, 4):
+            await reply(standin, user)
+
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.wait(), TIMEOUT_S) == 0, log.read_text()[-3000:]
+    for user in (1, 2, 3, 4):
+        assert len(replies(standin, user)) == 1, "an update answered twice"
+    assert first < min(during)
+    text = log.read_text()
+    assert text.count(OUTAGE_STARTS) == 2 and text.count(OUTAGE_ENDS) == 2, text[-3000:]
+    assert TOKEN.lower() not in text.lower()
+
+
+async def test_sigterm_lets_the_answer_in_flight_finish_and_the_token_is_never_logged(
+    standin: BotApiStandIn, index_settings: Settings, tmp_path: Path
+) -> None:
+    log = tmp_path / "bot.log"
+    async with bot_process(standin, index_settings, log) as bot:
+        await ask(standin, 1)
+        await reply(standin, 1)
+
+        standin.inject(
+            "sendMessage", Fault.error(500, "Internal Server Error"), Fault.too_many_requests(1)
+        )
+        await ask(standin, 2)
+        assert (await reply(standin, 2)).startswith("<b>Article 7 · Illegal access")
+
+        standin.inject(  # a final error, quoting the request URL with the token: the error
+            "sendChatAction", Fault.error(400, f"Bad Request: refused /bot{TOKEN}/x")
+        )  # handler logs it and apologises
+        await ask(standin, 3)
+        assert await reply(standin, 3) == texts.SOMETHING_WENT_WRONG
+
+        standin.inject("sendMessage", Fault.slow(2.0))
+        last = await ask(standin, 4)
+        await standin.wait_for(
+            lambda c: c.method == "sendChatAction" and c.params["chat_id"] == 4, TIMEOUT_S
+        )
+        bot.send_signal(signal.SIGTERM)  # while the answer is being searched and sent
+        assert await asyncio.wait_for(bot.wait(), TIMEOUT_S) == 0, log.read_text()[-3000:]
+    (answer,) = replies(standin, 4)
+    assert answer.params["text"].startswith("<b>Article 7 · Illegal access")
+    polls = [c for c in standin.calls if c.method == "getUpdates"]
+    assert polls[-1].params["offset"] == last + 1, "the last update was confirmed at exit"
+    text = log.read_text()
+    assert text.count("Failed to handle update") == 1 and "<bot token>" in text
+    assert TOKEN.lower() not in text.lower()
+    assert "Stopped" in text.splitlines()[-1]
