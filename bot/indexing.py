@@ -132,6 +132,7 @@ def build_index(
         _write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
         manifest = {
             **wanted,
+            "build_id": build_id,
             "source": _describe_source(source),
             "embedding_dimension": int(vectors.shape[1]),
             "document_count": 2,

@@ -7,7 +7,7 @@ lingua (Apache-2.0, offline, loaded on first use). Anything else is treated as E
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "es", "ru")
 _SCRIPTS = (
@@ -28,13 +28,21 @@ def detect_language(text: str) -> str:
     return _latin_language(text)
 
 
-@lru_cache(maxsize=1)
-def _detector():
-    from lingua import Language, LanguageDetectorBuilder
+_detector_lock = threading.Lock()
+_detector_instance = None
 
-    return LanguageDetectorBuilder.from_languages(
-        Language.ENGLISH, Language.FRENCH, Language.SPANISH
-    ).build()
+
+def _detector():
+    """Built once, under a lock: concurrent first questions would each build their own."""
+    global _detector_instance
+    with _detector_lock:
+        if _detector_instance is None:
+            from lingua import Language, LanguageDetectorBuilder
+
+            _detector_instance = LanguageDetectorBuilder.from_languages(
+                Language.ENGLISH, Language.FRENCH, Language.SPANISH
+            ).with_preloaded_language_models().build()
+        return _detector_instance
 
 
 def _latin_language(text: str) -> str:
