@@ -33,6 +33,7 @@ from telegram.warnings import PTBDeprecationWarning
 logger = logging.getLogger(__name__)
 
 FIRST_DELAY_S = 0.5
+OUTAGE_AFTER_FAILURES = 2
 MAX_DELAY_S = 15.0
 # Failures where the request certainly never reached the server, so a retry cannot repeat it.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -45,34 +46,36 @@ _ANSWERED = b'{"ok": true, "result": true}'
 
 class ApiHealth:
     """Whether the Bot API is answering; logs one line when an outage starts and one when it
-    ends, however many requests fail in between."""
+    ends, however many requests fail in between. A single failure followed by success (a
+    pooled connection the server had closed) is not an outage."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._down_since: float | None = None
+        self._first_failure: float | None = None
         self._failures = 0
 
     @property
     def down(self) -> bool:
-        return self._down_since is not None
+        return self._failures >= OUTAGE_AFTER_FAILURES
 
     def failed(self, reason: str) -> None:
+        if self._first_failure is None:
+            self._first_failure = self._clock()
         self._failures += 1
-        if self._down_since is None:
-            self._down_since = self._clock()
+        if self._failures == OUTAGE_AFTER_FAILURES:
             logger.warning(
                 "The Bot API is unreachable or failing (%s); retrying with back-off.", reason
             )
 
     def answered(self) -> None:
-        if self._down_since is not None:
+        if self.down and self._first_failure is not None:
             logger.warning(
                 "The Bot API answers again after %.1f s (failed attempts: %d).",
-                self._clock() - self._down_since,
+                self._clock() - self._first_failure,
                 self._failures,
             )
-            self._down_since = None
-            self._failures = 0
+        self._first_failure = None
+        self._failures = 0
 
 
 class ResilientRequest(HTTPXRequest):

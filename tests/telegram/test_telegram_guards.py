@@ -58,6 +58,16 @@ def test_an_outage_is_logged_once_when_it_starts_and_once_when_it_ends(
     ]
 
 
+def test_one_failure_followed_by_success_is_not_an_outage(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    health = ApiHealth(Clock())
+    with caplog.at_level(logging.INFO, logger="bot.telegram.network"):
+        health.failed("RemoteProtocolError")  # a pooled connection the server had closed
+        health.answered()
+    assert caplog.records == []
+
+
 def update(user_id: int) -> Update:
     return Update.de_json(
         {
