@@ -27,6 +27,7 @@ from bot.telegram import texts
 from bot.telegram.activity import Activity, redact
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import TreatyBot
+from bot.telegram.locales import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
 from bot.telegram.network import ApiHealth, ChatRateLimiter, ResilientRequest
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 
@@ -92,9 +93,15 @@ def webhook_parameters(settings: Settings) -> WebhookParameters:
 
 
 async def register_bot_profile(application: Application) -> None:
-    """Publish the command menu and the descriptions shown before a chat starts."""
+    """Publish the command menu and the descriptions shown before a chat starts. The menu is
+    English by default, and in each other UN language for users whose Telegram is set to it."""
     bot = application.bot
-    await bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    for lang, menu in COMMAND_DESCRIPTIONS.items():
+        commands = [BotCommand(name, about) for name, about in menu]
+        if lang == DEFAULT_LANGUAGE:
+            await bot.set_my_commands(commands)
+        else:
+            await bot.set_my_commands(commands, language_code=lang)
     await bot.set_my_description(texts.DESCRIPTION)
     await bot.set_my_short_description(texts.SHORT_DESCRIPTION)
 

@@ -14,6 +14,7 @@ from enum import Enum
 from html import escape
 
 from bot.retrieval import ArticleResult
+from bot.telegram.locales import DEFAULT_LANGUAGE, language_of, text
 from bot.treaty import Article, Chapter, Note, Paragraph, Treaty
 
 MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text after entity parsing
@@ -207,12 +208,20 @@ def citation(article: int, title: str, chapter: str) -> Block:
     return Block(f"Article {article} · {title} · {chapter}", Style.BOLD, gap="\n\n", heading=True)
 
 
-def source_footer(treaty: Treaty) -> Block:
+def source_footer(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> Block:
     return Block(
-        f"Source: {short_title(treaty)} ({treaty.symbol}), quoted verbatim.",
+        text("source_footer", lang, title=short_title(treaty), symbol=treaty.symbol),
         Style.ITALIC,
         gap="\n\n",
     )
+
+
+def english_text_note(lang: str) -> list[Block]:
+    """For a reader whose language is not English: the quotation is the English authentic
+    text, and where the official texts in the six UN languages are published."""
+    if language_of(lang) == DEFAULT_LANGUAGE:
+        return []
+    return [Block(text("english_text_note", lang), Style.ITALIC, gap="\n\n")]
 
 
 def paragraph_label(label: str | None) -> list[Block]:
@@ -240,26 +249,40 @@ def result_blocks(result: ArticleResult, preview: int = QUOTE_PREVIEW) -> list[B
 
 
 def answer_message(
-    results: Sequence[ArticleResult], treaty: Treaty, heading: str | None = None
+    results: Sequence[ArticleResult],
+    treaty: Treaty,
+    heading: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """A page of search results as one message, under an optional heading (plain text)."""
+    """A page of search results as one message, under an optional heading (plain text), with
+    the footer in `lang` and, for a non-English reader, the note on the English text (the
+    quotes are shortened so that it fits)."""
     blocks = [b for result in results for b in result_blocks(result)]
     head = [Block(heading, Style.ITALIC)] if heading else []
-    return render_one_message([*head, *blocks, source_footer(treaty)])
+    tail = [source_footer(treaty, lang), *english_text_note(lang)]
+    return render_one_message([*head, *blocks, *tail])
 
 
-def page_heading(first: int, last: int, question: str) -> str:
-    """Names the page and the question, once the first page has been replaced."""
-    return f"Results {number_range(first, last)} for “{shorten(question, QUESTION_PREVIEW)}”"
+def page_heading(first: int, last: int, question: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Names the page and the question, once the first page has been replaced (plain text)."""
+    return text(
+        "page_heading",
+        lang,
+        results=number_range(first, last),
+        question=shorten(question, QUESTION_PREVIEW),
+    )
 
 
-def inline_result_message(result: ArticleResult, treaty: Treaty) -> str:
+def inline_result_message(
+    result: ArticleResult, treaty: Treaty, lang: str = DEFAULT_LANGUAGE
+) -> str:
     """What an inline result inserts in the chat: the paragraph (whole when it fits), cited."""
     blocks = [
         citation(result.article, result.title, result.chapter),
         *paragraph_label(result.paragraph),
         Block(result.text, Style.QUOTE, shorten_to=MESSAGE_LIMIT),
-        source_footer(treaty),
+        source_footer(treaty, lang),
+        *english_text_note(lang),
     ]
     return render_one_message(blocks)
 
@@ -275,25 +298,29 @@ def paragraph_text(paragraph: Paragraph) -> str:
     return f"{paragraph.label}. {paragraph.text}" if paragraph.label else paragraph.text
 
 
-def article_messages(article: Article, treaty: Treaty) -> list[str]:
+def article_messages(
+    article: Article, treaty: Treaty, lang: str = DEFAULT_LANGUAGE
+) -> list[str]:
     """The whole article, verbatim, then the notes on it, in as many messages as needed."""
     blocks = [
         citation(article.number, article.title, article.chapter),
         *(Block(paragraph_text(p), gap="\n\n") for p in article.paragraphs),
         *note_blocks(treaty.notes_for(article.number)),
-        source_footer(treaty),
+        source_footer(treaty, lang),
     ]
     return render_messages(blocks)
 
 
-def paragraph_messages(article: Article, paragraph: Paragraph, treaty: Treaty) -> list[str]:
+def paragraph_messages(
+    article: Article, paragraph: Paragraph, treaty: Treaty, lang: str = DEFAULT_LANGUAGE
+) -> list[str]:
     """One paragraph quoted verbatim, then the notes on its article."""
     blocks = [
         citation(article.number, article.title, article.chapter),
         *paragraph_label(paragraph.label),
         Block(paragraph.text, Style.QUOTE),
         *note_blocks(treaty.notes_for(article.number)),
-        source_footer(treaty),
+        source_footer(treaty, lang),
     ]
     return render_messages(blocks)
 
@@ -303,16 +330,16 @@ def chapter_span(chapter: Chapter) -> str:
     return f"article {first}" if first == last else f"articles {number_range(first, last)}"
 
 
-def toc_message(treaty: Treaty) -> str:
+def toc_message(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> str:
     """The chapters with the articles each holds; the buttons under it open a chapter."""
     blocks = [
-        Block("Table of contents", Style.BOLD),
+        Block(text("toc_title", lang), Style.BOLD),
         Block(f"{short_title(treaty)} ({treaty.symbol})", Style.ITALIC),
         *(
             Block(f"Chapter {c.number} {c.title}: {chapter_span(c)}", gap="\n" if i else "\n\n")
             for i, c in enumerate(treaty.chapters)
         ),
-        Block("Tap a chapter to list its articles.", Style.ITALIC, gap="\n\n"),
+        Block(text("toc_hint", lang), Style.ITALIC, gap="\n\n"),
     ]
     return render_one_message(blocks)
 
@@ -329,22 +356,20 @@ def chapter_message(chapter: Chapter) -> str:
     return render_one_message(blocks)
 
 
-def about_message(treaty: Treaty, manifest: dict[str, object]) -> str:
+def about_message(
+    treaty: Treaty, manifest: dict[str, object], lang: str = DEFAULT_LANGUAGE
+) -> str:
     """What the answers are drawn from and how the index was built, for checking and citing."""
     blocks = [
-        Block("About this bot", Style.BOLD),
-        Block(
-            "Answers are quotations from the treaty, found by search; the bot writes no text "
-            "of its own and gives no legal advice.",
-            gap="\n\n",
-        ),
-        Block("Document", Style.BOLD, gap="\n\n"),
+        Block(text("about_title", lang), Style.BOLD),
+        Block(text("about_intro", lang), gap="\n\n"),
+        Block(text("about_document", lang), Style.BOLD, gap="\n\n"),
         Block(f"{treaty.title} ({treaty.symbol})"),
-        Block("Source PDF SHA-256", Style.BOLD, gap="\n\n"),
+        Block(text("about_checksum", lang), Style.BOLD, gap="\n\n"),
         Block(str(manifest.get("source_sha256", treaty.source_sha256)), Style.CODE),
-        Block("Index built", Style.BOLD, gap="\n\n"),
+        Block(text("about_built", lang), Style.BOLD, gap="\n\n"),
         Block(str(manifest.get("built_at", "unknown"))),
-        Block("Search model", Style.BOLD, gap="\n\n"),
+        Block(text("about_model", lang), Style.BOLD, gap="\n\n"),
         Block(str(manifest.get("model", "unknown"))),
     ]
     return render_one_message(blocks)

@@ -2,6 +2,9 @@
 
 The handlers only route and format. Retrieval is CPU-bound, so it runs in a worker thread, and
 it knows nothing of Telegram: it is reached through the small `TreatyRetriever` protocol.
+
+The bot's own words follow the Telegram language of the user who sent the update (one of the
+six UN languages, else English); the treaty is always quoted in its English authentic text.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from bot.telegram.keyboards import (
     not_issued,
     toc_keyboard,
 )
+from bot.telegram.locales import example_questions, language_of, text
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.treaty import Treaty
 
@@ -102,6 +106,12 @@ def parse_article_reference(arguments: Sequence[str]) -> tuple[int, str | None] 
 def without_mention(text: str, username: str) -> str:
     """The question once "@bot" is taken out of it, on one line."""
     return " ".join(re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).split())
+
+
+def user_language(update: object) -> str:
+    """The UN language of the user behind an update ("fr-CA" → "fr"), English otherwise."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return language_of(user.language_code if user else None)
 
 
 def _message(update: Update) -> Message:
@@ -244,63 +254,68 @@ class TreatyBot:
             return
         if verdict is Verdict.WARN:
             logger.info("flood user=%s: over the limit", self.activity.pseudonym(user.id))
+            slow_down = text("slow_down", user_language(update))
             if update.callback_query:
-                await update.callback_query.answer(texts.SLOW_DOWN)
+                await update.callback_query.answer(slow_down)
             elif update.message:
-                await update.message.reply_text(texts.SLOW_DOWN)
+                await update.message.reply_text(slow_down)
         raise ApplicationHandlerStop
 
     # --- Commands ---------------------------------------------------------------------
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say what the bot is, and offer example questions to tap."""
-        await _message(update).reply_text(texts.START, reply_markup=examples_keyboard())
+        lang = user_language(update)
+        await _message(update).reply_text(texts.start(lang), reply_markup=examples_keyboard(lang))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Explain questions, commands, inline mode and group use."""
-        await _message(update).reply_text(texts.help_text(context.bot.username))
+        lang = user_language(update)
+        await _message(update).reply_text(texts.help_text(context.bot.username, lang))
 
     async def article(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """Quote an article, or one of its paragraphs, in full."""
         message = _message(update)
+        lang = user_language(update)
         treaty = self.treaty
         reference = parse_article_reference(context.args or ())
         if reference is None:
-            await message.reply_text(texts.ARTICLE_USAGE)
+            await message.reply_text(text("article_usage", lang))
             return None
         number, label = reference
         article = treaty.article(number)
         if article is None:
-            await message.reply_text(texts.no_such_article(number, len(treaty.articles)))
+            await message.reply_text(texts.no_such_article(number, len(treaty.articles), lang))
             return None
         if label is None:
-            await _send_parts(message, formatting.article_messages(article, treaty), True)
+            await _send_parts(message, formatting.article_messages(article, treaty, lang), True)
             return Outcome((number,))
         paragraph = article.paragraph(label)
         if paragraph is None:
             labels = [p.label for p in article.paragraphs if p.label]
-            await message.reply_text(texts.no_such_paragraph(number, label, labels))
+            await message.reply_text(texts.no_such_paragraph(number, label, labels, lang))
             return None
-        parts = formatting.paragraph_messages(article, paragraph, treaty)
+        parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
         await _send_parts(message, parts, quote_first=True)
         return Outcome((number,))
 
     async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the chapters, with buttons to browse into their articles."""
+        lang = user_language(update)
         await _message(update).reply_text(
-            formatting.toc_message(self.treaty), reply_markup=toc_keyboard(self.treaty)
+            formatting.toc_message(self.treaty, lang), reply_markup=toc_keyboard(self.treaty, lang)
         )
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Name the document, its checksum and the index, so answers can be checked."""
         retriever = self.retriever
         await _message(update).reply_text(
-            formatting.about_message(retriever.treaty, retriever.manifest)
+            formatting.about_message(retriever.treaty, retriever.manifest, user_language(update))
         )
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Point to /help rather than searching the treaty for a command."""
-        await _message(update).reply_text(texts.UNKNOWN_COMMAND)
+        await _message(update).reply_text(text("unknown_command", user_language(update)))
 
     # --- Admin commands -----------------------------------------------------------------
 
@@ -336,36 +351,43 @@ class TreatyBot:
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """Answer a question with the provisions that match it best, quoted."""
         message = _message(update)
+        lang = user_language(update)
         question = without_mention(message.text or "", context.bot.username)
         if not question:
-            await message.reply_text(texts.empty_mention(context.bot.username))
+            await message.reply_text(texts.empty_mention(context.bot.username, lang))
             return None
         await message.reply_chat_action(ChatAction.TYPING)
-        return await self._answer(message, context, question)
+        return await self._answer(message, context, question, lang)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
-        await _message(update).reply_text(texts.NOT_TEXT)
+        await _message(update).reply_text(text("not_text", user_language(update)))
 
     async def _answer(
         self,
         message: Message,
         context: ContextTypes.DEFAULT_TYPE,
         question: str,
+        lang: str,
         asked_by_button: bool = False,
     ) -> Outcome:
-        """Reply with the first page of results; a question asked by a button is shown above
-        them, since no message of the user's says what was asked."""
+        """Reply with the first page of results in the user's language `lang`; a question
+        asked by a button is shown above them, since no message of the user's says what was
+        asked."""
         answer = await self._ask(question, PAGE_SIZE + 1)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
         if answer.abstained:
-            notice = f"{answer.error} {texts.BROWSE_HINT}" if answer.error else texts.NO_MATCH
-            await message.reply_text(escape(notice), do_quote=do_quote)
+            notice = (
+                f"{escape(answer.error)} {text('browse_hint', lang)}"
+                if answer.error
+                else text("no_match", lang)
+            )
+            await message.reply_text(notice, do_quote=do_quote)
             return Outcome(question=question, abstained=True)
         token = self._remember(context, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
-        text, keyboard = self._page(answer, token, 0, heading)
-        await message.reply_text(text, reply_markup=keyboard, do_quote=do_quote)
+        page, keyboard = self._page(answer, token, 0, heading, lang)
+        await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         shown = answer.results[:PAGE_SIZE]
         return Outcome(tuple(r.article for r in shown), question, abstained=False)
 
@@ -379,14 +401,14 @@ class TreatyBot:
         return token
 
     def _page(
-        self, answer: Answer, token: str, offset: int, heading: str | None
+        self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
     ) -> tuple[str, InlineKeyboardMarkup]:
         shown = answer.results[offset : offset + PAGE_SIZE]
-        text = formatting.answer_message(shown, self.treaty, heading)
+        page = formatting.answer_message(shown, self.treaty, heading, lang)
         following = offset + PAGE_SIZE if len(answer.results) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
-        keyboard = answer_keyboard([r.article for r in shown], token, previous, following)
-        return text, keyboard
+        keyboard = answer_keyboard([r.article for r in shown], token, previous, following, lang)
+        return page, keyboard
 
     # --- Buttons ------------------------------------------------------------------------
 
@@ -396,19 +418,20 @@ class TreatyBot:
         """Send an article in full below the message, once per message and article."""
         query, message = _callback(update)
         assert context.match is not None
+        lang = user_language(update)
         treaty = self.treaty
         article = treaty.article(int(context.match.group(1)))
         if article is None:
-            await query.answer(texts.BUTTON_EXPIRED)
+            await query.answer(text("button_expired", lang))
             return None
         shown: set[tuple[int, int]] = _chat_data(context).setdefault("full_texts_sent", set())
         key = (message.message_id, article.number)
         if key in shown:
-            await query.answer(texts.already_shown(article.number))
+            await query.answer(texts.already_shown(article.number, lang))
             return None
         shown.add(key)
         await query.answer()
-        await _send_parts(message, formatting.article_messages(article, treaty), False)
+        await _send_parts(message, formatting.article_messages(article, treaty, lang), False)
         return Outcome((article.number,))
 
     async def page_button(
@@ -417,59 +440,63 @@ class TreatyBot:
         """Show another page of results in place of the current one."""
         query, _ = _callback(update)
         assert context.match is not None
+        lang = user_language(update)
         token, offset = context.match.group(1), int(context.match.group(2))
         question = _chat_data(context).get("questions", {}).get(token)
         if question is None:
-            await query.answer(texts.EXPIRED)
+            await query.answer(text("expired", lang))
             return None
         answer = await self._ask(question, offset + PAGE_SIZE + 1)
         if len(answer.results) <= offset:
-            await query.answer(texts.NO_MORE_RESULTS)
+            await query.answer(text("no_more_results", lang))
             return None
         await query.answer()
         shown = answer.results[offset : offset + PAGE_SIZE]
         last = offset + len(shown)
-        heading = formatting.page_heading(offset + 1, last, question) if offset else None
-        await _edit(query, *self._page(answer, token, offset, heading))
+        heading = formatting.page_heading(offset + 1, last, question, lang) if offset else None
+        await _edit(query, *self._page(answer, token, offset, heading, lang))
         return Outcome(tuple(r.article for r in shown), question)
 
     async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Open a chapter's list of articles, or go back to the chapters."""
         query, _ = _callback(update)
         assert context.match is not None
+        lang = user_language(update)
         number = context.match.group(1)
         treaty = self.treaty
         if number is None:
             await query.answer()
-            await _edit(query, formatting.toc_message(treaty), toc_keyboard(treaty))
+            await _edit(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty, lang))
             return
         chapter = next((c for c in treaty.chapters if c.number == number), None)
         if chapter is None:
-            await query.answer(texts.BUTTON_EXPIRED)
+            await query.answer(text("button_expired", lang))
             return
         await query.answer()
-        await _edit(query, formatting.chapter_message(chapter), chapter_keyboard(chapter))
+        await _edit(query, formatting.chapter_message(chapter), chapter_keyboard(chapter, lang))
 
     async def example_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
-        """Ask one of the /start examples on the user's behalf."""
+        """Ask one of the /start examples on the user's behalf, in the presser's language (in a
+        group, /start's buttons may be pressed by someone who reads another language)."""
         query, message = _callback(update)
         assert context.match is not None
+        lang = user_language(update)
+        examples = example_questions(lang)
         index = int(context.match.group(1))
-        if index >= len(texts.EXAMPLE_QUESTIONS):
-            await query.answer(texts.BUTTON_EXPIRED)
+        if index >= len(examples):
+            await query.answer(text("button_expired", lang))
             return None
         await query.answer()
         await message.reply_chat_action(ChatAction.TYPING)
-        question = texts.EXAMPLE_QUESTIONS[index]
-        return await self._answer(message, context, question, asked_by_button=True)
+        return await self._answer(message, context, examples[index], lang, asked_by_button=True)
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Callback data the bot never issued (an older version's, forged, or none): stop the
         button's spinner politely rather than leave it turning."""
         assert update.callback_query is not None
-        await update.callback_query.answer(texts.BUTTON_EXPIRED)
+        await update.callback_query.answer(text("button_expired", user_language(update)))
 
     # --- Inline mode ----------------------------------------------------------------------
 
@@ -478,6 +505,7 @@ class TreatyBot:
         query = update.inline_query
         assert query is not None
         question = query.query.strip()
+        lang = user_language(update)
         answer = await self._ask(question, INLINE_RESULTS)
         treaty = self.treaty
         await query.answer(
@@ -487,7 +515,7 @@ class TreatyBot:
                     title=f"Article {result.article} · {result.title}",
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
-                        formatting.inline_result_message(result, treaty)
+                        formatting.inline_result_message(result, treaty, lang)
                     ),
                 )
                 for result in answer.results
@@ -510,6 +538,8 @@ class TreatyBot:
         )
         if isinstance(update, Update) and update.effective_chat:
             try:
-                await update.effective_chat.send_message(texts.SOMETHING_WENT_WRONG)
+                await update.effective_chat.send_message(
+                    text("something_went_wrong", user_language(update))
+                )
             except TelegramError as send_error:
                 logger.warning("Could not tell the user about the failure: %s", send_error)

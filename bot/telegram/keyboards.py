@@ -1,7 +1,8 @@
 """Inline keyboards, and the callback data their buttons carry back (Telegram allows 64 bytes).
 
 Callback data holds only numbers and short tokens; a question behind "More results" is kept
-server-side under its token, so no user text ever has to fit in a button.
+server-side under its token, so no user text ever has to fit in a button. Labels are in the
+language of the user the keyboard is for (`lang`); the data is the same in every language.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.texts import EXAMPLE_QUESTIONS
+from bot.telegram.locales import example_questions, text
 from bot.treaty import Chapter, Treaty
 
 FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
@@ -26,20 +27,22 @@ def not_issued(data: object) -> bool:
     return not (isinstance(data, str) and any(p.match(data) for p in _ISSUED))
 
 
-def full_text_button(article: int, label: str | None = None) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        label or f"Full text: Article {article}", callback_data=f"article:{article}"
-    )
+def full_text_button(article: int, label: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=f"article:{article}")
 
 
 def answer_keyboard(
-    articles: Sequence[int], token: str, previous: int | None, following: int | None
+    articles: Sequence[int],
+    token: str,
+    previous: int | None,
+    following: int | None,
+    lang: str,
 ) -> InlineKeyboardMarkup:
     """A button per cited article, then paging to the neighbouring pages that exist."""
-    rows = [[full_text_button(n)] for n in articles]
+    rows = [[full_text_button(n, text("button_full_text", lang, article=n))] for n in articles]
     paging = [
-        InlineKeyboardButton(label, callback_data=f"more:{token}:{offset}")
-        for label, offset in (("Previous results", previous), ("More results", following))
+        InlineKeyboardButton(text(key, lang), callback_data=f"more:{token}:{offset}")
+        for key, offset in (("button_previous", previous), ("button_more", following))
         if offset is not None
     ]
     if paging:
@@ -47,12 +50,13 @@ def answer_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def toc_keyboard(treaty: Treaty) -> InlineKeyboardMarkup:
+def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    f"Chapter {c.number} · {c.title}", callback_data=f"toc:{c.number}"
+                    text("chapter_button", lang, number=c.number, title=c.title),
+                    callback_data=f"toc:{c.number}",
                 )
             ]
             for c in treaty.chapters
@@ -60,19 +64,21 @@ def toc_keyboard(treaty: Treaty) -> InlineKeyboardMarkup:
     )
 
 
-def chapter_keyboard(chapter: Chapter) -> InlineKeyboardMarkup:
+def chapter_keyboard(chapter: Chapter, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             *([full_text_button(a.number, f"{a.number} · {a.title}")] for a in chapter.articles),
-            [InlineKeyboardButton("« All chapters", callback_data="toc")],
+            [InlineKeyboardButton(text("button_all_chapters", lang), callback_data="toc")],
         ]
     )
 
 
-def examples_keyboard() -> InlineKeyboardMarkup:
+def examples_keyboard(lang: str) -> InlineKeyboardMarkup:
+    """The /start examples in `lang`; the data holds only the index, which the handler looks
+    up in the language of whoever presses the button."""
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(question, callback_data=f"example:{index}")]
-            for index, question in enumerate(EXAMPLE_QUESTIONS)
+            for index, question in enumerate(example_questions(lang))
         ]
     )

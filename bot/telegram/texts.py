@@ -1,8 +1,10 @@
-"""The bot's own words: command menu, profile, and the fixed replies.
+"""The bot's own words: the profile, the replies that need values filled in, and admin texts.
 
-Kept apart from the handlers so the copy can be read and reviewed in one place. Every reply is
-valid Telegram HTML: fixed text has no markup characters except deliberate tags, and anything
-from a user or the treaty is escaped where it is inserted.
+The copy users read is in `bot.telegram.locales`, in the six UN languages; this module fills
+the templates that take values (escaping them, so every reply stays valid Telegram HTML) and
+holds what is English only: the profile descriptions and the admin replies (/stats, /reload).
+Every reply is valid Telegram HTML: fixed text has no markup characters except deliberate tags,
+and anything from a user or the treaty is escaped where it is inserted.
 """
 
 from __future__ import annotations
@@ -11,14 +13,7 @@ from datetime import timedelta
 from html import escape
 
 from bot.telegram.formatting import number_range
-
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "What this bot is, with example questions"),
-    ("help", "How to ask, and what the commands do"),
-    ("article", "An article or paragraph: /article 7 or /article 40 21"),
-    ("toc", "The chapters and articles of the Convention"),
-    ("about", "The document, its checksum and the search index"),
-)
+from bot.telegram.locales import example_questions, text
 
 DESCRIPTION = (
     "Ask questions about the United Nations Convention against Cybercrime (A/RES/79/243). "
@@ -27,80 +22,41 @@ DESCRIPTION = (
 )
 SHORT_DESCRIPTION = "Questions on the UN Convention against Cybercrime, answered by quoting it."
 
-EXAMPLE_QUESTIONS: tuple[str, ...] = (
-    "Which article makes illegal access to a computer system a crime?",
-    "When can a State refuse a request for mutual legal assistance?",
-    "How must personal data be protected when it is transferred?",
-)
 
-START = (
-    "<b>Ask the United Nations Convention against Cybercrime</b>\n\n"
-    "I answer questions about the Convention (A/RES/79/243) by quoting it: every answer is "
-    "the text of the provisions that match best, verbatim, with the exact article and "
-    "paragraph. I never write an answer of my own.\n\n"
-    "Ask in your own words, or tap an example:\n"
-    + "\n".join(f"• {escape(q)}" for q in EXAMPLE_QUESTIONS)
-    + "\n\n/help shows everything I can do."
-)
+def start(lang: str) -> str:
+    examples = "\n".join(f"• {escape(q)}" for q in example_questions(lang))
+    return text("start", lang, examples=examples)
 
 
-def help_text(username: str) -> str:
-    return (
-        "<b>How to use this bot</b>\n\n"
-        "Send a question in plain words and I quote the three provisions that match best. "
-        "Under an answer, <i>Full text</i> opens an article and <i>More results</i> shows the "
-        "next matches. You can also name a provision: “article 17”, “art. 40(21)”.\n\n"
-        "/article 7 — the full text of article 7\n"
-        "/article 40 21 — paragraph 21 of article 40\n"
-        "/toc — the chapters and their articles\n"
-        "/about — the document and the index behind the answers\n\n"
-        f"In any chat, type @{escape(username)} and a question to share a quoted provision.\n"
-        "In groups I answer commands, messages that mention me and replies to my messages; "
-        "I stay quiet otherwise."
-    )
+def help_text(username: str, lang: str) -> str:
+    return text("help", lang, username=escape(username))
 
 
-NO_MATCH = (
-    "No provision of the Convention matches your question. Try rephrasing it in the words a "
-    "treaty would use (for example “mutual legal assistance” rather than “help from another "
-    "country”), or browse the articles with /toc."
-)
-NOT_TEXT = "Please send your question as text."
-SOMETHING_WENT_WRONG = "Sorry, something went wrong while answering. Please try again in a moment."
-UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I do."
-ARTICLE_USAGE = "Usage: /article N, or /article N P for a paragraph: /article 7, /article 40 21."
-EXPIRED = "This answer has expired; please ask the question again."
-BUTTON_EXPIRED = "This button has expired; please send the command again."
-NO_MORE_RESULTS = "No further provisions match this question."
-BROWSE_HINT = "/toc lists the articles."
-SLOW_DOWN = (
-    "You are sending messages faster than I can answer them, so I skipped some. Please wait "
-    "a moment, then send one question at a time."
-)
+def empty_mention(username: str, lang: str) -> str:
+    return text("empty_mention", lang, username=escape(username))
 
 
-def empty_mention(username: str) -> str:
-    return f"Ask your question after the mention, e.g. @{escape(username)} what is illegal access?"
+def already_shown(article: int, lang: str) -> str:
+    return text("already_shown", lang, article=article)
 
 
-def already_shown(article: int) -> str:
-    return f"Article {article} is already shown above."
+def no_such_article(number: int, count: int, lang: str) -> str:
+    return text("no_such_article", lang, number=number, articles=number_range(1, count))
 
 
-def no_such_article(number: int, count: int) -> str:
-    articles = number_range(1, count)
-    return f"There is no article {number}: the Convention has articles {articles}. {BROWSE_HINT}"
-
-
-def no_such_paragraph(article: int, paragraph: str, labels: list[str]) -> str:
+def no_such_paragraph(article: int, paragraph: str, labels: list[str], lang: str) -> str:
     if not labels:
-        return (
-            f"Article {article} has no numbered paragraphs; /article {article} shows its full text."
-        )
-    return (
-        f"Article {article} has no paragraph {escape(paragraph)}; its paragraphs are numbered "
-        f"{number_range(labels[0], labels[-1])}."
+        return text("no_numbered_paragraphs", lang, article=article)
+    return text(
+        "no_such_paragraph",
+        lang,
+        article=article,
+        paragraph=escape(paragraph),
+        paragraphs=number_range(labels[0], labels[-1]),
     )
+
+
+# --- Admin texts (/stats, /reload): English only -------------------------------------------
 
 
 def stats(

@@ -296,6 +296,9 @@ class BotApiStandIn:
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.user_messages: set[tuple[int, int]] = set()
         self.webhook: dict[str, Any] = {"url": ""}
+        # The command menus set, by language_code ("" for the default menu), as Telegram keeps
+        # them (for the default scope; the bot sets no other).
+        self.my_commands: dict[str, list[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._next_message_id: dict[int, int] = {}
@@ -518,6 +521,10 @@ class BotApiStandIn:
                 raise BadRequest("Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise BadRequest("Bad Request: command description is invalid")
+        language_code = params.get("language_code", "")
+        if not re.fullmatch(r"(?:[a-z]{2})?", language_code):  # a two-letter ISO 639-1 code
+            raise BadRequest("Bad Request: LANGUAGE_CODE_INVALID")
+        self.my_commands[language_code] = commands
         return True
 
     async def _api_setMyDescription(self, params: dict[str, Any]) -> bool:

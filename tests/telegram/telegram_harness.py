@@ -173,18 +173,28 @@ class Harness:
         calls = [c for c in self.standin.calls[start:] if c.method != "getUpdates"]
         return Exchange({"update_id": update_id, **payload}, calls, self.standin)
 
-    def private_chat(self) -> Chat:
-        user = {**USER, "id": next(_ids)}
+    def private_chat(self, language_code: str | None = "en") -> Chat:
+        """A private chat with a new user whose Telegram is set to `language_code` (None: a
+        user whose update carries no language_code, as Telegram sometimes sends)."""
+        user = user_with(language_code)
         return Chat(self, {"id": user["id"], "type": "private", "first_name": "Ada"}, user)
 
     def group_chat(self) -> Chat:
         chat = {"id": -next(_ids), "type": "supergroup", "title": "Treaty study group"}
         return Chat(self, chat, {**USER, "id": next(_ids)})
 
-    async def inline_query(self, query: str) -> Exchange:
-        user = {**USER, "id": next(_ids)}
+    async def inline_query(self, query: str, language_code: str | None = "en") -> Exchange:
+        user = user_with(language_code)
         inline = {"id": str(next(_ids)), "from": user, "query": query, "offset": ""}
         return await self.run({"inline_query": inline})
+
+
+def user_with(language_code: str | None) -> dict[str, Any]:
+    """A new user whose Telegram is in `language_code` (None: the field left out)."""
+    user = {**USER, "id": next(_ids), "language_code": language_code}
+    if language_code is None:
+        del user["language_code"]
+    return user
 
 
 class Chat:

@@ -1,5 +1,5 @@
 """The translated copy: complete in all six languages, same placeholders and commands as the
-English, valid Telegram HTML within Telegram's limits, and the English identical to today's copy.
+English, valid Telegram HTML within Telegram's limits; texts.py fills it and holds no copy of it.
 """
 
 from __future__ import annotations
@@ -299,52 +299,75 @@ def test_command_descriptions(lang: str) -> None:
         )
 
 
-# --- The English catalog is today's English copy, word for word ----------------------------
+# --- texts.py fills the catalog's templates and holds no copy of its own ---------------------
 
 
-def test_english_texts_are_the_current_copy() -> None:
-    def en(key: str, **values: object) -> str:
-        return text(key, "en", **values)
+def test_texts_holds_no_copy_of_the_catalog() -> None:
+    """The user-facing copy lives in the catalog only; texts.py keeps the profile and admin
+    texts, and fills templates that take values."""
+    english = set(CATALOG["en"].values()) | set(example_questions("en"))
+    constants = {
+        name: value for name, value in vars(texts).items() if isinstance(value, str | tuple)
+    }
+    assert not english & {v for v in constants.values() if isinstance(v, str)}
+    for removed in ("START", "NO_MATCH", "EXAMPLE_QUESTIONS", "COMMANDS", "SLOW_DOWN"):
+        assert not hasattr(texts, removed)
 
-    examples = "\n".join(f"• {escape(q)}" for q in texts.EXAMPLE_QUESTIONS)
-    assert example_questions("en") == texts.EXAMPLE_QUESTIONS
-    assert en("start", examples=examples) == texts.START
-    assert en("help", username="treaty_bot") == texts.help_text("treaty_bot")
-    assert en("no_match") == texts.NO_MATCH
-    assert en("not_text") == texts.NOT_TEXT
-    assert en("something_went_wrong") == texts.SOMETHING_WENT_WRONG
-    assert en("unknown_command") == texts.UNKNOWN_COMMAND
-    assert en("article_usage") == texts.ARTICLE_USAGE
-    assert en("expired") == texts.EXPIRED
-    assert en("button_expired") == texts.BUTTON_EXPIRED
-    assert en("no_more_results") == texts.NO_MORE_RESULTS
-    assert en("browse_hint") == texts.BROWSE_HINT
-    assert en("slow_down") == texts.SLOW_DOWN
-    assert en("empty_mention", username="treaty_bot") == texts.empty_mention("treaty_bot")
-    assert en("already_shown", article=7) == texts.already_shown(7)
-    assert en("no_such_article", number=69, articles=number_range(1, 68)) == (
-        texts.no_such_article(69, 68)
+
+def test_texts_fill_the_english_templates_as_before() -> None:
+    """The English replies are word for word those of the single-language bot."""
+    assert texts.start("en").startswith(
+        "<b>Ask the United Nations Convention against Cybercrime</b>\n\n"
     )
-    assert en(
-        "no_such_paragraph", article=40, paragraph="99", paragraphs=number_range("1", "33")
-    ) == texts.no_such_paragraph(40, "99", ["1", "2", "33"])
-    assert en("no_numbered_paragraphs", article=1) == texts.no_such_paragraph(1, "2", [])
-    assert COMMAND_DESCRIPTIONS["en"] == texts.COMMANDS
+    assert "\n• Which article makes illegal access to a computer system a crime?\n" in (
+        texts.start("en")
+    )
+    assert texts.start("en").endswith("\n\n/help shows everything I can do.")
+    assert "type @treaty_bot and a question" in texts.help_text("treaty_bot", "en")
+    assert texts.help_text("a<b", "en").count("@a&lt;b ") == 1
+    assert texts.empty_mention("treaty_bot", "en") == (
+        "Ask your question after the mention, e.g. @treaty_bot what is illegal access?"
+    )
+    assert texts.already_shown(7, "en") == "Article 7 is already shown above."
+    assert texts.no_such_article(69, 68, "en") == (
+        "There is no article 69: the Convention has articles 1\N{EN DASH}68. "
+        "/toc lists the articles."
+    )
+    assert texts.no_such_paragraph(40, "99", ["1", "2", "33"], "en") == (
+        "Article 40 has no paragraph 99; its paragraphs are numbered 1\N{EN DASH}33."
+    )
+    assert texts.no_such_paragraph(1, "2", [], "en") == (
+        "Article 1 has no numbered paragraphs; /article 1 shows its full text."
+    )
     question = "Can a State refuse mutual legal assistance?"
-    assert en("page_heading", results=number_range(4, 6), question=question) == page_heading(
-        4, 6, question
+    assert page_heading(4, 6, question) == f"Results 4\N{EN DASH}6 for “{question}”"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_texts_fill_every_language(lang: str) -> None:
+    for question in example_questions(lang):
+        assert escape(question) in texts.start(lang)
+    assert texts.help_text("treaty_bot", lang) == text("help", lang, username="treaty_bot")
+    assert texts.no_such_paragraph(40, "<9>", ["1", "33"], lang) == text(
+        "no_such_paragraph", lang, article=40, paragraph="&lt;9&gt;", paragraphs="1–33"
     )
+    for message in (texts.start(lang), texts.no_such_article(69, 68, lang)):
+        assert telegram_html_problems(message) == []
 
 
-def test_english_button_labels_are_the_current_ones() -> None:
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_button_labels_come_from_the_catalog(lang: str) -> None:
     def labels(markup) -> list[str]:
         return [button.text for row in markup.inline_keyboard for button in row]
 
-    assert labels(keyboards.answer_keyboard([7], "token", 0, 6)) == [
-        text("button_full_text", "en", article=7),
-        text("button_previous", "en"),
-        text("button_more", "en"),
+    assert labels(keyboards.answer_keyboard([7], "token", 0, 6, lang)) == [
+        text("button_full_text", lang, article=7),
+        text("button_previous", lang),
+        text("button_more", lang),
     ]
     article = Article(7, "Illegal access", "II", "Criminalization", ())
     chapter = Chapter("II", "Criminalization", (article,))
-    assert labels(keyboards.chapter_keyboard(chapter))[-1] == text("button_all_chapters", "en")
+    assert labels(keyboards.chapter_keyboard(chapter, lang))[-1] == text(
+        "button_all_chapters", lang
+    )
+    assert labels(keyboards.examples_keyboard(lang)) == list(example_questions(lang))

@@ -26,10 +26,11 @@ from telegram_harness import (
 )
 
 from bot.retrieval import ArticleResult, Retriever
-from bot.telegram import texts
+from bot.telegram import locales, texts
 from bot.telegram.handlers import PAGE_SIZE
 from bot.treaty import Treaty
 
+EXAMPLES = locales.example_questions("en")
 QUESTION = "Which article criminalizes illegal access?"
 UNRELATED = "What is the best recipe for banana bread?"
 FOOTER = "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
@@ -122,10 +123,10 @@ async def test_start_says_what_the_bot_is_and_offers_three_examples(telegram: Ha
     reply = exchange.only_message
     assert reply.text.startswith("Ask the United Nations Convention against Cybercrime")
     assert "A/RES/79/243" in reply.text and "verbatim" in reply.text
-    for question in texts.EXAMPLE_QUESTIONS:
+    for question in EXAMPLES:
         assert f"• {question}" in reply.text
-    assert button_texts(reply) == list(texts.EXAMPLE_QUESTIONS)
-    assert len(texts.EXAMPLE_QUESTIONS) == 3
+    assert button_texts(reply) == list(EXAMPLES)
+    assert len(EXAMPLES) == 3
 
 
 async def test_an_example_button_asks_that_question(
@@ -133,7 +134,7 @@ async def test_an_example_button_asks_that_question(
 ) -> None:
     chat = telegram.private_chat()
     start = (await chat.send("/start")).only_message
-    exchange = await chat.press(start, texts.EXAMPLE_QUESTIONS[0])
+    exchange = await chat.press(start, EXAMPLES[0])
     exchange.assert_all_accepted()
     assert [c.method for c in exchange.calls] == [
         "answerCallbackQuery",
@@ -141,8 +142,8 @@ async def test_an_example_button_asks_that_question(
         "sendMessage",
     ]
     answer = exchange.only_message
-    assert answer.text.startswith(f"“{texts.EXAMPLE_QUESTIONS[0]}”\n")
-    expected = retriever.ask(texts.EXAMPLE_QUESTIONS[0], PAGE_SIZE + 1).results
+    assert answer.text.startswith(f"“{EXAMPLES[0]}”\n")
+    expected = retriever.ask(EXAMPLES[0], PAGE_SIZE + 1).results
     assert_answer_page(answer, expected[:PAGE_SIZE], retriever.treaty)
 
 
@@ -223,9 +224,9 @@ async def test_article_command_puts_interpretative_notes_under_the_article(
     [
         ("/article 999", f"There is no article 999: the Convention has articles 1{DASH}68. "),
         ("/article 0", f"There is no article 0: the Convention has articles 1{DASH}68. "),
-        ("/article banana", texts.ARTICLE_USAGE),
-        ("/article", texts.ARTICLE_USAGE),
-        ("/article 40 21 3", texts.ARTICLE_USAGE),
+        ("/article banana", locales.text("article_usage", "en")),
+        ("/article", locales.text("article_usage", "en")),
+        ("/article 40 21 3", locales.text("article_usage", "en")),
         (
             "/article 40 99",
             f"Article 40 has no paragraph 99; its paragraphs are numbered 1{DASH}32.",
@@ -289,7 +290,7 @@ async def test_paragraph_longer_than_a_message_is_split_inside_it(
 async def test_unknown_command_gets_a_short_pointer_to_help(telegram: Harness) -> None:
     exchange = await telegram.private_chat().send("/frobnicate now")
     exchange.assert_all_accepted()
-    assert exchange.only_message.text == texts.UNKNOWN_COMMAND
+    assert exchange.only_message.text == locales.text("unknown_command", "en")
 
 
 # --- Questions -------------------------------------------------------------------------------
@@ -329,7 +330,7 @@ async def test_question_the_treaty_does_not_address_gets_an_honest_no(
 ) -> None:
     assert retriever.ask(UNRELATED).abstained
     _, reply = await ask(telegram, UNRELATED)
-    assert reply.text == texts.NO_MATCH
+    assert reply.text == locales.text("no_match", "en")
     assert reply.text.startswith("No provision of the Convention matches your question")
     assert "/toc" in reply.text
     assert reply.buttons() == []
@@ -341,7 +342,7 @@ async def test_reference_to_a_missing_article_says_what_exists(
     answer = retriever.ask("article 99")
     assert answer.abstained and answer.error
     _, reply = await ask(telegram, "article 99")
-    assert reply.text == f"{answer.error} {texts.BROWSE_HINT}"
+    assert reply.text == answer.error + " " + locales.text("browse_hint", "en")
 
 
 async def test_reference_to_a_missing_paragraph_shows_the_article_under_the_notice(
@@ -386,7 +387,7 @@ async def test_full_text_button_sends_the_article_once(
     again = await chat.press(reply, f"Full text: Article {first.article}")
     again.assert_all_accepted()
     assert [c.method for c in again.calls] == ["answerCallbackQuery"]
-    assert again.calls[0].params["text"] == texts.already_shown(first.article)
+    assert again.calls[0].params["text"] == texts.already_shown(first.article, "en")
 
 
 async def test_more_results_pages_through_in_place(telegram: Harness, retriever: Retriever) -> None:
@@ -436,7 +437,7 @@ async def test_more_results_after_the_question_was_forgotten_says_so(
     pressed = await chat.press(reply, "More results")
     pressed.assert_all_accepted()
     assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
-    assert pressed.calls[0].params["text"] == texts.EXPIRED
+    assert pressed.calls[0].params["text"] == locales.text("expired", "en")
 
 
 async def test_toc_browses_chapters_and_opens_articles(
@@ -485,7 +486,7 @@ async def test_a_button_left_over_from_an_older_version_expires_politely(
     pressed = await chat.press(old_screen, "Old")
     pressed.assert_all_accepted()
     assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
-    assert pressed.calls[0].params["text"] == texts.BUTTON_EXPIRED
+    assert pressed.calls[0].params["text"] == locales.text("button_expired", "en")
 
 
 # --- Inline mode -----------------------------------------------------------------------------
@@ -551,7 +552,7 @@ async def test_group_mention_is_answered_quoting_the_question(
 async def test_group_mention_without_a_question_gets_a_hint(telegram: Harness) -> None:
     exchange = await telegram.group_chat().send(f"@{BOT_USERNAME}")
     exchange.assert_all_accepted()
-    assert exchange.only_message.text == unescape(texts.empty_mention(BOT_USERNAME))
+    assert exchange.only_message.text == unescape(texts.empty_mention(BOT_USERNAME, "en"))
 
 
 async def test_group_reply_to_the_bot_is_answered(telegram: Harness) -> None:
@@ -578,7 +579,7 @@ async def test_group_commands_are_answered(telegram: Harness, command: str) -> N
 
 async def test_group_unknown_command_named_for_the_bot_is_answered(telegram: Harness) -> None:
     exchange = await telegram.group_chat().send(f"/frobnicate@{BOT_USERNAME}")
-    assert exchange.only_message.text == texts.UNKNOWN_COMMAND
+    assert exchange.only_message.text == locales.text("unknown_command", "en")
 
 
 # --- Not text --------------------------------------------------------------------------------
@@ -597,14 +598,14 @@ async def test_group_unknown_command_named_for_the_bot_is_answered(telegram: Har
 async def test_non_text_messages_are_asked_for_text(telegram: Harness, content: dict) -> None:
     exchange = await telegram.private_chat().send_media(**content)
     exchange.assert_all_accepted()
-    assert exchange.only_message.text == texts.NOT_TEXT
+    assert exchange.only_message.text == locales.text("not_text", "en")
 
 
 async def test_group_sticker_replying_to_the_bot_is_asked_for_text(telegram: Harness) -> None:
     chat = telegram.group_chat()
     toc = (await chat.send("/toc")).only_message
     exchange = await chat.send_media(sticker=sticker(), reply_to_message=toc.payload)
-    assert exchange.only_message.text == texts.NOT_TEXT
+    assert exchange.only_message.text == locales.text("not_text", "en")
 
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -619,7 +620,7 @@ async def test_a_failure_is_logged_without_the_token_and_the_user_told_plainly(
     )
     with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
         exchange = await chat.send(QUESTION)
-    assert [m.text for m in exchange.sent] == [texts.SOMETHING_WENT_WRONG]
+    assert [m.text for m in exchange.sent] == [locales.text("something_went_wrong", "en")]
     records = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
     assert len(records) == 1
     logged = records[0].getMessage()

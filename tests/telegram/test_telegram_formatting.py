@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.parsing import parse_treaty_text
 from bot.retrieval import ArticleResult
-from bot.telegram import formatting
+from bot.telegram import formatting, locales
 from bot.telegram.formatting import (
     ELLIPSIS,
     MESSAGE_LIMIT,
@@ -196,3 +196,41 @@ def test_inline_message_cuts_a_paragraph_too_long_for_one_message(treaty: Treaty
     shown = parse_telegram_html(formatting.inline_result_message(result, treaty))
     assert utf16_length(shown) <= MESSAGE_LIMIT
     assert ELLIPSIS in shown
+
+
+# --- The note on the English text, for readers in another UN language -------------------------
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "ru", "zh", "ar"])
+def test_the_english_text_note_fits_under_the_longest_answer(treaty: Treaty, lang: str) -> None:
+    longest = sorted(
+        ((len(p.text), a.number, p.label) for a in treaty.articles for p in a.paragraphs),
+        reverse=True,
+    )[:3]
+    results = [result_for(treaty, number, label) for _, number, label in longest]
+    html = formatting.answer_message(results, treaty, heading="“a question”", lang=lang)
+    shown = parse_telegram_html(html)
+    assert utf16_length(shown) <= MESSAGE_LIMIT
+    footer = locales.text(
+        "source_footer", lang, title=formatting.short_title(treaty), symbol=treaty.symbol
+    )
+    assert shown.endswith(f"{footer}\n\n{locales.text('english_text_note', lang)}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_english_text_note_fits_under_a_cut_inline_message(treaty: Treaty, lang: str) -> None:
+    result = result_for(treaty, 2, None)
+    shown = parse_telegram_html(formatting.inline_result_message(result, treaty, lang))
+    assert utf16_length(shown) <= MESSAGE_LIMIT
+    assert ELLIPSIS in shown
+    assert shown.endswith(locales.text("english_text_note", lang))
+
+
+def test_english_readers_get_no_note(treaty: Treaty) -> None:
+    result = result_for(treaty, 40, "21")
+    for html in (
+        formatting.answer_message([result], treaty, lang="en"),
+        formatting.inline_result_message(result, treaty, "en"),
+    ):
+        assert "documents.un.org" not in html
+        assert parse_telegram_html(html).endswith("quoted verbatim.")

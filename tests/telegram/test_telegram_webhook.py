@@ -101,4 +101,4 @@ async def test_webhook_refuses_requests_without_the_secret_and_serves_telegram(
     (reply,) = [
         c for c in bot_api.calls if c.method == "sendMessage" and c.params["chat_id"] == CHAT_ID
     ]
-    assert reply.params["text"] == texts.help_text(BOT_USERNAME)
+    assert reply.params["text"] == texts.help_text(BOT_USERNAME, "en")

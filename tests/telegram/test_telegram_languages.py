@@ -1,0 +1,200 @@
+"""The bot in its users' languages, end to end: the bot's own words follow the user's Telegram
+language when it is one of the six UN languages (English otherwise), while the treaty is quoted
+in English with a note saying so.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from botapi_standin import TEXT_LIMIT, BotApiStandIn, StoredMessage, utf16_length
+from telegram.ext import Application
+from telegram_harness import Chat, Harness, user_with
+
+from bot.telegram import locales
+from bot.telegram.locales import COMMAND_DESCRIPTIONS, example_questions, text
+
+UNRELATED = "What is the best recipe for banana bread?"
+FRENCH_QUESTION = "Est-ce que le piratage d'un ordinateur est un crime ?"
+ENGLISH_FOOTER = (
+    "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
+)
+
+
+def shown(lang: str, key: str, **values: object) -> str:
+    """A catalog text as the chat shows it (its tags gone)."""
+    return re.sub(r"</?\w+>", "", text(key, lang, **values))
+
+
+def cited_articles(message: StoredMessage) -> list[int]:
+    return [int(n) for n in re.findall(r"^Article (\d+) · ", message.text, re.M)]
+
+
+def footer(lang: str) -> str:
+    return text(
+        "source_footer",
+        lang,
+        title="United Nations Convention against Cybercrime",
+        symbol="A/RES/79/243",
+    )
+
+
+def button_texts(message: StoredMessage) -> list[str]:
+    return [b["text"] for b in message.buttons()]
+
+
+def assert_answer_in(message: StoredMessage, lang: str) -> None:
+    """An answer page: English quotations, the footer and buttons in `lang`, and for any
+    language but English the note on the English text, last."""
+    assert utf16_length(message.text) <= TEXT_LIMIT
+    note = text("english_text_note", lang)
+    if lang == "en":
+        assert message.text.endswith(ENGLISH_FOOTER)
+        assert "documents.un.org" not in message.text
+    else:
+        assert message.text.endswith(f"{footer(lang)}\n\n{note}")
+    labels = button_texts(message)
+    assert [text("button_full_text", lang, article=n) for n in cited_articles(message)] == [
+        label for label in labels if label != text("button_more", lang)
+    ]
+    assert text("button_more", lang) in labels
+
+
+# --- Start-up ----------------------------------------------------------------------------------
+
+
+async def test_the_command_menu_is_registered_once_per_language(
+    bot_api: BotApiStandIn, running_bot: Application
+) -> None:
+    calls = [c for c in bot_api.calls if c.method == "setMyCommands" and c.ok]
+    codes = sorted(c.params.get("language_code", "") for c in calls)
+    assert codes == sorted(["", "fr", "es", "ru", "zh", "ar"])  # "": the default, English
+    for call in calls:
+        lang = call.params.get("language_code") or "en"
+        menu = [(c["command"], c["description"]) for c in call.params["commands"]]
+        assert menu == list(COMMAND_DESCRIPTIONS[lang])
+    assert set(bot_api.my_commands) == set(codes)
+
+
+# --- French ------------------------------------------------------------------------------------
+
+
+async def test_start_in_french_offers_french_examples(telegram: Harness) -> None:
+    exchange = await telegram.private_chat("fr").send("/start")
+    exchange.assert_all_accepted()
+    reply = exchange.only_message
+    assert reply.text.startswith("Interrogez la Convention des Nations Unies")
+    for question in example_questions("fr"):
+        assert f"• {question}" in reply.text
+    assert button_texts(reply) == list(example_questions("fr"))
+
+
+async def test_a_french_example_button_asks_the_french_question(telegram: Harness) -> None:
+    chat = telegram.private_chat("fr")
+    start = (await chat.send("/start")).only_message
+    exchange = await chat.press(start, example_questions("fr")[0])
+    exchange.assert_all_accepted()
+    answer = exchange.only_message
+    assert answer.text.startswith(f"“{example_questions('fr')[0]}”\n")
+    assert 7 in cited_articles(answer)
+    assert_answer_in(answer, "fr")
+
+
+async def test_a_french_question_gets_article_7_with_the_french_note(telegram: Harness) -> None:
+    exchange = await telegram.private_chat("fr").send(FRENCH_QUESTION)
+    exchange.assert_all_accepted()
+    answer = exchange.only_message
+    assert 7 in cited_articles(answer)
+    assert "Article 7 · Illegal access · Chapter II Criminalization" in answer.text
+    assert_answer_in(answer, "fr")
+
+
+async def test_no_match_in_french(telegram: Harness) -> None:
+    exchange = await telegram.private_chat("fr").send(UNRELATED)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text == shown("fr", "no_match")
+
+
+async def test_more_results_in_french(telegram: Harness) -> None:
+    chat = telegram.private_chat("fr")
+    first = (await chat.send(FRENCH_QUESTION)).only_message
+    pressed = await chat.press(first, text("button_more", "fr"))
+    pressed.assert_all_accepted()
+    page = chat.message(first)
+    assert page.text.startswith("Résultats 4")
+    assert text("button_previous", "fr") in button_texts(page)
+    assert page.text.endswith(text("english_text_note", "fr"))
+
+
+async def test_other_replies_in_french(telegram: Harness) -> None:
+    chat = telegram.private_chat("fr")
+    assert (await chat.send("/frobnicate")).only_message.text == shown("fr", "unknown_command")
+    assert (await chat.send("/article banana")).only_message.text == shown("fr", "article_usage")
+    missing = (await chat.send("/article 99")).only_message.text
+    assert missing.startswith("Il n'y a pas d'article 99")
+    toc = (await chat.send("/toc")).only_message
+    assert toc.text.startswith(text("toc_title", "fr"))
+    assert button_texts(toc)[0].startswith("Chapitre I · ")
+    help_text = (await chat.send("/help")).only_message.text
+    assert help_text.startswith("Comment utiliser ce bot")
+
+
+async def test_an_inline_query_in_french_carries_the_note(telegram: Harness) -> None:
+    exchange = await telegram.inline_query(FRENCH_QUESTION, language_code="fr")
+    exchange.assert_all_accepted()
+    results = exchange.of("answerInlineQuery")[0].params["results"]
+    assert results
+    for result in results:
+        content = result["input_message_content"]["message_text"]
+        assert content.endswith(text("english_text_note", "fr") + "</i>")
+    english = await telegram.inline_query(FRENCH_QUESTION, language_code="en")
+    for result in english.of("answerInlineQuery")[0].params["results"]:
+        assert "documents.un.org" not in result["input_message_content"]["message_text"]
+
+
+async def test_an_example_is_asked_in_the_language_of_whoever_presses_it(
+    telegram: Harness,
+) -> None:
+    """In a group, /start's buttons may be pressed by someone who reads another language."""
+    french = telegram.group_chat()
+    french.user = user_with("fr")
+    start = (await french.send("/start")).only_message
+    english = Chat(telegram, french.chat, user_with("en"))
+    exchange = await english.press(start, example_questions("fr")[1])
+    exchange.assert_all_accepted()
+    answer = exchange.only_message
+    assert answer.text.startswith(f"“{example_questions('en')[1]}”\n")
+    assert_answer_in(answer, "en")
+
+
+# --- Other languages, and the fallback to English -------------------------------------------------
+
+
+async def test_latin_american_spanish_gets_spanish(telegram: Harness) -> None:
+    chat = telegram.private_chat("es-419")
+    start = (await chat.send("/start")).only_message
+    assert start.text.startswith(shown("es", "start", examples="")[:40])
+    assert button_texts(start) == list(example_questions("es"))
+    assert (await chat.send(UNRELATED)).only_message.text == shown("es", "no_match")
+
+
+@pytest.mark.parametrize("code", ["de", None])
+async def test_other_or_missing_languages_get_english(telegram: Harness, code: str | None) -> None:
+    chat = telegram.private_chat(code)
+    start = (await chat.send("/start")).only_message
+    assert start.text.startswith("Ask the United Nations Convention against Cybercrime")
+    assert button_texts(start) == list(example_questions("en"))
+    assert (await chat.send(UNRELATED)).only_message.text == locales.text("no_match", "en")
+    answer = (await chat.send("Which article criminalizes illegal access?")).only_message
+    assert_answer_in(answer, "en")
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh", "ar"])
+async def test_the_other_un_languages(telegram: Harness, lang: str) -> None:
+    chat = telegram.private_chat(lang)
+    start = (await chat.send("/start")).only_message
+    assert button_texts(start) == list(example_questions(lang))
+    exchange = await chat.press(start, example_questions(lang)[0])
+    exchange.assert_all_accepted()
+    assert_answer_in(exchange.only_message, lang)
