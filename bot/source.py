@@ -19,6 +19,11 @@ from bot.parsing import NOTES_MARKER, TreatyFormatError
 TREATY_TEXT_DIR = Path(__file__).resolve().parents[1] / "treaty_text"
 SOURCES_FILE = TREATY_TEXT_DIR / "sources.json"
 PDF_MAGIC = b"%PDF-"
+OFFLINE_HINT = (
+    "Offline? Point TREATY_SOURCE at a local copy of the official PDF, e.g.\n"
+    "  export TREATY_SOURCE=/path/to/A_RES_79_243-EN.pdf\n"
+    "(or put TREATY_SOURCE=... in .env)."
+)
 
 
 class SourceError(RuntimeError):
@@ -74,13 +79,9 @@ def resolve_source(
     if origin.startswith(("http://", "https://")):
         path = _cached_download(origin, cache_dir, offline=offline, timeout_s=timeout_s)
         if path is None:
-            raise SourceError(
-                "the treaty text has not been downloaded yet and "
-                + ("this check does not download." if offline else "the download failed.")
-                + " Offline? Point TREATY_SOURCE at a local copy of the official PDF, e.g.\n"
-                "  export TREATY_SOURCE=/path/to/A_RES_79_243-EN.pdf\n"
-                "(or put TREATY_SOURCE=... in .env). The official address is "
-                f"{official.url}"
+            raise SourceError(  # only offline: a failed download raises in _cached_download
+                "the treaty text has not been downloaded yet and this check does not download. "
+                f"{OFFLINE_HINT} The official address is {official.url}"
             )
     else:
         path = Path(origin).expanduser()
@@ -154,9 +155,5 @@ def _cached_download(url: str, cache_dir: Path, *, offline: bool, timeout_s: flo
         partial.replace(cached)
     except (urllib.error.URLError, OSError, TimeoutError) as error:
         partial.unlink(missing_ok=True)
-        raise SourceError(
-            f"could not download {url} ({error}). Offline? Point TREATY_SOURCE at a local copy "
-            "of the official PDF, e.g.\n  export TREATY_SOURCE=/path/to/A_RES_79_243-EN.pdf\n"
-            "(or put TREATY_SOURCE=... in .env)."
-        ) from error
+        raise SourceError(f"could not download {url} ({error}). {OFFLINE_HINT}") from error
     return cached
