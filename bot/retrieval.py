@@ -20,6 +20,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,6 +129,7 @@ class Retriever:
         self._spaces = spaces
         self._glossary = glossary
         self._warming: list[threading.Thread] = []
+        self._encoding_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
         self._aid_vectors = (
             _matrix(index.aid_vectors) if index.aid_vectors is not None else None
         )
@@ -153,8 +155,10 @@ class Retriever:
             )
         from bot.embedding import load_query_encoder
 
-        spaces = {"dense": DenseSpace(load_query_encoder(settings.embedding_model),
-                                      _matrix(index.vectors))}
+        spaces = {"dense": DenseSpace(
+            load_query_encoder(settings.embedding_model, index.query_model),
+            _matrix(index.vectors),
+        )}
         multilingual = index.manifest.get("multilingual_model")
         if multilingual and index.multilingual_vectors is not None:
             spaces["multilingual"] = DenseSpace(
@@ -239,11 +243,10 @@ class Retriever:
         defined = self._defined_term_units(question, tokens) if "definition" in weights else []
         # The space that picks paragraphs: the configured model for English.
         judge = "dense" if language == "en" else "multilingual"
-        query_vectors = {
-            name: space.embed(question)
-            for name, space in self._spaces.items()
+        query_vectors = self._embed(question, [
+            name for name in self._spaces
             if name == judge or weights.get(f"{name}_paragraph") or weights.get(f"{name}_heading")
-        }
+        ])
         similarities = {
             name: self._spaces[name].vectors @ vector for name, vector in query_vectors.items()
         }
@@ -293,6 +296,17 @@ class Retriever:
             "defined_terms": [self._chunks[i].text.split("”")[0].lstrip("(“ ") for i in defined],
         }
         return Answer(question, results, evidence=evidence)
+
+    def _embed(self, question: str, names: list[str]) -> dict[str, np.ndarray]:
+        """The question in each named space, all but the last on the other core: ONNX Runtime
+        releases the GIL, so an English question costs the slower model, not both."""
+        *elsewhere, here = names
+        pending = {
+            name: self._encoding_pool.submit(self._spaces[name].embed, question)
+            for name in elsewhere
+        }
+        vector = self._spaces[here].embed(question)
+        return {name: pending[name].result() if name in pending else vector for name in names}
 
     def _rank_articles(self, unit_scores: np.ndarray) -> list[int]:
         """Articles by their best unit; units scored -inf take no part."""

@@ -1,10 +1,15 @@
-"""The NumPy query encoder gives the vectors sentence-transformers gives for the same model."""
+"""The index's ONNX copy of the model gives the vectors sentence-transformers gives."""
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot import embedding
 from bot.embedding import (
-    NumpyBertEncoder,
+    EncoderUnavailable,
+    OnnxQueryEncoder,
     SentenceTransformerEncoder,
     UniversalSentenceEncoder,
     load_query_encoder,
@@ -24,28 +29,94 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def reference() -> SentenceTransformerEncoder:
-    path = resolve_model_path(DEFAULT_EMBEDDING_MODEL)
-    return SentenceTransformerEncoder(DEFAULT_EMBEDDING_MODEL, path)
+    return SentenceTransformerEncoder(
+        DEFAULT_EMBEDDING_MODEL, resolve_model_path(DEFAULT_EMBEDDING_MODEL)
+    )
 
 
-def test_the_default_model_gets_the_numpy_encoder() -> None:
-    assert isinstance(load_query_encoder(DEFAULT_EMBEDDING_MODEL), NumpyBertEncoder)
+@pytest.fixture(scope="module")
+def exported(reference: SentenceTransformerEncoder, tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("export") / "query_model"
+    assert reference.export_query_model(directory, TEXTS[:2]) is None
+    return directory
 
 
-def test_numpy_and_sentence_transformers_agree(reference: SentenceTransformerEncoder) -> None:
-    fast = load_query_encoder(DEFAULT_EMBEDDING_MODEL)
+def with_pooling(reference: SentenceTransformerEncoder, mode: str, folder: Path):
+    """The default model with another pooling, saved and loaded like any configured model."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling
+
+    transformer = reference._model[0]
+    SentenceTransformer(modules=[transformer, Pooling(384, pooling_mode=mode)]).save(str(folder))
+    return SentenceTransformerEncoder(f"{mode}-pooled", str(folder))
+
+
+def test_the_copy_and_sentence_transformers_agree(
+    reference: SentenceTransformerEncoder, exported: Path
+) -> None:
+    fast = load_query_encoder(DEFAULT_EMBEDDING_MODEL, exported)
+    assert isinstance(fast, OnnxQueryEncoder)
     expected = reference.encode(TEXTS)
-    batched = fast.encode(TEXTS)
-    one_by_one = np.vstack([fast.encode([text]) for text in TEXTS])
-    for actual in (batched, one_by_one):
-        assert actual.shape == expected.shape == (len(TEXTS), 384)
-        assert np.abs(actual - expected).max() < 1e-5
-    assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+    actual = fast.encode(TEXTS)
+    assert actual.shape == expected.shape == (len(TEXTS), 384)
+    assert np.abs(actual - expected).max() < 1e-5
+    assert np.allclose(np.linalg.norm(actual, axis=1), 1.0, atol=1e-5)
+    assert fast.encode([]).shape == (0, 384)
 
 
-def test_token_counts_agree(reference: SentenceTransformerEncoder) -> None:
-    fast = load_query_encoder(DEFAULT_EMBEDDING_MODEL)
-    assert [fast.count_tokens(t) for t in TEXTS] == [reference.count_tokens(t) for t in TEXTS]
+def test_the_copy_describes_itself(exported: Path) -> None:
+    config = json.loads((exported / embedding.QUERY_MODEL_CONFIG).read_text())
+    assert config == {"model": DEFAULT_EMBEDDING_MODEL, "dimension": 384, "max_tokens": 256,
+                      "pooling": "mean"}
+    assert {p.name for p in exported.iterdir()} == {
+        embedding.QUERY_MODEL_FILE, embedding.QUERY_TOKENIZER, embedding.QUERY_MODEL_CONFIG
+    }
+
+
+def test_cls_pooling_is_copied_too(reference: SentenceTransformerEncoder, tmp_path: Path) -> None:
+    model = with_pooling(reference, "cls", tmp_path / "model")
+    assert model.export_query_model(tmp_path / "copy", TEXTS) is None
+    copy = OnnxQueryEncoder(tmp_path / "copy")
+    assert np.abs(copy.encode(TEXTS) - model.encode(TEXTS)).max() < 1e-5
+    assert np.abs(copy.encode(TEXTS[:1]) - reference.encode(TEXTS[:1])).max() > 0.01
+
+
+def test_a_pipeline_it_cannot_copy_is_left_to_sentence_transformers(
+    reference: SentenceTransformerEncoder, tmp_path: Path
+) -> None:
+    model = with_pooling(reference, "max", tmp_path / "model")
+    reason = model.export_query_model(tmp_path / "copy", TEXTS)
+    assert reason and "mean or CLS pooling" in reason
+    assert not (tmp_path / "copy").exists()
+
+
+def test_a_copy_that_disagrees_is_discarded(
+    reference: SentenceTransformerEncoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedding, "EXPORT_TOLERANCE", -1.0)  # any difference at all
+    reason = reference.export_query_model(tmp_path / "copy", TEXTS[:1])
+    assert reason and "differ" in reason
+    assert not (tmp_path / "copy").exists()
+
+
+def test_without_a_copy_questions_go_through_sentence_transformers() -> None:
+    encoder = load_query_encoder(DEFAULT_EMBEDDING_MODEL, None)
+    assert isinstance(encoder, SentenceTransformerEncoder)
+    assert isinstance(
+        load_query_encoder("universal-sentence-encoder-multilingual", None),
+        UniversalSentenceEncoder,
+    )
+
+
+def test_a_damaged_copy_says_how_to_fix_it(exported: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "query_model"
+    damaged.mkdir()
+    (damaged / embedding.QUERY_MODEL_CONFIG).write_bytes(
+        (exported / embedding.QUERY_MODEL_CONFIG).read_bytes()
+    )
+    (damaged / embedding.QUERY_MODEL_FILE).write_bytes(b"not an onnx model")
+    with pytest.raises(EncoderUnavailable, match="treaty-build-index --force"):
+        OnnxQueryEncoder(damaged)
 
 
 def test_the_multilingual_encoder_puts_translations_close() -> None:

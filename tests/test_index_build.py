@@ -191,6 +191,7 @@ def test_manifest_records_source_versions_model_and_counts(
     assert manifest["chunker_version"] == CHUNKER_VERSION
     assert manifest["model"] == index_settings.embedding_model
     assert manifest["embedding_dimension"] == EMBEDDING_DIMENSION
+    assert manifest["query_model"] == store.QUERY_MODEL_DIR
     assert (manifest["document_count"], manifest["article_count"], manifest["note_count"]) == (
         2,
         ARTICLE_COUNT,
@@ -215,6 +216,7 @@ def test_manifest_checksums_cover_every_file(manifest: dict[str, Any], live_buil
     assert set(manifest["files"]) == on_disk
     assert {store.TREATY_JSON, store.CHUNKS, store.VECTORS} <= on_disk
     assert any(name.startswith(f"{store.BM25_DIR}/") for name in on_disk)
+    assert f"{store.QUERY_MODEL_DIR}/model.onnx" in on_disk
     for name, digest in manifest["files"].items():
         assert sha256(live_build / name) == digest, name
 
