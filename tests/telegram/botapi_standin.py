@@ -341,6 +341,13 @@ class BotApiStandIn:
         self._closing = True
         await self._close()
 
+    async def __aenter__(self) -> BotApiStandIn:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def go_unreachable(self) -> None:
         """An outage: nothing listens on the port (connections are refused) and open
         connections are cut, until `come_back`. Updates pushed meanwhile wait in the queue."""

@@ -19,10 +19,8 @@ from bot.telegram.app import build_application
 
 @pytest.fixture(scope="session")
 async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    standin = BotApiStandIn(TOKEN, BOT_USER)
-    await standin.start()
-    yield standin
-    await standin.stop()
+    async with BotApiStandIn(TOKEN, BOT_USER) as standin:
+        yield standin
 
 
 @pytest.fixture(scope="session")

@@ -75,10 +75,8 @@ def live_index(index_settings: Settings, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="module")
 async def fault_api() -> AsyncIterator[BotApiStandIn]:
-    standin = BotApiStandIn(TOKEN, BOT_USER)
-    await standin.start()
-    yield standin
-    await standin.stop()
+    async with BotApiStandIn(TOKEN, BOT_USER) as standin:
+        yield standin
 
 
 @pytest.fixture(scope="module")

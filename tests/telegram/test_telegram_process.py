@@ -30,10 +30,8 @@ TIMEOUT_S = 90.0
 
 @pytest.fixture
 async def standin() -> AsyncIterator[BotApiStandIn]:
-    api = BotApiStandIn(TOKEN, BOT_USER)
-    await api.start()
-    yield api
-    await api.stop()
+    async with BotApiStandIn(TOKEN, BOT_USER) as api:
+        yield api
 
 
 @asynccontextmanager
