@@ -1,1 +1,36 @@
-"""treaty-bot: retrieval-only answers from the UN Convention against Cybercrime, quoted verbatim."""
+"""treaty-bot: retrieval-only answers from the UN Convention against Cybercrime, quoted verbatim.
+
+Layers, each importing only from those above it in this list:
+    bot.errors, bot.settings   the error base and the one settings class
+    bot.treaty     the typed model, the parser and its validation, citations, references
+    bot.source     obtaining the text: file, URL, official PDF (cached, sha256), PDF reader
+    bot.encoding   sentence encoders, the BM25 tokenizer and scoring (build and query time)
+    bot.index      chunking, the on-disk store (manifest, checksums, atomic swap), the build
+    bot.search     signals, fusion, results, the Retriever, evaluation
+    bot.cli, bot.telegram   the interfaces
+
+For maintainers' own scripts:
+    from bot import load_retriever
+    answer = load_retriever().ask("Is hacking a crime?", k=3)
+    print(answer.to_json())      # what `treaty-ask --json` prints
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.search.retriever import Retriever
+    from bot.settings import Settings
+
+__all__ = ["load_retriever"]
+
+
+def load_retriever(settings: Settings | None = None) -> Retriever:
+    """The retriever over the built index (`INDEX_DIR`), with settings from the environment and
+    `.env` unless given. Raises `bot.index.store.IndexNotReady` (a `TreatyBotError`) when there
+    is no usable index."""
+    from bot.search.retriever import Retriever
+    from bot.settings import Settings
+
+    return Retriever.load(settings or Settings())

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The data people maintain (sources manifest, glossary, search aids), beside the package.
+TREATY_TEXT_DIR = Path(__file__).resolve().parents[1] / "treaty_text"
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MULTILINGUAL_MODEL = "universal-sentence-encoder-multilingual"
 

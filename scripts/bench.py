@@ -148,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_retriever(settings, index_dir: Path):
     """The in-process retriever, or None (with how to build an index) when there is none."""
-    from bot.index_store import IndexNotReady
-    from bot.retrieval import Retriever
+    from bot.index.store import IndexNotReady
+    from bot.search.retriever import Retriever
 
     try:
         return Retriever.load(settings.model_copy(update={"index_dir": index_dir}))
@@ -164,7 +164,7 @@ def load_retriever(settings, index_dir: Path):
 
 
 def load_question_file(path: Path) -> list:
-    from bot.evaluation import load_questions
+    from bot.search.evaluation import load_questions
 
     questions = load_questions(path)
     if not questions:

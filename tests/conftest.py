@@ -42,7 +42,7 @@ def reference_text(reference_dir: Path) -> str:
 @pytest.fixture(scope="session")
 def index_settings(treaty_pdf: Path, tmp_path_factory: pytest.TempPathFactory):
     """Settings for a real index built once per session from TREATY_SOURCE."""
-    from bot.indexing import build_index
+    from bot.index.build import build_index
     from bot.settings import Settings
 
     root = tmp_path_factory.mktemp("index")
@@ -58,6 +58,6 @@ def index_settings(treaty_pdf: Path, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def retriever(index_settings):
-    from bot.retrieval import Retriever
+    from bot.search.retriever import Retriever
 
     return Retriever.load(index_settings)

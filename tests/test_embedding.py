@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import embedding
-from bot.embedding import (
+from bot.encoding import encoders as embedding
+from bot.encoding.encoders import (
     EncoderUnavailable,
     OnnxQueryEncoder,
     SentenceTransformerEncoder,

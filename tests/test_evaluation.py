@@ -1,7 +1,7 @@
 """The evaluator's metrics, checked against hand-computed values."""
 
-from bot.evaluation import Outcome, Question, metrics
-from bot.retrieval import Answer, ArticleResult
+from bot.search.evaluation import Outcome, Question, metrics
+from bot.search.results import Answer, ArticleResult
 
 
 def outcome(articles: tuple[int, ...], ranked: list[tuple[int, str | None]], ms: float,

@@ -29,12 +29,13 @@ from typing import Any
 
 import pytest
 
-from bot import index_store as store
-from bot.chunking import CHUNKER_VERSION, Chunk, heading_context
-from bot.indexing import build_index, index_staleness
-from bot.parsing import PARSER_VERSION
+from bot.index import store
+from bot.index.build import build_index, index_staleness
+from bot.index.chunking import CHUNKER_VERSION, Chunk, heading_context
 from bot.settings import Settings
-from bot.treaty import ARTICLE_COUNT, Treaty
+from bot.treaty.layout import ARTICLE_COUNT
+from bot.treaty.model import Treaty
+from bot.treaty.parsing import PARSER_VERSION
 
 OFFICIAL_SHA256 = "9bfdcfd876a1f02f171096dc2f46ed076763079fa206df2f70c6b31355f9315f"
 EMBEDDING_DIMENSION = 384
@@ -166,7 +167,7 @@ def built_treaty(live_build: Path) -> Treaty:
 
 @pytest.fixture(scope="module")
 def encoder(index_settings: Settings):
-    from bot.embedding import load_encoder
+    from bot.encoding.encoders import load_encoder
 
     return load_encoder(index_settings.embedding_model)
 
@@ -314,7 +315,7 @@ def test_noop_rebuild_via_cli_says_up_to_date(index_copy: Settings, tmp_path: Pa
 NOOP_SCRIPT = """
 import json, sys
 from pathlib import Path
-from bot.indexing import build_index
+from bot.index.build import build_index
 from bot.settings import Settings
 
 settings = Settings(_env_file=None)  # TREATY_SOURCE, INDEX_DIR, ... from the environment
@@ -345,7 +346,7 @@ def test_noop_build_loads_no_model(index_copy: Settings, tmp_path: Path) -> None
 
 
 def test_force_rebuild_swaps_current_and_keeps_the_previous_build(index_copy: Settings) -> None:
-    from bot.lexical import tokenize
+    from bot.encoding.lexical import tokenize
 
     index_dir = index_copy.index_dir
     old = store.load_index(index_dir)

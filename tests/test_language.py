@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.language import detect_language
+from bot.search.language import detect_language
 
 
 @pytest.mark.parametrize(

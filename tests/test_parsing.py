@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsing import parse_treaty_text, validate
-from bot.source import read_treaty_text, resolve_source
-from bot.treaty import ARTICLE_COUNT, CONVENTION_ID, NOTES_ID, SYMBOL, Treaty
+from bot.source.obtain import read_treaty_text, resolve_source
+from bot.treaty.layout import ARTICLE_COUNT, CONVENTION_ID, NOTES_ID, SYMBOL
+from bot.treaty.model import Treaty
+from bot.treaty.parsing import parse_treaty_text, validate
 
 CONVENTION_FILE = "un_cybercrime_convention.en.txt"
 # SOURCES.md: the one kerning split left in the reference (Article 18, paragraph 1).

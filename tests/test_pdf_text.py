@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from bot.parsing import parse_treaty_text, validate
-from bot.pdf_text import PdfTextError, extract_treaty_text
+from bot.source.pdf_layout import PdfTextError, extract_treaty_text
+from bot.treaty.parsing import parse_treaty_text, validate
 
 MIN_WORD_RECALL = 0.999
 MAX_EXTRA_WORDS = 0.002

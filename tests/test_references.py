@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.references import Reference, find_references
+from bot.treaty.references import Reference, find_references
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import evaluation
-from bot.retrieval import Retriever
+from bot.search import evaluation
+from bot.search.retriever import Retriever
 
 DATA = Path(__file__).parent / "data"
 

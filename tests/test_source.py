@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsing import NOTES_MARKER, parse_treaty_text
-from bot.source import (
+from bot.source.obtain import (
     SourceError,
     official_document,
     read_treaty_text,
     resolve_source,
     sha256_of,
 )
+from bot.treaty.layout import NOTES_MARKER
+from bot.treaty.parsing import parse_treaty_text
 
 OFFICIAL_SHA256 = "9bfdcfd876a1f02f171096dc2f46ed076763079fa206df2f70c6b31355f9315f"
 EXPORT_HINT = "export TREATY_SOURCE=/path/to/A_RES_79_243-EN.pdf"

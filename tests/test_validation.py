@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsing import TreatyFormatError, parse_treaty_text, validate
+from bot.treaty.parsing import TreatyFormatError, parse_treaty_text, validate
 
 
 def article_block(text: str, number: int) -> str:

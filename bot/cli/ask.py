@@ -13,14 +13,15 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.cli import fail
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from bot.retrieval import Answer, ArticleResult, Retriever
+    from bot.search.results import Answer, ArticleResult
+    from bot.search.retriever import Retriever
 
 SOURCE_FOOTER = "Source: United Nations Convention against Cybercrime, A/RES/79/243 (English)."
 NO_MATCH = (
@@ -55,14 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from rich.console import Console
 
-    from bot.index_store import IndexNotReady
-    from bot.retrieval import Retriever
-    from bot.settings import Settings
+    from bot import load_retriever
+    from bot.errors import TreatyBotError
 
     console = Console(highlight=False, soft_wrap=False)
     try:
-        retriever = Retriever.load(Settings())
-    except IndexNotReady as error:
+        retriever = load_retriever()
+    except TreatyBotError as error:
         return fail(str(error))
 
     if args.article is not None:
@@ -79,29 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         _show(retriever.ask(" ".join(args.question), args.k), args.json, console)
         return 0
     return _interactive(retriever, args.k, args.json, console)
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The documented JSON contract of one answer."""
-    data: dict[str, Any] = {
-        "question": answer.question,
-        "abstained": answer.abstained,
-        "results": [
-            {
-                "document": r.document,
-                "article": r.article,
-                "title": r.title,
-                "chapter": r.chapter,
-                "paragraph": r.paragraph,
-                "score": r.score,
-                "text": r.text,
-            }
-            for r in answer.results
-        ],
-    }
-    if answer.error:
-        data["error"] = answer.error
-    return data
 
 
 def _answer_lines(
@@ -131,7 +108,7 @@ def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) 
 
 def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout) -> None:
     if as_json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False), file=out, flush=True)
+        print(json.dumps(answer.to_json(), ensure_ascii=False), file=out, flush=True)
         return
     from rich.text import Text
 
@@ -150,8 +127,10 @@ def _print_result(result: ArticleResult, console: Console) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
+    from bot.treaty.citations import citation_line
+
     console.print(
-        Text(f"\nArticle {result.article} · {result.title} · {result.chapter}", style="bold")
+        Text(f"\n{citation_line(result.article, result.title, result.chapter)}", style="bold")
     )
     label = f"Paragraph {result.paragraph}" if result.paragraph else "Text"
     console.print(Text(label, style="cyan"))
@@ -164,18 +143,16 @@ def _print_result(result: ArticleResult, console: Console) -> None:
 def _print_article(
     retriever: Retriever, number: int, paragraph: str | None, as_json: bool, console: Console
 ) -> int:
-    from bot.treaty import ARTICLE_COUNT
+    from bot.treaty.citations import citation_line, no_such_article, no_such_paragraph
 
     article = retriever.treaty.article(number)
     if article is None:
-        return fail(f"the Convention has articles 1–{ARTICLE_COUNT}; there is no article {number}")
+        return fail(no_such_article(number))
     paragraphs = article.paragraphs
     if paragraph is not None:
         chosen = article.paragraph(paragraph)
         if chosen is None:
-            labels = [p.label for p in article.paragraphs if p.label]
-            span = f"paragraphs 1–{labels[-1]}" if labels else "no numbered paragraphs"
-            return fail(f"article {number} has {span}; there is no paragraph {paragraph}")
+            return fail(no_such_paragraph(article, paragraph))
         paragraphs = (chosen,)
     if as_json:
         print(json.dumps({
@@ -189,7 +166,7 @@ def _print_article(
         return 0
     from rich.text import Text
 
-    console.print(Text(f"Article {article.number} · {article.title} · {article.chapter}",
+    console.print(Text(citation_line(article.number, article.title, article.chapter),
                        style="bold"))
     for p in paragraphs:
         console.print(Text(f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"))

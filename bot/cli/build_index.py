@@ -27,18 +27,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    from bot.embedding import EncoderUnavailable
-    from bot.indexing import IndexBuildError, build_index
-    from bot.parsing import TreatyFormatError
-    from bot.pdf_text import PdfTextError
-    from bot.settings import Settings
-    from bot.source import SourceError
+    from bot.errors import TreatyBotError
 
     try:
-        settings = Settings()
-        if args.allow_unverified:
-            settings = settings.model_copy(update={"treaty_allow_unverified": True})
+        return build(argv)
+    except TreatyBotError as error:
+        return fail(str(error))
+
+
+def build(argv: list[str] | None = None) -> int:
+    """Build as `main` does, but let a `TreatyBotError` through to a caller that can recover
+    from some of them (`make run` serves the last index when the source cannot be reached)."""
+    args = parse_args(argv)
+    from bot.index.build import build_index
+    from bot.settings import Settings
+
+    settings = Settings()
+    if args.allow_unverified:
+        settings = settings.model_copy(update={"treaty_allow_unverified": True})
+    try:
         outcome = build_index(
             settings,
             force=args.force,
@@ -47,10 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         return fail("build interrupted; the previous index is untouched.", EXIT_INTERRUPTED)
-    except (
-        SourceError, TreatyFormatError, PdfTextError, IndexBuildError, EncoderUnavailable
-    ) as error:
-        return fail(str(error))
     print(outcome.message)
     return 0
 

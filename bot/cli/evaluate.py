@@ -23,18 +23,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from bot import evaluation
-    from bot.index_store import IndexNotReady
-    from bot.retrieval import Retriever
-    from bot.settings import Settings
+    from bot import load_retriever
+    from bot.errors import TreatyBotError
+    from bot.search import evaluation
 
     try:
         questions = evaluation.load_questions(args.questions)
     except (OSError, ValueError) as error:
         return fail(f"cannot read the questions: {error}")
     try:
-        retriever = Retriever.load(Settings())
-    except IndexNotReady as error:
+        retriever = load_retriever()
+    except TreatyBotError as error:
         return fail(str(error))
     retriever.ask("warm-up question about electronic evidence", args.k)
     outcomes = evaluation.run(lambda q, _k: retriever.ask(q, args.k), questions)

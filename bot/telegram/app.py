@@ -20,14 +20,14 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-from bot.index_store import IndexNotReady
-from bot.retrieval import Retriever
+from bot.index.store import IndexNotReady
+from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram import texts
 from bot.telegram.activity import Activity, redact
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import TreatyBot
-from bot.telegram.locales import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
+from bot.telegram.i18n import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
 from bot.telegram.network import ApiHealth, ChatRateLimiter, ResilientRequest
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 

@@ -13,11 +13,14 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from html import escape
 
-from bot.retrieval import ArticleResult
-from bot.telegram.locales import DEFAULT_LANGUAGE, language_of, text
-from bot.treaty import Article, Chapter, Note, Paragraph, Treaty
+from telegram.constants import MessageLimit
 
-MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text after entity parsing
+from bot.search.results import ArticleResult
+from bot.telegram.i18n import DEFAULT_LANGUAGE, language_of, text
+from bot.treaty.citations import citation_line, number_range
+from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty
+
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text after entity parsing
 QUOTE_PREVIEW = 700  # an answer quotes this much of a paragraph; the full text is a tap away
 NOTE_PREVIEW = 350
 QUESTION_PREVIEW = 120
@@ -54,11 +57,6 @@ class Block:
     def html(self) -> str:
         body = escape(self.text, quote=False)
         return f"<{self.style.value}>{body}</{self.style.value}>" if self.style.value else body
-
-
-def number_range(first: int | str, last: int | str) -> str:
-    """A range such as "7 to 21", written with the en dash the treaty prints."""
-    return f"{first}\N{EN DASH}{last}"
 
 
 def visible_length(text: str) -> int:
@@ -205,7 +203,7 @@ def short_title(treaty: Treaty) -> str:
 
 
 def citation(article: int, title: str, chapter: str) -> Block:
-    return Block(f"Article {article} · {title} · {chapter}", Style.BOLD, gap="\n\n", heading=True)
+    return Block(citation_line(article, title, chapter), Style.BOLD, gap="\n\n", heading=True)
 
 
 def source_footer(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> Block:
@@ -349,7 +347,7 @@ def chapter_message(chapter: Chapter) -> str:
     blocks = [
         Block(f"Chapter {chapter.number} {chapter.title}", Style.BOLD),
         *(
-            Block(f"Article {a.number} · {a.title}", gap="\n" if i else "\n\n")
+            Block(citation_line(a.number, a.title), gap="\n" if i else "\n\n")
             for i, a in enumerate(chapter.articles)
         ),
     ]

@@ -43,10 +43,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.retrieval import Answer
+from bot.search.results import Answer
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
+from bot.telegram.i18n import example_questions, language_of, text
 from bot.telegram.keyboards import (
     EXAMPLE_PATTERN,
     FULL_TEXT_PATTERN,
@@ -58,16 +59,16 @@ from bot.telegram.keyboards import (
     not_issued,
     toc_keyboard,
 )
-from bot.telegram.locales import example_questions, language_of, text
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
-from bot.treaty import Treaty
+from bot.treaty.citations import citation_line
+from bot.treaty.model import Treaty
+from bot.treaty.references import parse_article_arguments
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
 INLINE_RESULTS = 5
 STORED_QUESTIONS = 100  # per chat: how far back "More results" still works
-_ARTICLE_ARGUMENTS = re.compile(r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s+(\d{1,4}))?$")
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Outcome | None]]
 
@@ -92,15 +93,6 @@ class AddressedToBot(filters.MessageFilter):
         return any(m.lower() == handle for m in mentions) or any(
             c.lower().endswith(handle) for c in commands
         )
-
-
-def parse_article_reference(arguments: Sequence[str]) -> tuple[int, str | None] | None:
-    """`/article` arguments ("7", "40 21", "40(21)") as (article, paragraph label)."""
-    match = _ARTICLE_ARGUMENTS.match(" ".join(arguments).strip())
-    if not match:
-        return None
-    paragraph = match.group(2) or match.group(3)
-    return int(match.group(1)), str(int(paragraph)) if paragraph else None
 
 
 def without_mention(text: str, username: str) -> str:
@@ -278,11 +270,11 @@ class TreatyBot:
         message = _message(update)
         lang = user_language(update)
         treaty = self.treaty
-        reference = parse_article_reference(context.args or ())
+        reference = parse_article_arguments(context.args or ())
         if reference is None:
             await message.reply_text(text("article_usage", lang))
             return None
-        number, label = reference
+        number, label = reference.article, reference.paragraph
         article = treaty.article(number)
         if article is None:
             await message.reply_text(texts.no_such_article(number, len(treaty.articles), lang))
@@ -292,8 +284,7 @@ class TreatyBot:
             return Outcome((number,))
         paragraph = article.paragraph(label)
         if paragraph is None:
-            labels = [p.label for p in article.paragraphs if p.label]
-            await message.reply_text(texts.no_such_paragraph(number, label, labels, lang))
+            await message.reply_text(texts.no_such_paragraph(article, label, lang))
             return None
         parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
         await _send_parts(message, parts, quote_first=True)
@@ -512,7 +503,7 @@ class TreatyBot:
             [
                 InlineQueryResultArticle(
                     id=str(result.article),
-                    title=f"Article {result.article} · {result.title}",
+                    title=citation_line(result.article, result.title),
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
                         formatting.inline_result_message(result, treaty, lang)

@@ -11,9 +11,11 @@ import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.telegram.locales import example_questions, text
-from bot.treaty import Chapter, Treaty
+from bot.telegram.i18n import example_questions, text
+from bot.treaty.citations import SEPARATOR
+from bot.treaty.model import Chapter, Treaty
 
 FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
 PAGE_PATTERN = r"^more:([A-Za-z0-9_-]{1,16}):(\d{1,3})$"
@@ -22,13 +24,20 @@ EXAMPLE_PATTERN = r"^example:(\d{1,2})$"
 _ISSUED = [re.compile(p) for p in (FULL_TEXT_PATTERN, PAGE_PATTERN, TOC_PATTERN, EXAMPLE_PATTERN)]
 
 
+def button(label: str, data: str) -> InlineKeyboardButton:
+    """A button whose data Telegram will accept (it refuses more than 64 bytes)."""
+    if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        raise ValueError(f"callback data too long for Telegram: {data!r}")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
 def not_issued(data: object) -> bool:
     """Callback data that none of the bot's buttons carries (an older version's, or forged)."""
     return not (isinstance(data, str) and any(p.match(data) for p in _ISSUED))
 
 
 def full_text_button(article: int, label: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=f"article:{article}")
+    return button(label, f"article:{article}")
 
 
 def answer_keyboard(
@@ -41,7 +50,7 @@ def answer_keyboard(
     """A button per cited article, then paging to the neighbouring pages that exist."""
     rows = [[full_text_button(n, text("button_full_text", lang, article=n))] for n in articles]
     paging = [
-        InlineKeyboardButton(text(key, lang), callback_data=f"more:{token}:{offset}")
+        button(text(key, lang), f"more:{token}:{offset}")
         for key, offset in (("button_previous", previous), ("button_more", following))
         if offset is not None
     ]
@@ -54,9 +63,9 @@ def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                button(
                     text("chapter_button", lang, number=c.number, title=c.title),
-                    callback_data=f"toc:{c.number}",
+                    f"toc:{c.number}",
                 )
             ]
             for c in treaty.chapters
@@ -67,8 +76,11 @@ def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
 def chapter_keyboard(chapter: Chapter, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            *([full_text_button(a.number, f"{a.number} · {a.title}")] for a in chapter.articles),
-            [InlineKeyboardButton(text("button_all_chapters", lang), callback_data="toc")],
+            *(
+                [full_text_button(a.number, f"{a.number}{SEPARATOR}{a.title}")]
+                for a in chapter.articles
+            ),
+            [button(text("button_all_chapters", lang), "toc")],
         ]
     )
 
@@ -78,7 +90,7 @@ def examples_keyboard(lang: str) -> InlineKeyboardMarkup:
     up in the language of whoever presses the button."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(question, callback_data=f"example:{index}")]
+            [button(question, f"example:{index}")]
             for index, question in enumerate(example_questions(lang))
         ]
     )

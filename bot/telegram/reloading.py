@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.index_store import current_build, read_manifest
-from bot.retrieval import Answer
-from bot.treaty import Treaty
+from bot.index.store import current_build, read_manifest
+from bot.search.results import Answer
+from bot.treaty.model import Treaty
 
 logger = logging.getLogger(__name__)
 
 
 class TreatyRetriever(Protocol):
-    """What the bot needs from retrieval (`bot.retrieval.Retriever` provides it)."""
+    """What the bot needs from retrieval (`bot.search.retriever.Retriever` provides it)."""
 
     @property
     def treaty(self) -> Treaty: ...

@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from bot.telegram.formatting import number_range
-from bot.telegram.locales import example_questions, text
+from bot.telegram.i18n import example_questions, text
+from bot.treaty.citations import number_range, paragraph_labels
+from bot.treaty.model import Article
 
 DESCRIPTION = (
     "Ask questions about the United Nations Convention against Cybercrime (A/RES/79/243). "
@@ -44,13 +45,14 @@ def no_such_article(number: int, count: int, lang: str) -> str:
     return text("no_such_article", lang, number=number, articles=number_range(1, count))
 
 
-def no_such_paragraph(article: int, paragraph: str, labels: list[str], lang: str) -> str:
+def no_such_paragraph(article: Article, paragraph: str, lang: str) -> str:
+    labels = paragraph_labels(article)
     if not labels:
-        return text("no_numbered_paragraphs", lang, article=article)
+        return text("no_numbered_paragraphs", lang, article=article.number)
     return text(
         "no_such_paragraph",
         lang,
-        article=article,
+        article=article.number,
         paragraph=escape(paragraph),
         paragraphs=number_range(labels[0], labels[-1]),
     )

@@ -13,7 +13,7 @@ from botapi_standin import BotApiStandIn
 from telegram.ext import Application
 from telegram_harness import BOT_USER, TOKEN, Harness, polling, stand_in_settings
 
-from bot.retrieval import Retriever
+from bot.search.retriever import Retriever
 from bot.telegram.app import build_application
 
 

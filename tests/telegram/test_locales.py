@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.language import detect_language
+from bot.search.language import detect_language
 from bot.telegram import keyboards, texts
 from bot.telegram.formatting import MESSAGE_LIMIT, number_range, page_heading, visible_length
-from bot.telegram.locales import (
+from bot.telegram.i18n import (
     BUTTON_KEYS,
     CATALOG,
     COMMAND_DESCRIPTIONS,
@@ -24,7 +24,7 @@ from bot.telegram.locales import (
     language_of,
     text,
 )
-from bot.treaty import Article, Chapter
+from bot.treaty.model import Article, Chapter, Paragraph, Part
 
 REQUIRED_KEYS = {
     "start",
@@ -333,14 +333,23 @@ def test_texts_fill_the_english_templates_as_before() -> None:
         "There is no article 69: the Convention has articles 1\N{EN DASH}68. "
         "/toc lists the articles."
     )
-    assert texts.no_such_paragraph(40, "99", ["1", "2", "33"], "en") == (
+    assert texts.no_such_paragraph(numbered_article(40, 33), "99", "en") == (
         "Article 40 has no paragraph 99; its paragraphs are numbered 1\N{EN DASH}33."
     )
-    assert texts.no_such_paragraph(1, "2", [], "en") == (
+    assert texts.no_such_paragraph(numbered_article(1, 0), "2", "en") == (
         "Article 1 has no numbered paragraphs; /article 1 shows its full text."
     )
     question = "Can a State refuse mutual legal assistance?"
     assert page_heading(4, 6, question) == f"Results 4\N{EN DASH}6 for “{question}”"
+
+
+def numbered_article(number: int, paragraphs: int) -> Article:
+    """An article with paragraphs 1..`paragraphs`, or one unnumbered paragraph when 0."""
+    labels = [str(n) for n in range(1, paragraphs + 1)] or [None]
+    return Article(
+        number, "Title", "I", "Chapter",
+        tuple(Paragraph(label, (Part("Text."),)) for label in labels),
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -348,7 +357,7 @@ def test_texts_fill_every_language(lang: str) -> None:
     for question in example_questions(lang):
         assert escape(question) in texts.start(lang)
     assert texts.help_text("treaty_bot", lang) == text("help", lang, username="treaty_bot")
-    assert texts.no_such_paragraph(40, "<9>", ["1", "33"], lang) == text(
+    assert texts.no_such_paragraph(numbered_article(40, 33), "<9>", lang) == text(
         "no_such_paragraph", lang, article=40, paragraph="&lt;9&gt;", paragraphs="1–33"
     )
     for message in (texts.start(lang), texts.no_such_article(69, 68, lang)):

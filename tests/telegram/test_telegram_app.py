@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.index_store import IndexNotReady
-from bot.retrieval import Retriever
+from bot.index.store import IndexNotReady
+from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram.app import (
     ALLOWED_UPDATES,
@@ -18,7 +18,8 @@ from bot.telegram.app import (
     settings_problems,
     webhook_parameters,
 )
-from bot.telegram.handlers import parse_article_reference, without_mention
+from bot.telegram.handlers import without_mention
+from bot.treaty.references import Reference, parse_article_arguments
 
 
 @pytest.fixture(autouse=True)
@@ -136,7 +137,8 @@ def test_main_without_an_index_exits_with_how_to_build_it(
     ],
 )
 def test_article_arguments(arguments: list[str], reference: tuple | None) -> None:
-    assert parse_article_reference(arguments) == reference
+    expected = Reference(*reference) if reference else None
+    assert parse_article_arguments(arguments) == expected
 
 
 def test_the_mention_is_taken_out_of_a_question() -> None:

@@ -25,12 +25,13 @@ from telegram_harness import (
     sticker,
 )
 
-from bot.retrieval import ArticleResult, Retriever
-from bot.telegram import locales, texts
+from bot.search.results import ArticleResult
+from bot.search.retriever import Retriever
+from bot.telegram import i18n, texts
 from bot.telegram.handlers import PAGE_SIZE
-from bot.treaty import Treaty
+from bot.treaty.model import Treaty
 
-EXAMPLES = locales.example_questions("en")
+EXAMPLES = i18n.example_questions("en")
 QUESTION = "Which article criminalizes illegal access?"
 UNRELATED = "What is the best recipe for banana bread?"
 FOOTER = "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
@@ -224,9 +225,9 @@ async def test_article_command_puts_interpretative_notes_under_the_article(
     [
         ("/article 999", f"There is no article 999: the Convention has articles 1{DASH}68. "),
         ("/article 0", f"There is no article 0: the Convention has articles 1{DASH}68. "),
-        ("/article banana", locales.text("article_usage", "en")),
-        ("/article", locales.text("article_usage", "en")),
-        ("/article 40 21 3", locales.text("article_usage", "en")),
+        ("/article banana", i18n.text("article_usage", "en")),
+        ("/article", i18n.text("article_usage", "en")),
+        ("/article 40 21 3", i18n.text("article_usage", "en")),
         (
             "/article 40 99",
             f"Article 40 has no paragraph 99; its paragraphs are numbered 1{DASH}32.",
@@ -290,7 +291,7 @@ async def test_paragraph_longer_than_a_message_is_split_inside_it(
 async def test_unknown_command_gets_a_short_pointer_to_help(telegram: Harness) -> None:
     exchange = await telegram.private_chat().send("/frobnicate now")
     exchange.assert_all_accepted()
-    assert exchange.only_message.text == locales.text("unknown_command", "en")
+    assert exchange.only_message.text == i18n.text("unknown_command", "en")
 
 
 # --- Questions -------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ async def test_question_the_treaty_does_not_address_gets_an_honest_no(
 ) -> None:
     assert retriever.ask(UNRELATED).abstained
     _, reply = await ask(telegram, UNRELATED)
-    assert reply.text == locales.text("no_match", "en")
+    assert reply.text == i18n.text("no_match", "en")
     assert reply.text.startswith("No provision of the Convention matches your question")
     assert "/toc" in reply.text
     assert reply.buttons() == []
@@ -342,7 +343,7 @@ async def test_reference_to_a_missing_article_says_what_exists(
     answer = retriever.ask("article 99")
     assert answer.abstained and answer.error
     _, reply = await ask(telegram, "article 99")
-    assert reply.text == answer.error + " " + locales.text("browse_hint", "en")
+    assert reply.text == answer.error + " " + i18n.text("browse_hint", "en")
 
 
 async def test_reference_to_a_missing_paragraph_shows_the_article_under_the_notice(
@@ -437,7 +438,7 @@ async def test_more_results_after_the_question_was_forgotten_says_so(
     pressed = await chat.press(reply, "More results")
     pressed.assert_all_accepted()
     assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
-    assert pressed.calls[0].params["text"] == locales.text("expired", "en")
+    assert pressed.calls[0].params["text"] == i18n.text("expired", "en")
 
 
 async def test_toc_browses_chapters_and_opens_articles(
@@ -486,7 +487,7 @@ async def test_a_button_left_over_from_an_older_version_expires_politely(
     pressed = await chat.press(old_screen, "Old")
     pressed.assert_all_accepted()
     assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
-    assert pressed.calls[0].params["text"] == locales.text("button_expired", "en")
+    assert pressed.calls[0].params["text"] == i18n.text("button_expired", "en")
 
 
 # --- Inline mode -----------------------------------------------------------------------------
@@ -579,7 +580,7 @@ async def test_group_commands_are_answered(telegram: Harness, command: str) -> N
 
 async def test_group_unknown_command_named_for_the_bot_is_answered(telegram: Harness) -> None:
     exchange = await telegram.group_chat().send(f"/frobnicate@{BOT_USERNAME}")
-    assert exchange.only_message.text == locales.text("unknown_command", "en")
+    assert exchange.only_message.text == i18n.text("unknown_command", "en")
 
 
 # --- Not text --------------------------------------------------------------------------------
@@ -598,14 +599,14 @@ async def test_group_unknown_command_named_for_the_bot_is_answered(telegram: Har
 async def test_non_text_messages_are_asked_for_text(telegram: Harness, content: dict) -> None:
     exchange = await telegram.private_chat().send_media(**content)
     exchange.assert_all_accepted()
-    assert exchange.only_message.text == locales.text("not_text", "en")
+    assert exchange.only_message.text == i18n.text("not_text", "en")
 
 
 async def test_group_sticker_replying_to_the_bot_is_asked_for_text(telegram: Harness) -> None:
     chat = telegram.group_chat()
     toc = (await chat.send("/toc")).only_message
     exchange = await chat.send_media(sticker=sticker(), reply_to_message=toc.payload)
-    assert exchange.only_message.text == locales.text("not_text", "en")
+    assert exchange.only_message.text == i18n.text("not_text", "en")
 
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -620,7 +621,7 @@ async def test_a_failure_is_logged_without_the_token_and_the_user_told_plainly(
     )
     with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
         exchange = await chat.send(QUESTION)
-    assert [m.text for m in exchange.sent] == [locales.text("something_went_wrong", "en")]
+    assert [m.text for m in exchange.sent] == [i18n.text("something_went_wrong", "en")]
     records = [r for r in caplog.records if r.name == "bot.telegram.handlers"]
     assert len(records) == 1
     logged = records[0].getMessage()

@@ -31,10 +31,10 @@ from telegram_harness import (
     stand_in_settings,
 )
 
-from bot.index_store import CURRENT_LINK, current_build
-from bot.retrieval import Retriever
+from bot.index.store import CURRENT_LINK, current_build
+from bot.search.retriever import Retriever
 from bot.settings import Settings
-from bot.telegram import locales
+from bot.telegram import i18n
 from bot.telegram.app import build_application
 
 QUESTION = "Which article criminalizes illegal access?"
@@ -168,7 +168,7 @@ async def test_a_button_answer_whose_response_was_lost_is_not_repeated_as_an_err
     lost, repeated = pressed.of("answerCallbackQuery")
     assert lost.injected and "query is too old" in repeated.response["description"]
     assert pressed.sent[0].text.startswith("Article 7 · Illegal access")
-    assert locales.text("something_went_wrong", "en") not in [m.text for m in pressed.sent]
+    assert i18n.text("something_went_wrong", "en") not in [m.text for m in pressed.sent]
 
 
 async def test_a_429_pauses_only_the_chat_it_was_about(harness: Harness) -> None:
@@ -197,7 +197,7 @@ async def test_a_flooding_user_is_told_once_and_nobody_else_is_slowed(harness: H
     await asyncio.gather(*flood, other.send(QUESTION))
     replies = flooder.replies()
     assert len(replies) == FLOOD_BURST + 1
-    assert replies.count(locales.text("slow_down", "en")) == 1
+    assert replies.count(i18n.text("slow_down", "en")) == 1
     assert sum(text.startswith("Table of contents") for text in replies) == FLOOD_BURST
     assert [r.split("\n")[0] for r in other.replies()] == [ANSWER_HEAD]
 
@@ -213,7 +213,7 @@ async def test_a_flooded_button_gets_the_notice_as_its_answer(harness: Harness) 
         for c in harness.standin.calls
         if c.method == "answerCallbackQuery" and c.params["callback_query_id"] in queries
     ]
-    assert answers.count(locales.text("slow_down", "en")) == 1
+    assert answers.count(i18n.text("slow_down", "en")) == 1
     assert len(answers) == FLOOD_BURST  # one token went to /toc; one notice; the rest dropped
 
 
@@ -225,7 +225,7 @@ async def test_admin_commands_look_unknown_to_everyone_else(
     harness: Harness, command: str
 ) -> None:
     exchange = await harness.private_chat().send(command)
-    assert exchange.only_message.text == locales.text("unknown_command", "en")
+    assert exchange.only_message.text == i18n.text("unknown_command", "en")
 
 
 async def test_stats_tells_an_admin_how_the_bot_is_doing(harness: Harness) -> None:

@@ -14,9 +14,8 @@ from botapi_standin import parse_telegram_html, utf16_length
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import parse_treaty_text
-from bot.retrieval import ArticleResult
-from bot.telegram import formatting, locales
+from bot.search.results import ArticleResult
+from bot.telegram import formatting, i18n
 from bot.telegram.formatting import (
     ELLIPSIS,
     MESSAGE_LIMIT,
@@ -26,7 +25,8 @@ from bot.telegram.formatting import (
     shorten,
     split_text,
 )
-from bot.treaty import Treaty
+from bot.treaty.model import Treaty
+from bot.treaty.parsing import parse_treaty_text
 
 
 def words(text: str) -> list[str]:
@@ -211,10 +211,10 @@ def test_the_english_text_note_fits_under_the_longest_answer(treaty: Treaty, lan
     html = formatting.answer_message(results, treaty, heading="“a question”", lang=lang)
     shown = parse_telegram_html(html)
     assert utf16_length(shown) <= MESSAGE_LIMIT
-    footer = locales.text(
+    footer = i18n.text(
         "source_footer", lang, title=formatting.short_title(treaty), symbol=treaty.symbol
     )
-    assert shown.endswith(f"{footer}\n\n{locales.text('english_text_note', lang)}")
+    assert shown.endswith(f"{footer}\n\n{i18n.text('english_text_note', lang)}")
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
@@ -223,7 +223,7 @@ def test_the_english_text_note_fits_under_a_cut_inline_message(treaty: Treaty, l
     shown = parse_telegram_html(formatting.inline_result_message(result, treaty, lang))
     assert utf16_length(shown) <= MESSAGE_LIMIT
     assert ELLIPSIS in shown
-    assert shown.endswith(locales.text("english_text_note", lang))
+    assert shown.endswith(i18n.text("english_text_note", lang))
 
 
 def test_english_readers_get_no_note(treaty: Treaty) -> None:

@@ -12,8 +12,8 @@ from botapi_standin import TEXT_LIMIT, BotApiStandIn, StoredMessage, utf16_lengt
 from telegram.ext import Application
 from telegram_harness import Chat, Harness, user_with
 
-from bot.telegram import locales
-from bot.telegram.locales import COMMAND_DESCRIPTIONS, example_questions, text
+from bot.telegram import i18n
+from bot.telegram.i18n import COMMAND_DESCRIPTIONS, example_questions, text
 
 UNRELATED = "What is the best recipe for banana bread?"
 FRENCH_QUESTION = "Est-ce que le piratage d'un ordinateur est un crime ?"
@@ -185,7 +185,7 @@ async def test_other_or_missing_languages_get_english(telegram: Harness, code: s
     start = (await chat.send("/start")).only_message
     assert start.text.startswith("Ask the United Nations Convention against Cybercrime")
     assert button_texts(start) == list(example_questions("en"))
-    assert (await chat.send(UNRELATED)).only_message.text == locales.text("no_match", "en")
+    assert (await chat.send(UNRELATED)).only_message.text == i18n.text("no_match", "en")
     answer = (await chat.send("Which article criminalizes illegal access?")).only_message
     assert_answer_in(answer, "en")
 

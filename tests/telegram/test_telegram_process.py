@@ -19,7 +19,7 @@ from botapi_standin import ApiCall, BotApiStandIn, Fault
 from telegram_harness import BOT_USER
 
 from bot.settings import Settings
-from bot.telegram import locales
+from bot.telegram import i18n
 
 TOKEN = "424242424:CANARY-Token-zQ8xW3-must-never-be-logged"
 QUESTION = "Which article criminalizes illegal access?"
@@ -145,7 +145,7 @@ async def test_sigterm_lets_the_answer_in_flight_finish_and_the_token_is_never_l
             "sendChatAction", Fault.error(400, f"Bad Request: refused /bot{TOKEN}/x")
         )  # handler logs it and apologises
         await ask(standin, 3)
-        assert await reply(standin, 3) == locales.text("something_went_wrong", "en")
+        assert await reply(standin, 3) == i18n.text("something_went_wrong", "en")
 
         standin.inject("sendMessage", Fault.slow(2.0))
         last = await ask(standin, 4)

@@ -11,7 +11,7 @@ from botapi_standin import BotApiStandIn
 from telegram.ext import Application
 from telegram_harness import BOT_USERNAME, ProcessedUpdates, stand_in_settings, track_updates
 
-from bot.retrieval import Retriever
+from bot.search.retriever import Retriever
 from bot.settings import Settings
 from bot.telegram import texts
 from bot.telegram.app import ALLOWED_UPDATES, build_application, webhook_parameters

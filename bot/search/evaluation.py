@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.retrieval import Answer
+from bot.search.results import Answer
 
 EVAL_K = 10
 

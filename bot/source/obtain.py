@@ -14,9 +14,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.parsing import NOTES_MARKER, TreatyFormatError
+from bot.errors import TreatyBotError
+from bot.settings import TREATY_TEXT_DIR
+from bot.treaty.layout import NOTES_MARKER
 
-TREATY_TEXT_DIR = Path(__file__).resolve().parents[1] / "treaty_text"
 SOURCES_FILE = TREATY_TEXT_DIR / "sources.json"
 PDF_MAGIC = b"%PDF-"
 OFFLINE_HINT = (
@@ -26,7 +27,7 @@ OFFLINE_HINT = (
 )
 
 
-class SourceError(RuntimeError):
+class SourceError(TreatyBotError, RuntimeError):
     """The treaty text cannot be obtained or is not the expected document; says how to fix it."""
 
 
@@ -108,7 +109,7 @@ def resolve_source(
 def read_treaty_text(source: TreatySource) -> str:
     """The convention and its interpretative notes in the reference layout."""
     if source.is_pdf:
-        from bot.pdf_text import PdfTextError, extract_treaty_text
+        from bot.source.pdf_layout import PdfTextError, extract_treaty_text
 
         try:
             return extract_treaty_text(source.path)
@@ -131,7 +132,7 @@ def _read_utf8(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise TreatyFormatError(
+        raise SourceError(
             f"{path} is neither a PDF nor UTF-8 text (byte {error.start} is not UTF-8)"
         ) from error
 

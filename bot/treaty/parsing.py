@@ -9,60 +9,29 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from bot.treaty import ARTICLE_COUNT, SYMBOL, Article, Chapter, Note, Paragraph, Part, Treaty
+from bot.errors import TreatyBotError
+from bot.treaty.layout import ARTICLE_COUNT, NOTES_MARKER, SYMBOL
+from bot.treaty.model import ITEM, Article, Chapter, Note, Paragraph, Treaty, split_parts
 
 PARSER_VERSION = "1"
-NOTES_MARKER = "Interpretative notes on specific articles"
 
 _CHAPTER = re.compile(r"^Chapter ([IVXLC]+)$")
 _ARTICLE = re.compile(r"^Article (\d+)\.?$")
 _NUMBERED = re.compile(r"^(\d+)\.\s+(.*)$")
-_ITEM = re.compile(r"^\(([a-z]{1,4})\)\s+")
 _NOTE_HEADING = re.compile(r"^Articles? \d+")
-_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 _CLOSING = "IN WITNESS WHEREOF"
 
 
-class TreatyFormatError(ValueError):
+class TreatyFormatError(TreatyBotError, ValueError):
     """The text is not in the expected layout or fails validation; the message says where."""
-
-
-def split_parts(lines: Sequence[str]) -> tuple[Part, ...]:
-    """Classify a paragraph's lines into lead text, lettered and roman sub-paragraphs.
-
-    "(i)" is roman inside a lettered item and a letter right after "(h)", as printed in Article 2.
-    """
-    parts: list[Part] = []
-    previous_letter: str | None = None
-    previous_roman: str | None = None
-    for line in lines:
-        match = _ITEM.match(line)
-        if not match:
-            parts.append(Part(text=line))
-            continue
-        label = match.group(1)
-        follows_roman = previous_roman is not None and _next_roman(previous_roman) == label
-        starts_roman = label == "i" and previous_letter != "h" and previous_letter is not None
-        if label in _ROMAN and (follows_roman or starts_roman):
-            parts.append(Part(text=line, label=label, level=2))
-            previous_roman = label
-        else:
-            parts.append(Part(text=line, label=label, level=1))
-            previous_letter, previous_roman = label, None
-    return tuple(parts)
 
 
 def _is_title(line: str) -> bool:
     """A heading line, not the article's first paragraph or the next heading."""
-    structural = (_NUMBERED, _ITEM, _ARTICLE, _CHAPTER)
+    structural = (_NUMBERED, ITEM, _ARTICLE, _CHAPTER)
     return bool(line) and not any(p.match(line) for p in structural) and line[-1] not in ".:;,"
-
-
-def _next_roman(label: str) -> str | None:
-    index = _ROMAN.index(label)
-    return _ROMAN[index + 1] if index + 1 < len(_ROMAN) else None
 
 
 def _blocks(text: str) -> list[str]:
@@ -162,7 +131,7 @@ def _paragraphs(article: int, lines: Iterable[str]) -> tuple[Paragraph, ...]:
         if numbered:
             groups.append((numbered.group(1), [numbered.group(2)]))
         elif groups and (
-            groups[-1][0] is not None or _ITEM.match(line) or _ITEM.match(groups[-1][1][-1])
+            groups[-1][0] is not None or ITEM.match(line) or ITEM.match(groups[-1][1][-1])
         ):
             groups[-1][1].append(line)
         else:

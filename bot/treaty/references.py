@@ -8,6 +8,7 @@ are not article numbers ("24 hours a day", "the 2024 convention").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _ARTICLE_WORDS = (
@@ -37,6 +38,7 @@ _ARTICLE_LIST = re.compile(
     re.IGNORECASE,
 )
 _BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*\(\s*(\d{1,3})\s*\)\s*[?.!]?\s*$")
+_COMMAND_ARGUMENTS = re.compile(r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s+(\d{1,4}))?$")
 _CHINESE_NUMBER = r"(\d+|[零〇一二三四五六七八九十百两]+)"  # \d also matches full-width digits
 _CHINESE = re.compile(rf"第\s*{_CHINESE_NUMBER}\s*条(?:\s*第\s*{_CHINESE_NUMBER}\s*款)?")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -78,6 +80,15 @@ def find_references(question: str) -> list[Reference]:
         if reference not in unique:
             unique.append(reference)
     return unique
+
+
+def parse_article_arguments(arguments: Sequence[str]) -> Reference | None:
+    """The arguments of a command that names a provision ("7", "40 21", "40(21)")."""
+    match = _COMMAND_ARGUMENTS.match(" ".join(arguments).strip())
+    if not match:
+        return None
+    paragraph = match.group(2) or match.group(3)
+    return Reference(int(match.group(1)), str(int(paragraph)) if paragraph else None)
 
 
 def _chinese_number(text: str) -> int:

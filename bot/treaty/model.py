@@ -6,13 +6,15 @@ printed text verbatim and only adds structure around it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-CONVENTION_ID = "convention"
-NOTES_ID = "interpretative-notes"
-SYMBOL = "A/RES/79/243"
-ARTICLE_COUNT = 68
+from bot.treaty.layout import CONVENTION_ID, NOTES_ID
+
+ITEM = re.compile(r"^\(([a-z]{1,4})\)\s+")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,34 @@ def _article_json(article: Article) -> dict[str, Any]:
 
 
 def _paragraph_from_json(raw: dict[str, Any]) -> Paragraph:
-    from bot.parsing import split_parts
-
     return Paragraph(label=raw["label"], parts=split_parts(raw["text"].split("\n")))
+
+
+def split_parts(lines: Sequence[str]) -> tuple[Part, ...]:
+    """Classify a paragraph's lines into lead text, lettered and roman sub-paragraphs.
+
+    "(i)" is roman inside a lettered item and a letter right after "(h)", as printed in Article 2.
+    """
+    parts: list[Part] = []
+    previous_letter: str | None = None
+    previous_roman: str | None = None
+    for line in lines:
+        match = ITEM.match(line)
+        if not match:
+            parts.append(Part(text=line))
+            continue
+        label = match.group(1)
+        follows_roman = previous_roman is not None and _next_roman(previous_roman) == label
+        starts_roman = label == "i" and previous_letter != "h" and previous_letter is not None
+        if label in _ROMAN and (follows_roman or starts_roman):
+            parts.append(Part(text=line, label=label, level=2))
+            previous_roman = label
+        else:
+            parts.append(Part(text=line, label=label, level=1))
+            previous_letter, previous_roman = label, None
+    return tuple(parts)
+
+
+def _next_roman(label: str) -> str | None:
+    index = _ROMAN.index(label)
+    return _ROMAN[index + 1] if index + 1 < len(_ROMAN) else None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bot.treaty import Article, Paragraph, Part, Treaty
+from bot.treaty.model import Article, Paragraph, Part, Treaty
 
 CHUNKER_VERSION = "1"
 ChunkKind = Literal["heading", "paragraph"]

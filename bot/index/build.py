@@ -8,7 +8,6 @@ interrupted build leaves the previous one untouched.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -18,18 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot import index_store as store
-from bot.chunking import CHUNKER_VERSION, chunk_treaty
-from bot.parsing import PARSER_VERSION, parse_treaty_text, validate
-from bot.search_aids import SEARCH_AIDS_FILE, load_search_aids
+from bot.errors import TreatyBotError
+from bot.index import store
+from bot.index.chunking import CHUNKER_VERSION, chunk_treaty
+from bot.index.search_aids import SEARCH_AIDS_FILE, load_search_aids
 from bot.settings import Settings
-from bot.source import TreatySource, read_treaty_text, resolve_source, sha256_of
+from bot.source.obtain import TreatySource, read_treaty_text, resolve_source, sha256_of
+from bot.treaty.parsing import PARSER_VERSION, parse_treaty_text, validate
 
 EXPORT_PROBES = 8  # chunks the query model's copy is checked against
-KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
 
 
-class IndexBuildError(RuntimeError):
+class IndexBuildError(TreatyBotError, RuntimeError):
     """The build cannot go on; the message says why and what to do."""
 
 
@@ -110,7 +109,7 @@ def build_index(
     treaty = parse_treaty_text(text, source.sha256)
     validate(treaty, text)
 
-    from bot.embedding import load_encoder
+    from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(settings.embedding_model)
     chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
@@ -126,18 +125,17 @@ def build_index(
         )
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    builds = index_dir / store.BUILDS_DIR
-    staging = builds / f".staging-{build_id}"
+    staging: Path | None = None
     try:
-        staging.mkdir(parents=True)
-        _write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
+        staging = store.new_staging(index_dir, build_id)
+        store.write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
         not_copied = encoder.export_query_model(
             staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
         )
         if not_copied:
             report(f"Questions will be encoded with sentence-transformers, which starts "
                    f"slower: {not_copied}.")
-        manifest = {
+        store.write_manifest(staging, {
             **wanted,
             "build_id": build_id,
             "source": _describe_source(source),
@@ -149,14 +147,11 @@ def build_index(
             "chunk_count": len(chunks),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
-            "files": store.file_checksums(staging),
-        }
-        (staging / store.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        final = builds / build_id
-        staging.rename(final)
-        _swap_current(index_dir, final)
+        })
+        final = store.publish(index_dir, staging, build_id)
     except BaseException as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, OSError):
             raise IndexBuildError(
                 f"cannot write the index in {index_dir} ({error.strerror or error}); the "
@@ -164,7 +159,6 @@ def build_index(
                 "or set INDEX_DIR to a writable folder."
             ) from error
         raise
-    _remove_old_builds(builds, keep={final.name, *_recent(builds, final.name)})
     elapsed = time.perf_counter() - started
     return BuildOutcome(
         True,
@@ -204,53 +198,6 @@ def _embed(
     if show_progress:
         starts = track(starts, description=label, total=len(starts), transient=True)
     return np.vstack([encode(texts[start : start + batch]) for start in starts])
-
-
-def _write_build(
-    directory: Path, treaty, chunks, vectors, multilingual, aids, aid_vectors
-) -> None:
-    import faiss
-
-    from bot.lexical import LexicalIndex
-
-    def write_vectors(matrix, name: str) -> None:
-        index = faiss.IndexFlatIP(matrix.shape[1])
-        index.add(matrix)
-        faiss.write_index(index, str(directory / name))
-
-    treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
-    (directory / store.TREATY_JSON).write_text(treaty_json, encoding="utf-8")
-    with (directory / store.CHUNKS).open("w", encoding="utf-8") as handle:
-        for chunk in chunks:
-            handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
-    write_vectors(vectors, store.VECTORS)
-    if multilingual is not None:
-        write_vectors(multilingual, store.MULTILINGUAL_VECTORS)
-    if aids:
-        with (directory / store.AIDS).open("w", encoding="utf-8") as handle:
-            for aid in aids:
-                handle.write(json.dumps(aid.to_json(), ensure_ascii=False) + "\n")
-        write_vectors(aid_vectors, store.AID_VECTORS)
-    LexicalIndex.build([c.search_text for c in chunks]).save(directory / store.BM25_DIR)
-
-
-def _swap_current(index_dir: Path, build_dir: Path) -> None:
-    link = index_dir / store.CURRENT_LINK
-    staged_link = index_dir / f".{store.CURRENT_LINK}-{build_dir.name}"
-    staged_link.symlink_to(build_dir.relative_to(index_dir))
-    os.replace(staged_link, link)
-
-
-def _recent(builds: Path, current: str) -> list[str]:
-    older = sorted(p.name for p in builds.iterdir() if p.is_dir() and p.name < current
-                   and not p.name.startswith("."))
-    return older[-KEEP_PREVIOUS_BUILDS:]
-
-
-def _remove_old_builds(builds: Path, keep: set[str]) -> None:
-    for path in builds.iterdir():
-        if path.is_dir() and path.name not in keep and not path.name.startswith(".staging"):
-            shutil.rmtree(path, ignore_errors=True)
 
 
 def _describe_source(source: TreatySource) -> dict[str, Any]:

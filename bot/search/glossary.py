@@ -3,18 +3,19 @@ the treaty's own vocabulary and to the articles that cover them.
 
 Users say "ransomware" or "revenge porn"; the treaty says "interference with electronic data" and
 "non-consensual dissemination of intimate images". A matched entry adds its treaty vocabulary to
-the lexical query and votes for its articles, and `explain` says which entries fired.
+the lexical query and votes for its articles, and the answer's evidence names the entries.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.lexical import phrase_tokens
-from bot.source import TREATY_TEXT_DIR
+from bot.encoding.lexical import phrase_tokens, tokenize
+from bot.settings import TREATY_TEXT_DIR
 
 GLOSSARY_FILE = TREATY_TEXT_DIR / "glossary.toml"
 
@@ -80,6 +81,21 @@ class Glossary:
                 continue
             kept.setdefault(id(match.entry), match)
         return sorted(kept.values(), key=lambda m: m.start)
+
+
+def expansion_tokens(matches: Iterable[GlossaryMatch]) -> list[str]:
+    """The treaty's own words for the matched terms, added to the lexical query."""
+    return [token for match in matches for token in tokenize(match.entry.expansion)]
+
+
+def glossary_ranking(matches: Iterable[GlossaryMatch]) -> list[int]:
+    """Articles by the votes of the matched entries: a longer term weighs more, and an entry's
+    first article more than its later ones."""
+    votes: dict[int, float] = defaultdict(float)
+    for match in matches:
+        for position, article in enumerate(match.entry.articles):
+            votes[article] += match.length / (position + 1)
+    return sorted(votes, key=lambda a: (-votes[a], a))
 
 
 def _inside(match: GlossaryMatch, other: GlossaryMatch) -> bool:

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.errors import TreatyBotError
 from bot.settings import DEFAULT_EMBEDDING_MODEL
 
 PACKAGED_MODEL_NAMES = {DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"}
@@ -40,7 +41,7 @@ class Encoder(Protocol):
         ...
 
 
-class EncoderUnavailable(RuntimeError):
+class EncoderUnavailable(TreatyBotError, RuntimeError):
     """The configured model cannot be loaded; the message says how to fix it."""
 
 

@@ -1,0 +1,221 @@
+"""The on-disk index, written and read in this one module: a versioned build folder behind an
+atomically swapped `current` link.
+
+Layout of `INDEX_DIR` (documented in index/README.md):
+    current -> builds/<build id>      the live build; replaced in one rename
+    builds/<build id>/manifest.json   what was built from what, with a sha256 of every file
+                     /treaty.json     the parsed structure
+                     /chunks.jsonl    search units with citations
+                     /vectors.faiss   normalised embeddings, inner-product index
+                     /vectors.multilingual.faiss   the same units in the multilingual space
+                     /aids.jsonl, aids.multilingual.faiss   multilingual search aids
+                     /bm25/           the bm25s index
+                     /query_model/    ONNX copy of the embedding model, for fast questions
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.encoding.bm25 import Bm25
+from bot.encoding.lexical import tokenize
+from bot.errors import TreatyBotError
+from bot.index.chunking import Chunk
+from bot.index.search_aids import SearchAid
+from bot.source.obtain import sha256_of
+from bot.treaty.model import Treaty
+
+INDEX_FORMAT = 2
+CURRENT_LINK = "current"
+BUILDS_DIR = "builds"
+STAGING_PREFIX = ".staging-"
+MANIFEST = "manifest.json"
+TREATY_JSON = "treaty.json"
+CHUNKS = "chunks.jsonl"
+VECTORS = "vectors.faiss"
+MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
+AIDS = "aids.jsonl"
+AID_VECTORS = "aids.multilingual.faiss"
+BM25_DIR = "bm25"
+QUERY_MODEL_DIR = "query_model"
+KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
+
+
+class IndexNotReady(TreatyBotError, RuntimeError):
+    """No usable index: missing, stale or corrupted. The message says how to build one."""
+
+
+BUILD_HINT = "Build it with `treaty-build-index` (or `make run`, which builds it when needed)."
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    directory: Path  # the resolved build folder, stable even if `current` moves on
+    manifest: dict[str, Any]
+    treaty: Treaty
+    chunks: list[Chunk]
+    vectors: Any  # faiss.IndexFlatIP
+    multilingual_vectors: Any | None  # faiss.IndexFlatIP, when a multilingual model is set
+    aids: list[SearchAid]  # search phrases in the other UN languages (bot.index.search_aids)
+    aid_vectors: Any | None  # faiss.IndexFlatIP over `aids` in the multilingual space
+    lexical: Bm25  # over the chunks' search texts, tokenised by bot.encoding.lexical
+    query_model: Path | None  # bot.encoding.encoders.OnnxQueryEncoder's folder, when it has one
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def current_build(index_dir: Path) -> Path | None:
+    link = index_dir / CURRENT_LINK
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def read_manifest(build_dir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def file_checksums(build_dir: Path) -> dict[str, str]:
+    """sha256 of every file in a build, keyed by its path relative to the build folder."""
+    return {
+        path.relative_to(build_dir).as_posix(): sha256_of(path)
+        for path in sorted(build_dir.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    }
+
+
+def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    expected: dict[str, str] = manifest.get("files", {})
+    actual = file_checksums(build_dir)
+    return sorted(name for name in expected.keys() | actual.keys()
+                  if expected.get(name) != actual.get(name))
+
+
+def checked_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The live build folder and its manifest, once its format and every file's checksum are
+    known to be right; otherwise `IndexNotReady` says what is wrong."""
+    build_dir = current_build(index_dir)
+    manifest = read_manifest(build_dir) if build_dir else None
+    if build_dir is None or manifest is None:
+        raise IndexNotReady(f"No index in {index_dir}. {BUILD_HINT}")
+    if manifest.get("format") != INDEX_FORMAT:
+        raise IndexNotReady(f"The index in {index_dir} has an older format. {BUILD_HINT}")
+    damaged = corrupted_files(build_dir, manifest)
+    if damaged:
+        raise IndexNotReady(
+            f"The index in {build_dir} is corrupted ({', '.join(damaged)} do not match "
+            f"manifest.json). Rebuild it with `treaty-build-index --force`."
+        )
+    return build_dir, manifest
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Load the live build, refusing one whose files do not match their recorded checksums."""
+    import faiss
+
+    build_dir, manifest = checked_build(index_dir)
+    treaty = Treaty.from_json(json.loads((build_dir / TREATY_JSON).read_text(encoding="utf-8")))
+    chunks = [Chunk.from_json(row) for row in _read_lines(build_dir / CHUNKS)]
+    aids = [SearchAid(**row) for row in _read_lines(build_dir / AIDS)]
+
+    def optional_vectors(name: str):
+        return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
+
+    return LoadedIndex(
+        directory=build_dir,
+        manifest=manifest,
+        treaty=treaty,
+        chunks=chunks,
+        vectors=faiss.read_index(str(build_dir / VECTORS)),
+        multilingual_vectors=optional_vectors(MULTILINGUAL_VECTORS),
+        aids=aids,
+        aid_vectors=optional_vectors(AID_VECTORS),
+        lexical=Bm25.load(build_dir / BM25_DIR),
+        query_model=build_dir / QUERY_MODEL_DIR if manifest.get("query_model") else None,
+    )
+
+
+def _read_lines(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSON-lines file; none when it is absent (an optional part)."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def new_staging(index_dir: Path, build_id: str) -> Path:
+    """The folder a build is written into, beside the live builds and invisible to readers."""
+    staging = index_dir / BUILDS_DIR / f"{STAGING_PREFIX}{build_id}"
+    staging.mkdir(parents=True)
+    return staging
+
+
+def write_build(
+    directory: Path,
+    treaty: Treaty,
+    chunks: Sequence[Chunk],
+    vectors,
+    multilingual,
+    aids: Sequence[SearchAid],
+    aid_vectors,
+) -> None:
+    """Every file of a build but the query model and the manifest."""
+    import faiss
+
+    def write_vectors(matrix, name: str) -> None:
+        index = faiss.IndexFlatIP(matrix.shape[1])
+        index.add(matrix)
+        faiss.write_index(index, str(directory / name))
+
+    treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
+    (directory / TREATY_JSON).write_text(treaty_json, encoding="utf-8")
+    _write_lines(directory / CHUNKS, [chunk.to_json() for chunk in chunks])
+    write_vectors(vectors, VECTORS)
+    if multilingual is not None:
+        write_vectors(multilingual, MULTILINGUAL_VECTORS)
+    if aids:
+        _write_lines(directory / AIDS, [aid.to_json() for aid in aids])
+        write_vectors(aid_vectors, AID_VECTORS)
+    Bm25.build([tokenize(c.search_text) for c in chunks]).save(directory / BM25_DIR)
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    """The manifest, with the checksum of every file written so far."""
+    manifest = {**manifest, "files": file_checksums(directory)}
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def publish(index_dir: Path, staging: Path, build_id: str) -> Path:
+    """Make a finished staging folder the live build in one rename of `current`, then drop
+    builds older than the previous one."""
+    builds = index_dir / BUILDS_DIR
+    final = builds / build_id
+    staging.rename(final)
+    link = index_dir / CURRENT_LINK
+    staged_link = index_dir / f".{CURRENT_LINK}-{build_id}"
+    staged_link.symlink_to(final.relative_to(index_dir))
+    os.replace(staged_link, link)
+    older = sorted(p.name for p in builds.iterdir()
+                   if p.is_dir() and p.name < build_id and not p.name.startswith("."))
+    keep = {build_id, *older[-KEEP_PREVIOUS_BUILDS:]}
+    for path in builds.iterdir():
+        if path.is_dir() and path.name not in keep and not path.name.startswith(STAGING_PREFIX):
+            shutil.rmtree(path, ignore_errors=True)
+    return final
+
+
+def _write_lines(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")

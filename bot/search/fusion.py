@@ -1,0 +1,86 @@
+"""Fusing the signals: weights, reciprocal rank fusion, the quoted unit's score and the
+decision to decline. Plain functions over rankings and arrays, so each rule can be tested on
+small inputs without a model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+RRF_K = 10  # small: the first few ranks of each signal carry most of the weight
+ENGLISH = "en"
+# Weight of each article ranking in the fusion, for English questions and for questions in the
+# other UN languages. The English model scores near chance on non-English text, and BM25 and the
+# glossary are English, so other languages rely on the multilingual space.
+SIGNAL_WEIGHTS = {
+    "en": {
+        "dense_paragraph": 1.0,
+        "dense_heading": 0.8,
+        "multilingual_paragraph": 0.5,
+        "multilingual_heading": 0.4,
+        "lexical": 1.0,
+        "glossary": 0.9,
+        "definition": 2.0,
+    },
+    "other": {
+        "multilingual_paragraph": 1.0,
+        "multilingual_heading": 0.3,
+        "search_aids": 1.0,
+        "search_aid_words": 1.0,
+        "lexical": 0.2,
+    },
+}
+# Declining. A question is in scope when its best cosine similarity to any unit reaches the
+# threshold of every space that is loaded (two models must both see a relation), or when it
+# names a glossary or defined term and still reaches GLOSSARY_FLOOR. Calibrated on our own
+# question files (tests/data): the lowest in-scope English questions score 0.31 (MiniLM) and
+# 0.18 (USE) without a glossary term; "flights to Hanoi" scores 0.37 with MiniLM but 0.14 with
+# USE. See README "Abstention".
+ABSTAIN_BELOW = {"dense": 0.30, "multilingual": 0.16}
+GLOSSARY_FLOOR = 0.20
+# An article's first paragraph states its main rule (the offence, the obligation); later ones
+# qualify it. This prior, on a scale where a unit scores up to 2, lets it win near-ties.
+LEAD_PARAGRAPH_PRIOR = 0.15
+DEFINITION_BOOST = 1.0  # the unit that defines a term asked about is the one to quote
+
+
+def signal_weights(language: str) -> dict[str, float]:
+    return SIGNAL_WEIGHTS[ENGLISH if language == ENGLISH else "other"]
+
+
+def is_answerable(best: Mapping[str, float], judge_best: float, names_a_term: bool) -> bool:
+    """Whether every loaded space sees a relation (`best`: each space's best cosine), or the
+    question names a glossary or defined term and the judging space still sees some."""
+    related = all(score >= ABSTAIN_BELOW[space] for space, score in best.items())
+    return related or (names_a_term and judge_best >= GLOSSARY_FLOOR)
+
+
+def reciprocal_rank_fusion(
+    rankings: Mapping[str, Sequence[int]], weights: Mapping[str, float], k: int = RRF_K
+) -> dict[int, float]:
+    """Each article's weighted sum of 1 / (k + rank) over the rankings it appears in."""
+    fused: dict[int, float] = defaultdict(float)
+    for signal, ranking in rankings.items():
+        for rank, article in enumerate(ranking):
+            fused[article] += weights.get(signal, 0.0) / (k + rank + 1)
+    return fused
+
+
+def top_articles(fused: Mapping[int, float], k: int) -> list[int]:
+    """The `k` articles with the highest fused score above zero (ties: lower article first)."""
+    return sorted((a for a in fused if fused[a] > 0), key=lambda a: (-fused[a], a))[:k]
+
+
+def unit_scores(
+    dense: np.ndarray, lexical: np.ndarray, prior: np.ndarray, defining: Sequence[int] = ()
+) -> np.ndarray:
+    """How well each unit answers, to choose the quoted paragraph within an article: the
+    agreement of the dense and lexical signals, each scaled to its best unit, plus the
+    lead-paragraph prior and a boost for the unit that defines a term asked about."""
+    top = lexical.max()
+    scores = dense / max(dense.max(), 1e-6) + (lexical / top if top > 0 else 0.0) + prior
+    if len(defining):
+        scores[list(defining)] += DEFINITION_BOOST
+    return scores
