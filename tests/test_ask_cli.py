@@ -107,3 +107,15 @@ def test_help_does_not_import_the_heavy_stack() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_python_surface_gives_what_the_cli_prints(run_ask, index_settings) -> None:
+    """`from bot import load_retriever` is the maintainers' scripting surface (README)."""
+    from bot import load_retriever
+
+    question = "Who pays the costs of executing a request for legal assistance?"
+    answer = load_retriever(index_settings).ask(question, k=3)
+    done = run_ask("--json", "--k", "3", question)
+    assert done.returncode == 0, done.stderr
+    assert answer.to_json() == json.loads(done.stdout)
+    assert set(answer.to_json()) == {"question", "abstained", "results"}

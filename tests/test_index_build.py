@@ -17,6 +17,7 @@ import pwd
 import queue
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -421,20 +422,27 @@ def test_missing_index_is_not_ready(tmp_path: Path) -> None:
 # --- Bad inputs through the CLI ----------------------------------------------------------------
 
 
-def truncated_pdf(treaty_pdf: Path, reference_dir: Path, folder: Path) -> Path:
+def truncated_pdf(treaty_pdf: Path, folder: Path) -> Path:
     path = folder / "truncated.pdf"
     path.write_bytes(treaty_pdf.read_bytes()[:100_000])
     return path
 
 
-def binary_file(treaty_pdf: Path, reference_dir: Path, folder: Path) -> Path:
+def binary_file(treaty_pdf: Path, folder: Path) -> Path:
     path = folder / "treaty.bin"
     path.write_bytes(bytes(range(256)) * 64)
     return path
 
 
-def other_layout(treaty_pdf: Path, reference_dir: Path, folder: Path) -> Path:
-    return reference_dir / "budapest_convention.en.txt"
+def other_layout(treaty_pdf: Path, folder: Path) -> Path:
+    """Another treaty's layout: capitals for its chapter headings, no Preamble line."""
+    path = folder / "other_treaty.txt"
+    path.write_text(
+        "Convention on Something Else\n\nCHAPTER I\nUSE OF TERMS\n\nArticle 1\nDefinitions\n\n"
+        "For the purposes of this Convention, a term means a word.\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 @pytest.mark.parametrize(
@@ -449,13 +457,12 @@ def other_layout(treaty_pdf: Path, reference_dir: Path, folder: Path) -> Path:
 def test_bad_source_fails_with_one_error_line_and_keeps_the_index(
     index_copy: Settings,
     treaty_pdf: Path,
-    reference_dir: Path,
     tmp_path: Path,
     make_source,
     args: list[str],
     expected: list[str],
 ) -> None:
-    source = make_source(treaty_pdf, reference_dir, tmp_path)
+    source = make_source(treaty_pdf, tmp_path)
     assert source.is_file()
     with unchanged_index(index_copy.index_dir):
         result = run_cli(cli_env(index_copy, TREATY_SOURCE=str(source)), *args, cwd=tmp_path)
@@ -633,3 +640,43 @@ def test_interrupted_build_leaves_the_previous_index(index_copy: Settings, tmp_p
     ]
     assert stdout == ""
     assert not list((index_dir / store.BUILDS_DIR).glob(".staging-*"))
+
+
+# --- make run without a reachable source ---------------------------------------------------------
+
+
+def unreachable_url() -> str:
+    """An http URL on this machine where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/A_RES_79_243-EN.pdf"
+
+
+def test_make_run_serves_the_built_index_when_the_source_is_unreachable(
+    index_copy: Settings, tmp_path: Path
+) -> None:
+    env = cli_env(index_copy, TREATY_SOURCE=unreachable_url())
+    with unchanged_index(index_copy.index_dir):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli.run"], env=env, cwd=tmp_path, input="art. 7\n\n",
+            capture_output=True, text=True, timeout=CLI_TIMEOUT_S, check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    notice = [line for line in done.stderr.splitlines() if "cannot be reached" in line]
+    assert len(notice) == 1 and str(index_copy.index_dir) in notice[0]
+    assert "error:" not in done.stderr
+    assert "Article 7 · Illegal access" in done.stdout
+
+
+def test_make_run_without_source_or_index_says_how_to_fix_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.update(TREATY_SOURCE=unreachable_url(), INDEX_DIR=str(tmp_path / "index"),
+               CACHE_DIR=str(tmp_path / "cache"), HF_HUB_OFFLINE="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli.run"], env=env, cwd=tmp_path, input="",
+        capture_output=True, text=True, timeout=CLI_TIMEOUT_S, check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: could not download") and "TREATY_SOURCE" in done.stderr

@@ -147,11 +147,14 @@ def test_url_serving_something_else_is_refused(pdf_server: str, tmp_path: Path) 
 
 
 @pytest.fixture
-def text_copy(reference_dir: Path, tmp_path: Path) -> Path:
+def text_copy(layout_text: str, tmp_path: Path) -> Path:
+    """The treaty as a text source: the Convention in one file, its notes in the file beside
+    it, named as the reference renderings are."""
     folder = tmp_path / "texts"
     folder.mkdir()
-    for name in (CONVENTION_FILE, NOTES_FILE):
-        (folder / name).write_bytes((reference_dir / name).read_bytes())
+    convention, marker, notes = layout_text.partition(NOTES_MARKER)
+    (folder / CONVENTION_FILE).write_text(convention.rstrip() + "\n", encoding="utf-8")
+    (folder / NOTES_FILE).write_text(marker + notes, encoding="utf-8")
     return folder / CONVENTION_FILE
 
 

@@ -1,12 +1,11 @@
 """`validate` and `parse_treaty_text` refuse damaged or foreign texts, naming the problem.
 
-Each damaged text is made at run time from the reference rendering in the shared folder.
+Each damaged text is made at run time from the treaty text the tests obtain (`layout_text`).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from bot.treaty.parsing import TreatyFormatError, parse_treaty_text, validate
 
 
 def article_block(text: str, number: int) -> str:
-    """The reference lines from "Article N" up to (not including) the next article heading."""
+    """The lines from "Article N" up to (not including) the next article heading."""
     match = re.search(rf"(?ms)^Article {number}\n.*?(?=^Article {number + 1}\n)", text)
-    assert match, f"Article {number} not found in the reference text"
+    assert match, f"Article {number} not found in the text"
     return match.group(0)
 
 
@@ -27,51 +26,51 @@ def validation_error(text: str) -> str:
     return str(caught.value)
 
 
-def test_the_reference_itself_passes(reference_text: str) -> None:
-    validate(parse_treaty_text(reference_text, "test"), reference_text)
+def test_the_whole_text_passes(layout_text: str) -> None:
+    validate(parse_treaty_text(layout_text, "test"), layout_text)
 
 
-def test_missing_article(reference_text: str) -> None:
-    text = reference_text.replace(article_block(reference_text, 30), "")
+def test_missing_article(layout_text: str) -> None:
+    text = layout_text.replace(article_block(layout_text, 30), "")
     assert "Article 30\n" not in text
     message = validation_error(text)
     assert "missing [30]" in message
     assert "articles must be 1..68" in message
 
 
-def test_articles_out_of_order(reference_text: str) -> None:
-    block_30, block_31 = article_block(reference_text, 30), article_block(reference_text, 31)
-    text = reference_text.replace(block_30 + block_31, block_31 + block_30)
-    assert text != reference_text
+def test_articles_out_of_order(layout_text: str) -> None:
+    block_30, block_31 = article_block(layout_text, 30), article_block(layout_text, 31)
+    text = layout_text.replace(block_30 + block_31, block_31 + block_30)
+    assert text != layout_text
     message = validation_error(text)
     assert "out of order" in message
 
 
-def test_article_without_heading(reference_text: str) -> None:
-    text = reference_text.replace("Article 7\nIllegal access\n", "Article 7\n")
-    assert text != reference_text
+def test_article_without_heading(layout_text: str) -> None:
+    text = layout_text.replace("Article 7\nIllegal access\n", "Article 7\n")
+    assert text != layout_text
     message = validation_error(text)
     assert "article 7 has no heading" in message
     assert "not consecutive" not in message  # the first paragraph is not taken as the title
 
 
-def test_article_without_heading_before_an_unnumbered_paragraph(reference_text: str) -> None:
-    text = reference_text.replace("Article 2\nUse of terms\n", "Article 2\n")
-    assert text != reference_text
+def test_article_without_heading_before_an_unnumbered_paragraph(layout_text: str) -> None:
+    text = layout_text.replace("Article 2\nUse of terms\n", "Article 2\n")
+    assert text != layout_text
     assert "article 2 has no heading" in validation_error(text)
 
 
-def test_non_consecutive_paragraph_numbers(reference_text: str) -> None:
-    block = article_block(reference_text, 7)
+def test_non_consecutive_paragraph_numbers(layout_text: str) -> None:
+    block = article_block(layout_text, 7)
     renumbered = block.replace("\n2. ", "\n3. ", 1)
     assert renumbered != block
-    message = validation_error(reference_text.replace(block, renumbered))
+    message = validation_error(layout_text.replace(block, renumbered))
     assert "article 7: paragraph numbers are not consecutive: [1, 3]" in message
 
 
-def test_lost_text(reference_text: str) -> None:
-    treaty = parse_treaty_text(reference_text, "test")
-    source = reference_text.replace(
+def test_lost_text(layout_text: str) -> None:
+    treaty = parse_treaty_text(layout_text, "test")
+    source = layout_text.replace(
         "Article 7\nIllegal access\n", "Article 7\nIllegal access\n\nsmuggled extra words\n"
     )
     with pytest.raises(TreatyFormatError) as caught:
@@ -81,18 +80,17 @@ def test_lost_text(reference_text: str) -> None:
     assert "'smuggled'" in message or "'extra'" in message or "'words'" in message
 
 
-def test_several_problems_are_listed_together(reference_text: str) -> None:
-    text = reference_text.replace(article_block(reference_text, 30), "").replace(
+def test_several_problems_are_listed_together(layout_text: str) -> None:
+    text = layout_text.replace(article_block(layout_text, 30), "").replace(
         "Article 7\nIllegal access\n", "Article 7\n"
     )
     message = validation_error(text)
     assert "missing [30]" in message and "article 7 has no heading" in message
 
 
-def test_budapest_convention_is_refused(reference_dir: Path) -> None:
-    text = (reference_dir / "budapest_convention.en.txt").read_text(encoding="utf-8")
+def test_budapest_convention_is_refused(budapest_text: str) -> None:
     with pytest.raises(TreatyFormatError) as caught:
-        parse_treaty_text(text, "test")
+        parse_treaty_text(budapest_text, "test")
     message = str(caught.value)
     assert "layout of un_cybercrime_convention.en.txt" in message
     assert "Chapter I" in message
@@ -113,8 +111,8 @@ def test_other_text_is_refused(text: str) -> None:
         parse_treaty_text(text, "test")
 
 
-def test_text_outside_any_article_is_refused(reference_text: str) -> None:
-    text = reference_text.replace(
+def test_text_outside_any_article_is_refused(layout_text: str) -> None:
+    text = layout_text.replace(
         "Chapter II\nCriminalization\n", "Chapter II\nCriminalization\n\nA stray line.\n"
     )
     with pytest.raises(TreatyFormatError, match=r"text outside any article: 'A stray line\.'"):

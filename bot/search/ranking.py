@@ -21,7 +21,7 @@ class ArticleRuns:
 
     @classmethod
     def of(cls, articles: Sequence[int]) -> ArticleRuns:
-        values = np.asarray(articles)
+        values = np.asarray(articles, dtype=np.int64)
         starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else values
         return cls(starts, values[starts])
 

@@ -34,12 +34,8 @@ def words(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def treaty(reference_dir) -> Treaty:
-    convention = (reference_dir / "un_cybercrime_convention.en.txt").read_text(encoding="utf-8")
-    notes = (reference_dir / "un_cybercrime_convention_interpretative_notes.en.txt").read_text(
-        encoding="utf-8"
-    )
-    return parse_treaty_text(f"{convention}\n\n{notes}", source_sha256="0" * 64)
+def treaty(layout_text: str) -> Treaty:
+    return parse_treaty_text(layout_text, source_sha256="0" * 64)
 
 
 def result_for(treaty: Treaty, article: int, label: str | None) -> ArticleResult:

@@ -1,0 +1,75 @@
+"""The fusion rules on small hand-made inputs: reciprocal rank fusion, the choice of the top
+articles, declining, the quoted unit's score, and article rankings from rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.search import fusion
+from bot.search.ranking import ArticleRuns
+
+
+def test_rrf_sums_weighted_reciprocal_ranks() -> None:
+    rankings = {"a": [7, 8], "b": [8, 9]}
+    fused = fusion.reciprocal_rank_fusion(rankings, {"a": 1.0, "b": 0.5}, k=10)
+    assert fused[7] == pytest.approx(1 / 11)
+    assert fused[8] == pytest.approx(1 / 12 + 0.5 / 11)
+    assert fused[9] == pytest.approx(0.5 / 12)
+
+
+def test_a_signal_without_weight_takes_no_part() -> None:
+    fused = fusion.reciprocal_rank_fusion({"a": [7], "unweighted": [9]}, {"a": 1.0})
+    assert fusion.top_articles(fused, 5) == [7]
+
+
+def test_top_articles_breaks_ties_by_article_number_and_cuts_at_k() -> None:
+    fused = {12: 0.2, 3: 0.2, 5: 0.5, 9: 0.0}
+    assert fusion.top_articles(fused, 5) == [5, 3, 12]
+    assert fusion.top_articles(fused, 2) == [5, 3]
+
+
+@pytest.mark.parametrize(
+    ("best", "judge", "names_a_term", "answerable"),
+    [
+        ({"dense": 0.35, "multilingual": 0.20}, 0.35, False, True),
+        ({"dense": 0.37, "multilingual": 0.14}, 0.37, False, False),  # one space sees nothing
+        ({"dense": 0.25, "multilingual": 0.10}, 0.25, True, True),  # a named term, above floor
+        ({"dense": 0.15, "multilingual": 0.10}, 0.15, True, False),  # a named term, too far
+        ({"multilingual": 0.17}, 0.17, False, True),  # only the multilingual space is asked
+    ],
+)
+def test_declining(best: dict, judge: float, names_a_term: bool, answerable: bool) -> None:
+    assert fusion.is_answerable(best, judge, names_a_term) is answerable
+
+
+def test_unit_scores_scale_each_signal_to_its_best_unit() -> None:
+    dense = np.array([0.2, 0.4, 0.1])
+    lexical = np.array([0.0, 1.0, 4.0])
+    prior = np.array([0.15, 0.0, 0.0])
+    scores = fusion.unit_scores(dense, lexical, prior)
+    assert scores == pytest.approx([0.5 + 0.15, 1.0 + 0.25, 0.25 + 1.0])
+
+
+def test_unit_scores_without_a_lexical_match_and_with_a_definition() -> None:
+    dense = np.array([0.2, 0.4])
+    scores = fusion.unit_scores(dense, np.zeros(2), np.zeros(2), defining=[0])
+    assert scores == pytest.approx([0.5 + fusion.DEFINITION_BOOST, 1.0])
+
+
+def test_weights_for_english_and_the_other_languages() -> None:
+    assert "glossary" in fusion.signal_weights("en")
+    assert "glossary" not in fusion.signal_weights("fr")
+    assert fusion.signal_weights("zh") is fusion.signal_weights("ar")
+
+
+def test_article_runs_rank_by_the_best_row() -> None:
+    runs = ArticleRuns.of([1, 1, 2, 2, 2, 5])
+    assert runs.rank(np.array([0.1, 0.3, 0.2, 0.9, 0.0, 0.5])) == [2, 5, 1]
+    assert runs.rank(np.array([0.1, -np.inf, -np.inf, -np.inf, -np.inf, 0.0])) == [1, 5]
+    assert runs.rank_positive(np.array([0.0, 0.0, 0.0, 2.0, 0.0, 0.0])) == [2]
+
+
+def test_article_runs_break_ties_by_position_and_handle_no_rows() -> None:
+    assert ArticleRuns.of([4, 3]).rank(np.array([0.5, 0.5])) == [4, 3]
+    assert ArticleRuns.of([]).rank(np.array([])) == []

@@ -1,0 +1,44 @@
+"""The search aids' word matching and signals on a few hand-written aids."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.index.search_aids import AID_LANGUAGES, SearchAid, load_search_aids
+from bot.search.aids import AidLexicon, SearchAids, aid_tokens
+
+AIDS = [
+    SearchAid(16, "fr", "diffusion non consentie d'images intimes"),
+    SearchAid(16, "zh", "未经同意传播私密图像"),
+    SearchAid(44, "fr", "extradition des délinquants"),
+    SearchAid(44, "ru", "выдача преступников"),
+]
+
+
+def test_chinese_is_read_as_characters_and_character_pairs() -> None:
+    assert aid_tokens("引渡", "zh") == ["zh:引", "zh:渡", "zh:引渡"]
+
+
+def test_words_are_stemmed_per_language_and_short_words_dropped() -> None:
+    assert aid_tokens("la extraditions", "fr") == ["fr:extradit"]
+    assert aid_tokens("выдачи", "ru") == aid_tokens("выдача", "ru") == ["ru:выдач"]
+
+
+def test_a_question_with_an_aid_s_words_finds_that_aid() -> None:
+    scores = AidLexicon(AIDS).scores("Que dit la convention sur l'extradition ?", "fr")
+    assert int(np.argmax(scores)) == 2
+    assert scores[0] == 0 and scores[3] == 0  # other articles, and Russian words never match
+
+
+def test_signals_rank_articles_within_the_question_s_language() -> None:
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    aids = SearchAids(AIDS, vectors)
+    rankings = aids.rankings("выдача", "ru", np.array([1.0, 0.0]))
+    assert rankings["search_aids"] == [44]  # the only Russian aid
+    assert rankings["search_aid_words"] == [44]
+
+
+def test_the_maintained_aids_cover_every_article_in_every_language() -> None:
+    aids = load_search_aids()
+    for lang in AID_LANGUAGES:
+        assert {a.article for a in aids if a.lang == lang} == set(range(1, 69)), lang
