@@ -21,13 +21,6 @@ CONVENTION_FILE = "un_cybercrime_convention.en.txt"
 NOTES_FILE = "un_cybercrime_convention_interpretative_notes.en.txt"
 BUDAPEST_FILE = "budapest_convention.en.txt"
 
-needs_reference = pytest.mark.skipif(
-    not (REFERENCE_DIR / CONVENTION_FILE).is_file(),
-    reason=f"the checked reference renderings are not in {REFERENCE_DIR}; the committed "
-    "fingerprint (tests/data/reference_fingerprint.json) checks the text instead",
-)
-
-
 def _source_setting() -> str | None:
     from bot.settings import Settings
 

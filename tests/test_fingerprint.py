@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import needs_reference
 
 from bot.source.obtain import read_treaty_text, resolve_source
 from bot.treaty.fingerprint import part_fingerprint, treaty_fingerprint
@@ -75,7 +74,6 @@ def test_the_hash_ignores_spacing_only() -> None:
     assert part_fingerprint("a  b\nc")["words"] == 3
 
 
-@needs_reference
 def test_the_committed_fingerprint_is_the_reference_s(reference_text: str, expected: dict) -> None:
     """Regenerate with `python scripts/make_fingerprint.py` when the renderings change."""
     assert treaty_fingerprint(parse_treaty_text(reference_text, "reference")) == expected
