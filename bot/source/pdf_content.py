@@ -2,7 +2,8 @@
 from the Convention's page layout (`pdf_layout`).
 
 The operations are read by a small tokenizer of our own, and the text operators are followed
-through the graphics state to place every glyph drawn outside pagination artifacts.
+through the graphics state to place every glyph drawn outside pagination artifacts, with the
+widths and text of the fonts as `pdf_fonts` reads them.
 """
 
 from __future__ import annotations
@@ -10,15 +11,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from pypdf import PageObject
 
-# pypdf's font model is not exported, but it is the part of pypdf that maps the glyph codes of
-# this PDF's fonts (Identity-H, no ToUnicode) to characters, and it knows their widths.
-from pypdf.generic._font import Font
+from bot.source.pdf_fonts import Font, read_font
 
 # --- Operations: tokenizing a content stream ---------------------------------------------------
 
@@ -46,7 +45,7 @@ def _operations(data: bytes) -> Iterator[tuple[bytes, list[Any]]]:
     """Yield (operator, operands) from a content stream.
 
     Our own small tokenizer: pypdf's content-stream parser gives the same operations but takes
-    about four times as long (over 3 s for the 46 pages here).
+    five times as long (5 s against 1 s for the Convention's 46 pages).
     """
     operands: list[Any] = []
     containers: list[list[Any]] = []  # open arrays and dictionaries, innermost last
@@ -185,7 +184,7 @@ def _page_fonts(page: PageObject) -> dict[bytes, Font]:
     if not fonts:
         return {}
     return {
-        name[1:].encode("latin-1"): Font.from_font_resource(font.get_object())
+        name[1:].encode("latin-1"): read_font(font.get_object())
         for name, font in fonts.get_object().items()
     }
 
@@ -274,9 +273,7 @@ def _show_text(
         return text_matrix
     a, b, c, d, e, f = _multiply(text_matrix, ctm)
     size = state.size * math.hypot(c, d)
-    widths = font.character_widths
-    default_width = widths.get("default", 0)
-    composite = isinstance(font.encoding, str)
+    widths, missing_width, characters = font.widths, font.missing_width, font.characters
     advance = 0.0  # along the baseline, in text space
     for item in items:
         if isinstance(item, float):  # a TJ adjustment, in thousandths of an em
@@ -284,21 +281,21 @@ def _show_text(
             continue
         if not isinstance(item, bytes):
             continue
-        if composite:
-            codes = [chr(high << 8 | low) for high, low in zip(item[::2], item[1::2], strict=False)]
-            characters = codes
+        if font.composite:
+            codes: Iterable[int] = [
+                high << 8 | low for high, low in zip(item[::2], item[1::2], strict=False)
+            ]
         else:
-            codes = [chr(byte) for byte in item]
-            characters = [font.encoding.get(byte, chr(byte)) for byte in item]
-        for code, character in zip(codes, characters, strict=True):
-            width = widths.get(code, default_width) / 1000 * state.size + state.char_spacing
-            if code == " " and not composite:
+            codes = item
+        for code in codes:
+            width = widths.get(code, missing_width) / 1000 * state.size + state.char_spacing
+            if code == 32 and not font.composite:  # word spacing applies to the one-byte space
                 width += state.word_spacing
             width *= state.horizontal_scale
             if glyphs is not None:
                 x = e + advance * a + state.rise * c
                 y = f + advance * b + state.rise * d
-                text = font.character_map.get(character, character)
+                text = characters.get(code, "\ufffd")  # a code the font gives no text for
                 glyphs.append(Glyph(x, x + width * a, y, size, text, not text.strip()))
             advance += width
     return _translate(text_matrix, advance, 0.0)
