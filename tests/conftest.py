@@ -40,11 +40,7 @@ def treaty_source(tmp_path_factory: pytest.TempPathFactory):
     try:
         return resolve_source(_source_setting(), Settings().cache_dir)
     except SourceError as error:
-        pytest.exit(
-            "The tests need the treaty: set TREATY_SOURCE to the official PDF "
-            f"(A_RES_79_243-EN.pdf), e.g. export TREATY_SOURCE=/path/to/it ({error})",
-            returncode=4,
-        )
+        pytest.exit(f"The tests need the treaty text: {error}", returncode=4)
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,8 @@ from bot.treaty.layout import NOTES_MARKER
 SOURCES_FILE = TREATY_TEXT_DIR / "sources.json"
 PDF_MAGIC = b"%PDF-"
 OFFLINE_HINT = (
-    "Offline? Point TREATY_SOURCE at a local copy of the official PDF, e.g.\n"
-    "  export TREATY_SOURCE=/path/to/A_RES_79_243-EN.pdf\n"
-    "(or put TREATY_SOURCE=... in .env)."
+    "Offline? Set TREATY_SOURCE to a local copy of the official PDF: "
+    "export TREATY_SOURCE=/path/to/A_RES_79_243-EN.pdf (or a TREATY_SOURCE=... line in .env)."
 )
 
 
