@@ -82,7 +82,8 @@ def test_offline_without_source_or_cache_says_how_to_point_at_a_local_copy(
     assert "has not been downloaded yet" in message
     assert "this check does not download" in message
     assert EXPORT_HINT in message
-    assert "TREATY_SOURCE=... in .env" in message
+    assert "TREATY_SOURCE=... line in .env" in message
+    assert "\n" not in message
     assert official_document().url in message
     assert list(empty_cache.iterdir()) == []
 
