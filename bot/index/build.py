@@ -117,6 +117,7 @@ def build_index(
     vectors = _embed(texts, encoder.encode, show_progress, "Embedding")
     multilingual = aid_vectors = None
     aids = load_search_aids() if settings.multilingual_model else []
+    multilingual_encoder = None
     if settings.multilingual_model:
         multilingual_encoder = load_encoder(settings.multilingual_model)
         multilingual = _embed(texts, multilingual_encoder.encode, show_progress, "Multilingual")
@@ -129,18 +130,33 @@ def build_index(
     try:
         staging = store.new_staging(index_dir, build_id)
         store.write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
+        query_model = store.QUERY_MODEL_DIR
         not_copied = encoder.export_query_model(
             staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
         )
         if not_copied:
+            query_model = None
             report(f"Questions will be encoded with sentence-transformers, which starts "
                    f"slower: {not_copied}.")
+        multilingual_copy = None
+        if multilingual_encoder is not None:
+            not_copied = multilingual_encoder.export_query_model(
+                staging / store.MULTILINGUAL_MODEL_DIR,
+                [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
+                 "Is hacking a crime?"],
+            )
+            if not_copied:
+                report(f"Questions will be encoded with the packaged multilingual model, which "
+                       f"starts slower: {not_copied}.")
+            else:
+                multilingual_copy = store.MULTILINGUAL_MODEL_DIR
         store.write_manifest(staging, {
             **wanted,
             "build_id": build_id,
             "source": _describe_source(source),
             "embedding_dimension": int(vectors.shape[1]),
-            "query_model": None if not_copied else store.QUERY_MODEL_DIR,
+            "query_model": query_model,
+            "multilingual_query_model": multilingual_copy,
             "document_count": 2,
             "article_count": len(treaty.articles),
             "note_count": len(treaty.notes),
@@ -198,6 +214,12 @@ def _embed(
     if show_progress:
         starts = track(starts, description=label, total=len(starts), transient=True)
     return np.vstack([encode(texts[start : start + batch]) for start in starts])
+
+
+def _spread(items: list[str], count: int) -> list[str]:
+    """`count` items from across the list (the search aids are grouped by language)."""
+    step = max(1, len(items) // count)
+    return items[::step][:count]
 
 
 def _describe_source(source: TreatySource) -> dict[str, Any]:

@@ -16,7 +16,6 @@ How a question is answered:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import numpy as np
 
 from bot.encoding.lexical import tokenize
 from bot.index.chunking import Chunk
-from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, load_index
+from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, opened_index
 from bot.search import fusion
 from bot.search.aids import SearchAids
 from bot.search.definitions import DEFINITIONS_ARTICLE, DefinedTerms
@@ -70,11 +69,8 @@ class Retriever:
         self._index = index
         self._spaces = spaces
         self._glossary = glossary
-        self._warming: list[threading.Thread] = []
         self._encoding_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
-        self._aids = SearchAids(
-            index.aids, _matrix(index.aid_vectors) if index.aid_vectors is not None else None
-        )
+        self._aids = SearchAids(index.aids, index.aid_vectors, index.aid_words)
         self._chunks = index.chunks
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
@@ -86,26 +82,17 @@ class Retriever:
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
-        index = load_index(settings.index_dir)
-        if index.manifest.get("model") != settings.embedding_model:
-            raise IndexNotReady(
-                f"The index was built with {index.manifest.get('model')}, but EMBEDDING_MODEL "
-                f"is {settings.embedding_model}. {BUILD_HINT}"
-            )
-        from bot.encoding.encoders import load_query_encoder
-
-        spaces = {"dense": DenseSpace(
-            load_query_encoder(settings.embedding_model, index.query_model),
-            _matrix(index.vectors),
-        )}
-        multilingual = index.manifest.get("multilingual_model")
-        if multilingual and index.multilingual_vectors is not None:
-            spaces["multilingual"] = DenseSpace(
-                load_query_encoder(multilingual), _matrix(index.multilingual_vectors)
-            )
-        retriever = cls(index, spaces, Glossary.load())
-        retriever._start_warming()
-        return retriever
+        """The retriever over the live build. Its checksums are verified, and the multilingual
+        model and the language detector load, on other threads while this one loads the rest;
+        nothing is left to load at the first question."""
+        with opened_index(settings.index_dir) as index:
+            if index.manifest.get("model") != settings.embedding_model:
+                raise IndexNotReady(
+                    f"The index was built with {index.manifest.get('model')}, but "
+                    f"EMBEDDING_MODEL is {settings.embedding_model}. {BUILD_HINT}"
+                )
+            spaces = _load_spaces(settings, index)
+        return cls(index, spaces, Glossary.load())
 
     @property
     def treaty(self) -> Treaty:
@@ -177,8 +164,6 @@ class Retriever:
 
     def _read(self, question: str) -> _Question:
         """The question's language and the signals' view of its words."""
-        for thread in self._warming:
-            thread.join()
         language = detect_language(question) if "multilingual" in self._spaces else "en"
         weights = fusion.signal_weights(language)
         tokens = tokenize(question)
@@ -268,20 +253,6 @@ class Retriever:
             ],
         }
 
-    def _start_warming(self) -> None:
-        """Load the multilingual model and the language detector on the other core while the
-        first question is read: one after the other they add ~4 s to a cold `treaty-ask`."""
-        if "multilingual" not in self._spaces:
-            return
-        encoder = self._spaces["multilingual"].encoder
-        self._warming = [
-            threading.Thread(target=encoder.encode, args=(["warm-up"],), daemon=True),
-            threading.Thread(target=detect_language, args=("warm-up question",), daemon=True),
-        ]
-        for thread in self._warming:
-            thread.start()
-
-
 def _quoted_text(article: Article, chunk: Chunk) -> str:
     """A unit's words as quoted: its whole paragraph, unless the unit is one sub-paragraph
     group of a paragraph too long for the model."""
@@ -289,5 +260,29 @@ def _quoted_text(article: Article, chunk: Chunk) -> str:
     return paragraph.text if paragraph and chunk.subparagraph is None else chunk.text
 
 
-def _matrix(vectors) -> np.ndarray:
-    return vectors.reconstruct_n(0, vectors.ntotal)
+def _load_spaces(settings: Settings, index: LoadedIndex) -> dict[str, DenseSpace]:
+    """The embedding spaces, the multilingual one (with the language detector that routes
+    questions to it) loading on another thread meanwhile."""
+    from bot.encoding.encoders import load_query_encoder
+
+    multilingual = index.manifest.get("multilingual_model")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
+        pending = None
+        if multilingual and index.multilingual_vectors is not None:
+            pending = pool.submit(_multilingual_space, multilingual, index)
+        spaces = {"dense": DenseSpace(
+            load_query_encoder(settings.embedding_model, index.query_model), index.vectors
+        )}
+        if pending is not None:
+            spaces["multilingual"] = pending.result()
+    return spaces
+
+
+def _multilingual_space(name: str, index: LoadedIndex) -> DenseSpace:
+    from bot.encoding.encoders import load_query_encoder
+
+    space = DenseSpace(load_query_encoder(name, index.multilingual_model),
+                       index.multilingual_vectors)
+    space.embed("warm-up")  # first-call allocations, and the weights' pages read in
+    detect_language("warm-up question")  # loads the detector
+    return space
