@@ -16,12 +16,15 @@ Methods:
 - CLI answer: throughput of `treaty-ask --batch FILE --json` over the question file:
   (batch wall clock − median cold start) / (questions − 1), since the cold start already
   includes one answer. A mean per question (per run), not a per-question distribution.
-- peak RSS: `ru_maxrss` from wait4() of each `treaty-ask` child, i.e. of that process alone.
+- peak RSS: `ru_maxrss` from wait4() of each `treaty-ask` child, i.e. of that process alone;
+  for the bot, VmHWM of `python -m bot.telegram.app` (started against the Bot API stand-in, as
+  scripts/loadtest.py does) once it has answered its own warm-up question and a user's.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -128,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     _progress(f"cold start: {args.runs} runs")
     cold, rss = measure_cold_start(env, args.runs)
     report.metrics += [cold, measure_help(env, args.runs), rss]
+    _progress(f"bot peak RSS: {args.runs} runs")
+    report.metrics.append(measure_bot_rss(index_dir, args.runs))
     if len(questions) > 1:
         _progress(f"CLI batch: {args.runs} runs")
         report.metrics.append(
@@ -240,6 +245,45 @@ def measure_help(env: dict[str, str], runs: int) -> Metric:
         _check(child, "treaty-ask --help", "usage")
         samples.append(child.seconds)
     return Metric("cold treaty-ask --help", "s", samples, "fresh process, wall clock")
+
+
+def measure_bot_rss(index_dir: Path, runs: int) -> Metric:
+    """What the running bot holds once it answers: a fresh bot process each run."""
+    samples = [asyncio.run(_bot_peak_rss_mb(index_dir)) for _ in range(runs)]
+    return Metric("peak RSS bot (after warm-up + 1 question)", "MB", samples,
+                  "VmHWM of `python -m bot.telegram.app` against the Bot API stand-in")
+
+
+async def _bot_peak_rss_mb(index_dir: Path) -> float:
+    import loadtest  # beside this script
+
+    standin = loadtest.BotApiStandIn(loadtest.TOKEN, loadtest.BOT_USER)
+    await standin.start()
+    replies = loadtest.Replies(standin)
+    with tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp:
+        bot = await loadtest.start_bot(standin, Path(tmp) / "bot.log", index_dir)
+        try:
+            asked = loadtest.run_chat(standin, replies, loadtest.Pacer(None),
+                                      loadtest.WARM_UP_CHAT, [COLD_QUESTION], [])
+            if await asyncio.wait_for(asked, loadtest.START_TIMEOUT_S) != 1:
+                log = (Path(tmp) / "bot.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"error: the bot did not answer:\n{log}")
+            peak = _peak_rss_mb(bot.pid)
+            bot.terminate()
+            await asyncio.wait_for(bot.wait(), loadtest.STOP_TIMEOUT_S)
+        finally:
+            if bot.returncode is None:
+                bot.kill()
+                await bot.wait()
+            await standin.stop()
+    return peak
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"error: no VmHWM for process {pid}")
 
 
 def measure_batch(

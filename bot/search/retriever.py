@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,17 +83,26 @@ class Retriever:
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
-        """The retriever over the live build. Its checksums are verified, and the multilingual
-        model and the language detector load, on other threads while this one loads the rest;
-        nothing is left to load at the first question."""
+        """The retriever over the live build. While this thread reads the glossary, the models
+        and the language detector load on others (ONNX Runtime and hashing release the GIL),
+        and the index's checksums are verified; nothing is left to load at the first
+        question."""
         with opened_index(settings.index_dir) as index:
             if index.manifest.get("model") != settings.embedding_model:
                 raise IndexNotReady(
                     f"The index was built with {index.manifest.get('model')}, but "
                     f"EMBEDDING_MODEL is {settings.embedding_model}. {BUILD_HINT}"
                 )
-            spaces = _load_spaces(settings, index)
-        return cls(index, spaces, Glossary.load())
+            multilingual = index.manifest.get("multilingual_model")
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+                loading = {"dense": pool.submit(
+                    _space, settings.embedding_model, index.query_model, index.vectors
+                )}
+                if multilingual and index.multilingual_vectors is not None:
+                    loading["multilingual"] = pool.submit(_multilingual_space, multilingual, index)
+                glossary = Glossary.load()
+                spaces = {name: future.result() for name, future in loading.items()}
+        return cls(index, spaces, glossary)
 
     @property
     def treaty(self) -> Treaty:
@@ -253,6 +263,7 @@ class Retriever:
             ],
         }
 
+
 def _quoted_text(article: Article, chunk: Chunk) -> str:
     """A unit's words as quoted: its whole paragraph, unless the unit is one sub-paragraph
     group of a paragraph too long for the model."""
@@ -260,29 +271,16 @@ def _quoted_text(article: Article, chunk: Chunk) -> str:
     return paragraph.text if paragraph and chunk.subparagraph is None else chunk.text
 
 
-def _load_spaces(settings: Settings, index: LoadedIndex) -> dict[str, DenseSpace]:
-    """The embedding spaces, the multilingual one (with the language detector that routes
-    questions to it) loading on another thread meanwhile."""
+def _space(model: str, copy: Path | None, vectors: Any) -> DenseSpace:
     from bot.encoding.encoders import load_query_encoder
 
-    multilingual = index.manifest.get("multilingual_model")
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
-        pending = None
-        if multilingual and index.multilingual_vectors is not None:
-            pending = pool.submit(_multilingual_space, multilingual, index)
-        spaces = {"dense": DenseSpace(
-            load_query_encoder(settings.embedding_model, index.query_model), index.vectors
-        )}
-        if pending is not None:
-            spaces["multilingual"] = pending.result()
-    return spaces
+    return DenseSpace(load_query_encoder(model, copy), vectors)
 
 
 def _multilingual_space(name: str, index: LoadedIndex) -> DenseSpace:
-    from bot.encoding.encoders import load_query_encoder
-
-    space = DenseSpace(load_query_encoder(name, index.multilingual_model),
-                       index.multilingual_vectors)
-    space.embed("warm-up")  # first-call allocations, and the weights' pages read in
-    detect_language("warm-up question")  # loads the detector
+    """The multilingual space, warmed up (first-call allocations, the weights' pages read in),
+    and the language detector that routes questions to it."""
+    space = _space(name, index.multilingual_model, index.multilingual_vectors)
+    space.embed("warm-up")
+    detect_language("warm-up question")
     return space
