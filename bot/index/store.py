@@ -24,15 +24,17 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.encoding.bm25 import Bm25
 from bot.encoding.lexical import aid_tokens, tokenize
 from bot.errors import TreatyBotError
 from bot.index.chunking import Chunk
 from bot.index.search_aids import SearchAid
 from bot.source.obtain import sha256_of
 from bot.treaty.model import Treaty
+
+if TYPE_CHECKING:  # NumPy comes with it: not needed to decide that a build is a no-op
+    from bot.encoding.bm25 import Bm25
 
 INDEX_FORMAT = 3  # 3: ORT-optimised query model, copy of the multilingual model
 CURRENT_LINK = "current"
@@ -160,6 +162,8 @@ def _refuse_damaged(build_dir: Path, damaged: list[str]) -> None:
 def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
     import faiss
 
+    from bot.encoding.bm25 import Bm25
+
     treaty = Treaty.from_json(json.loads((build_dir / TREATY_JSON).read_text(encoding="utf-8")))
     chunks = [Chunk.from_json(row) for row in _read_lines(build_dir / CHUNKS)]
     aids = [SearchAid(**row) for row in _read_lines(build_dir / AIDS)]
@@ -213,8 +217,10 @@ def write_build(
     aids: Sequence[SearchAid],
     aid_vectors,
 ) -> None:
-    """Every file of a build but the query model and the manifest."""
+    """Every file of a build but the model copies and the manifest."""
     import faiss
+
+    from bot.encoding.bm25 import Bm25
 
     def write_vectors(matrix, name: str) -> None:
         index = faiss.IndexFlatIP(matrix.shape[1])
