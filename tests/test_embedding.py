@@ -219,3 +219,16 @@ def test_a_multilingual_copy_that_disagrees_is_discarded(
     reason = packaged.export_query_model(tmp_path / "copy", MULTILINGUAL_TEXTS[:1])
     assert reason and "differ" in reason
     assert not (tmp_path / "copy").exists()
+
+
+def test_the_sorted_vocabulary_answers_as_the_prefix_dict_does() -> None:
+    """None: no piece starts so; 0: a prefix of pieces only; else the piece's id + 1."""
+    from array import array
+
+    from bot.encoding.use_copy import _SortedVocabulary
+
+    pieces = ["▁a", "▁ab", "▁abc", "▁b", "▁bcd"]
+    vocabulary = _SortedVocabulary(pieces, array("i", [7, 3, 9, 0, 4]))
+    expected = {"▁a": 8, "▁ab": 4, "▁abc": 10, "▁b": 1, "▁bc": 0, "▁bcd": 5, "▁": 0,
+                "▁abd": None, "▁c": None, "▁bcde": None, "z": None}
+    assert {text: vocabulary.get(text) for text in expected} == expected
