@@ -126,8 +126,11 @@ async def run_chat(
     return answered
 
 
-async def start_bot(standin: BotApiStandIn, log: Path) -> asyncio.subprocess.Process:
-    index_dir = Path(os.environ.get("INDEX_DIR", "index")).resolve()
+async def start_bot(
+    standin: BotApiStandIn, log: Path, index_dir: Path | None = None
+) -> asyncio.subprocess.Process:
+    """The bot as a subprocess, serving `index_dir` (default: INDEX_DIR, else index)."""
+    index_dir = (index_dir or Path(os.environ.get("INDEX_DIR", "index"))).resolve()
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,

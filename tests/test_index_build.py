@@ -194,6 +194,7 @@ def test_manifest_records_source_versions_model_and_counts(
     assert manifest["model"] == index_settings.embedding_model
     assert manifest["embedding_dimension"] == EMBEDDING_DIMENSION
     assert manifest["query_model"] == store.QUERY_MODEL_DIR
+    assert manifest["multilingual_query_model"] == store.MULTILINGUAL_MODEL_DIR
     assert (manifest["document_count"], manifest["article_count"], manifest["note_count"]) == (
         2,
         ARTICLE_COUNT,
@@ -219,6 +220,9 @@ def test_manifest_checksums_cover_every_file(manifest: dict[str, Any], live_buil
     assert {store.TREATY_JSON, store.CHUNKS, store.VECTORS} <= on_disk
     assert any(name.startswith(f"{store.BM25_DIR}/") for name in on_disk)
     assert f"{store.QUERY_MODEL_DIR}/model.onnx" in on_disk
+    assert f"{store.QUERY_MODEL_DIR}/model.onnx.data" in on_disk
+    assert f"{store.MULTILINGUAL_MODEL_DIR}/table.npy" in on_disk
+    assert any(name.startswith(f"{store.AID_WORDS}/") for name in on_disk)
     for name, digest in manifest["files"].items():
         assert sha256(live_build / name) == digest, name
 
@@ -412,6 +416,22 @@ def test_corrupted_file_is_refused_and_makes_the_next_build_real(index_copy: Set
     with unchanged_index(index_dir), pytest.raises(StopAfterDecision):
         build_index(index_copy, show_progress=False, report=report)
     assert reports == [f"Building the index: {reason}."]  # stopped right after deciding
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [f"{store.QUERY_MODEL_DIR}/model.onnx", f"{store.MULTILINGUAL_MODEL_DIR}/table.npy"],
+)
+def test_a_damaged_model_copy_is_refused_as_damage(index_copy: Settings, damaged: str) -> None:
+    """The models load while the checksums are verified; a copy that fails to load because it
+    is damaged is reported as a damaged index, not as the model's own error."""
+    from bot.search.retriever import Retriever
+
+    (build_dir_of(index_copy.index_dir) / damaged).write_bytes(b"not a model")
+    with pytest.raises(store.IndexNotReady) as caught:
+        Retriever.load(index_copy)
+    message = str(caught.value)
+    assert "corrupted" in message and damaged in message and "--force" in message
 
 
 def test_missing_index_is_not_ready(tmp_path: Path) -> None:

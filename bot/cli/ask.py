@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from bot.search.results import Answer, ArticleResult
     from bot.search.retriever import Retriever
+    from bot.treaty.model import Treaty
 
 SOURCE_FOOTER = "Source: United Nations Convention against Cybercrime, A/RES/79/243 (English)."
 NO_MATCH = (
@@ -61,12 +62,16 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console(highlight=False, soft_wrap=False)
     try:
+        if args.article is not None:  # verbatim text: the index alone, no model
+            from bot.index.store import load_index
+            from bot.settings import Settings
+
+            treaty = load_index(Settings().index_dir).treaty
+            return _print_article(treaty, args.article, args.paragraph, args.json, console)
         retriever = load_retriever()
     except TreatyBotError as error:
         return fail(str(error))
 
-    if args.article is not None:
-        return _print_article(retriever, args.article, args.paragraph, args.json, console)
     if args.batch:
         try:
             handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
@@ -141,11 +146,11 @@ def _print_result(result: ArticleResult, console: Console) -> None:
 
 
 def _print_article(
-    retriever: Retriever, number: int, paragraph: str | None, as_json: bool, console: Console
+    treaty: Treaty, number: int, paragraph: str | None, as_json: bool, console: Console
 ) -> int:
     from bot.treaty.citations import citation_line, no_such_article, no_such_paragraph
 
-    article = retriever.treaty.article(number)
+    article = treaty.article(number)
     if article is None:
         return fail(no_such_article(number))
     paragraphs = article.paragraphs
@@ -160,8 +165,7 @@ def _print_article(
             "title": article.title,
             "chapter": article.chapter,
             "paragraphs": [{"label": p.label, "text": p.text} for p in paragraphs],
-            "notes": [{"number": n.number, "text": n.text}
-                      for n in retriever.treaty.notes_for(number)],
+            "notes": [{"number": n.number, "text": n.text} for n in treaty.notes_for(number)],
         }, ensure_ascii=False))
         return 0
     from rich.text import Text
@@ -170,7 +174,7 @@ def _print_article(
                        style="bold"))
     for p in paragraphs:
         console.print(Text(f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"))
-    for note in retriever.treaty.notes_for(number):
+    for note in treaty.notes_for(number):
         console.print(Text(f"\nInterpretative note {note.number}: {note.text}", style="cyan"))
     console.print(Text(f"\n{SOURCE_FOOTER}", style="dim"))
     return 0

@@ -16,17 +16,17 @@ How a question is answered:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.encoding.lexical import tokenize
 from bot.index.chunking import Chunk
-from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, load_index
+from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, opened_index
 from bot.search import fusion
 from bot.search.aids import SearchAids
 from bot.search.definitions import DEFINITIONS_ARTICLE, DefinedTerms
@@ -70,11 +70,8 @@ class Retriever:
         self._index = index
         self._spaces = spaces
         self._glossary = glossary
-        self._warming: list[threading.Thread] = []
         self._encoding_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
-        self._aids = SearchAids(
-            index.aids, _matrix(index.aid_vectors) if index.aid_vectors is not None else None
-        )
+        self._aids = SearchAids(index.aids, index.aid_vectors, index.aid_words)
         self._chunks = index.chunks
         self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
@@ -86,26 +83,26 @@ class Retriever:
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
-        index = load_index(settings.index_dir)
-        if index.manifest.get("model") != settings.embedding_model:
-            raise IndexNotReady(
-                f"The index was built with {index.manifest.get('model')}, but EMBEDDING_MODEL "
-                f"is {settings.embedding_model}. {BUILD_HINT}"
-            )
-        from bot.encoding.encoders import load_query_encoder
-
-        spaces = {"dense": DenseSpace(
-            load_query_encoder(settings.embedding_model, index.query_model),
-            _matrix(index.vectors),
-        )}
-        multilingual = index.manifest.get("multilingual_model")
-        if multilingual and index.multilingual_vectors is not None:
-            spaces["multilingual"] = DenseSpace(
-                load_query_encoder(multilingual), _matrix(index.multilingual_vectors)
-            )
-        retriever = cls(index, spaces, Glossary.load())
-        retriever._start_warming()
-        return retriever
+        """The retriever over the live build. While this thread reads the glossary, the models
+        and the language detector load on others (ONNX Runtime and hashing release the GIL),
+        and the index's checksums are verified; nothing is left to load at the first
+        question."""
+        with opened_index(settings.index_dir) as index:
+            if index.manifest.get("model") != settings.embedding_model:
+                raise IndexNotReady(
+                    f"The index was built with {index.manifest.get('model')}, but "
+                    f"EMBEDDING_MODEL is {settings.embedding_model}. {BUILD_HINT}"
+                )
+            multilingual = index.manifest.get("multilingual_model")
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+                loading = {"dense": pool.submit(
+                    _space, settings.embedding_model, index.query_model, index.vectors
+                )}
+                if multilingual and index.multilingual_vectors is not None:
+                    loading["multilingual"] = pool.submit(_multilingual_space, multilingual, index)
+                glossary = Glossary.load()
+                spaces = {name: future.result() for name, future in loading.items()}
+        return cls(index, spaces, glossary)
 
     @property
     def treaty(self) -> Treaty:
@@ -177,8 +174,6 @@ class Retriever:
 
     def _read(self, question: str) -> _Question:
         """The question's language and the signals' view of its words."""
-        for thread in self._warming:
-            thread.join()
         language = detect_language(question) if "multilingual" in self._spaces else "en"
         weights = fusion.signal_weights(language)
         tokens = tokenize(question)
@@ -268,19 +263,6 @@ class Retriever:
             ],
         }
 
-    def _start_warming(self) -> None:
-        """Load the multilingual model and the language detector on the other core while the
-        first question is read: one after the other they add ~4 s to a cold `treaty-ask`."""
-        if "multilingual" not in self._spaces:
-            return
-        encoder = self._spaces["multilingual"].encoder
-        self._warming = [
-            threading.Thread(target=encoder.encode, args=(["warm-up"],), daemon=True),
-            threading.Thread(target=detect_language, args=("warm-up question",), daemon=True),
-        ]
-        for thread in self._warming:
-            thread.start()
-
 
 def _quoted_text(article: Article, chunk: Chunk) -> str:
     """A unit's words as quoted: its whole paragraph, unless the unit is one sub-paragraph
@@ -289,5 +271,16 @@ def _quoted_text(article: Article, chunk: Chunk) -> str:
     return paragraph.text if paragraph and chunk.subparagraph is None else chunk.text
 
 
-def _matrix(vectors) -> np.ndarray:
-    return vectors.reconstruct_n(0, vectors.ntotal)
+def _space(model: str, copy: Path | None, vectors: Any) -> DenseSpace:
+    from bot.encoding.encoders import load_query_encoder
+
+    return DenseSpace(load_query_encoder(model, copy), vectors)
+
+
+def _multilingual_space(name: str, index: LoadedIndex) -> DenseSpace:
+    """The multilingual space, warmed up (first-call allocations, the weights' pages read in),
+    and the language detector that routes questions to it."""
+    space = _space(name, index.multilingual_model, index.multilingual_vectors)
+    space.embed("warm-up")
+    detect_language("warm-up question")
+    return space

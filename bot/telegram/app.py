@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-from bot.index.store import IndexNotReady
+from bot.errors import TreatyBotError
 from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram import texts
@@ -107,9 +107,9 @@ async def register_bot_profile(application: Application) -> None:
 
 
 def load_retriever(settings: Settings) -> Retriever:
-    """Load the index, then answer one question: what retrieval loads on first use (the
-    language detector) is then loaded once, before users ask, not by several of their first
-    questions at once and on their clock."""
+    """Load the index and the models, then answer one question: what a first answer still
+    costs (first-call allocations in ONNX Runtime and NumPy) is paid before users ask, not on
+    their clock."""
     retriever = Retriever.load(settings)
     retriever.ask(WARM_UP_QUESTION)
     return retriever
@@ -208,7 +208,7 @@ def main() -> None:
         sys.exit("\n".join(problems))
     try:
         retriever = load_retriever(settings)
-    except IndexNotReady as error:
+    except TreatyBotError as error:  # no usable index, or a model that cannot load: how to fix
         sys.exit(str(error))
     application = build_application(settings, retriever)
     try:
