@@ -19,10 +19,11 @@ from typing import Any
 
 from bot.errors import TreatyBotError
 from bot.index import store
-from bot.index.chunking import CHUNKER_VERSION, chunk_treaty
+from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of
 from bot.index.search_aids import SEARCH_AIDS_FILE, load_search_aids
 from bot.settings import Settings
-from bot.source.obtain import TreatySource, read_treaty_text, resolve_source, sha256_of
+from bot.source.obtain import TreatySource, read_treaty, resolve_source, sha256_of
+from bot.treaty.pages import with_pages
 from bot.treaty.parsing import PARSER_VERSION, parse_treaty_text, validate
 
 EXPORT_PROBES = 8  # chunks the query model's copy is checked against
@@ -105,21 +106,29 @@ def build_index(
         )
     report(f"Building the index: {reason or 'rebuild requested (--force)'}.")
 
-    text = read_treaty_text(source)
+    source_text = read_treaty(source)
+    text = source_text.text
     treaty = parse_treaty_text(text, source.sha256)
     validate(treaty, text)
+    treaty = with_pages(treaty, text, source_text.line_pages)
 
     from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(settings.embedding_model)
     chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
+    clauses = clauses_of(treaty)
     texts = [c.search_text for c in chunks]
+    clause_texts = [_clause_text(treaty, clause) for clause in clauses]
     vectors = _embed(texts, encoder.encode, show_progress, "Embedding")
-    multilingual = aid_vectors = None
+    clause_vectors = _embed(clause_texts, encoder.encode, show_progress, "Clauses")
+    multilingual = clause_multilingual = aid_vectors = None
     aids = load_search_aids() if settings.multilingual_model else []
     if settings.multilingual_model:
         multilingual_encoder = load_encoder(settings.multilingual_model)
         multilingual = _embed(texts, multilingual_encoder.encode, show_progress, "Multilingual")
+        clause_multilingual = _embed(
+            clause_texts, multilingual_encoder.encode, show_progress, "Clauses (multilingual)"
+        )
         aid_vectors = _embed(
             [a.text for a in aids], multilingual_encoder.encode, show_progress, "Search aids"
         )
@@ -128,7 +137,10 @@ def build_index(
     staging: Path | None = None
     try:
         staging = store.new_staging(index_dir, build_id)
-        store.write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
+        store.write_build(
+            staging, treaty, chunks, store.Embedded(vectors, multilingual), aids, aid_vectors,
+            clauses, store.Embedded(clause_vectors, clause_multilingual),
+        )
         not_copied = encoder.export_query_model(
             staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
         )
@@ -145,6 +157,7 @@ def build_index(
             "article_count": len(treaty.articles),
             "note_count": len(treaty.notes),
             "chunk_count": len(chunks),
+            "clause_count": len(clauses),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
         })
@@ -198,6 +211,11 @@ def _embed(
     if show_progress:
         starts = track(starts, description=label, total=len(starts), transient=True)
     return np.vstack([encode(texts[start : start + batch]) for start in starts])
+
+
+def _clause_text(treaty, clause) -> str:
+    paragraph = treaty.article(clause.article).paragraphs[clause.paragraph]
+    return paragraph.text[clause.start : clause.end]
 
 
 def _describe_source(source: TreatySource) -> dict[str, Any]:

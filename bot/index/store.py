@@ -9,6 +9,8 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /vectors.faiss   normalised embeddings, inner-product index
                      /vectors.multilingual.faiss   the same units in the multilingual space
                      /aids.jsonl, aids.multilingual.faiss   multilingual search aids
+                     /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
+                                      each paragraph's clauses, in both spaces
                      /bm25/           the bm25s index
                      /query_model/    ONNX copy of the embedding model, for fast questions
 """
@@ -26,12 +28,12 @@ from typing import Any
 from bot.encoding.bm25 import Bm25
 from bot.encoding.lexical import tokenize
 from bot.errors import TreatyBotError
-from bot.index.chunking import Chunk
+from bot.index.chunking import Chunk, Clause
 from bot.index.search_aids import SearchAid
 from bot.source.obtain import sha256_of
 from bot.treaty.model import Treaty
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 STAGING_PREFIX = ".staging-"
@@ -42,6 +44,9 @@ VECTORS = "vectors.faiss"
 MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
 AIDS = "aids.jsonl"
 AID_VECTORS = "aids.multilingual.faiss"
+CLAUSES = "clauses.jsonl"
+CLAUSE_VECTORS = "clauses.faiss"
+CLAUSE_MULTILINGUAL_VECTORS = "clauses.multilingual.faiss"
 BM25_DIR = "bm25"
 QUERY_MODEL_DIR = "query_model"
 KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
@@ -64,6 +69,9 @@ class LoadedIndex:
     multilingual_vectors: Any | None  # faiss.IndexFlatIP, when a multilingual model is set
     aids: list[SearchAid]  # search phrases in the other UN languages (bot.index.search_aids)
     aid_vectors: Any | None  # faiss.IndexFlatIP over `aids` in the multilingual space
+    clauses: list[Clause]  # every paragraph's clauses (bot.index.chunking.clauses_of)
+    clause_vectors: Any  # faiss.IndexFlatIP over `clauses`, in the configured model's space
+    clause_multilingual_vectors: Any | None  # the same in the multilingual space
     lexical: Bm25  # over the chunks' search texts, tokenised by bot.encoding.lexical
     query_model: Path | None  # bot.encoding.encoders.OnnxQueryEncoder's folder, when it has one
 
@@ -125,6 +133,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
     treaty = Treaty.from_json(json.loads((build_dir / TREATY_JSON).read_text(encoding="utf-8")))
     chunks = [Chunk.from_json(row) for row in _read_lines(build_dir / CHUNKS)]
     aids = [SearchAid(**row) for row in _read_lines(build_dir / AIDS)]
+    clauses = [Clause(**row) for row in _read_lines(build_dir / CLAUSES)]
 
     def optional_vectors(name: str):
         return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
@@ -138,6 +147,9 @@ def load_index(index_dir: Path) -> LoadedIndex:
         multilingual_vectors=optional_vectors(MULTILINGUAL_VECTORS),
         aids=aids,
         aid_vectors=optional_vectors(AID_VECTORS),
+        clauses=clauses,
+        clause_vectors=faiss.read_index(str(build_dir / CLAUSE_VECTORS)),
+        clause_multilingual_vectors=optional_vectors(CLAUSE_MULTILINGUAL_VECTORS),
         lexical=Bm25.load(build_dir / BM25_DIR),
         query_model=build_dir / QUERY_MODEL_DIR if manifest.get("query_model") else None,
     )
@@ -161,14 +173,24 @@ def new_staging(index_dir: Path, build_id: str) -> Path:
     return staging
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """Rows embedded in the configured model's space and, when one is set, the multilingual
+    one (None otherwise)."""
+
+    vectors: Any
+    multilingual: Any | None
+
+
 def write_build(
     directory: Path,
     treaty: Treaty,
     chunks: Sequence[Chunk],
-    vectors,
-    multilingual,
+    chunk_vectors: Embedded,
     aids: Sequence[SearchAid],
     aid_vectors,
+    clauses: Sequence[Clause],
+    clause_vectors: Embedded,
 ) -> None:
     """Every file of a build but the query model and the manifest."""
     import faiss
@@ -181,12 +203,16 @@ def write_build(
     treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
     (directory / TREATY_JSON).write_text(treaty_json, encoding="utf-8")
     _write_lines(directory / CHUNKS, [chunk.to_json() for chunk in chunks])
-    write_vectors(vectors, VECTORS)
-    if multilingual is not None:
-        write_vectors(multilingual, MULTILINGUAL_VECTORS)
+    write_vectors(chunk_vectors.vectors, VECTORS)
+    if chunk_vectors.multilingual is not None:
+        write_vectors(chunk_vectors.multilingual, MULTILINGUAL_VECTORS)
     if aids:
         _write_lines(directory / AIDS, [aid.to_json() for aid in aids])
         write_vectors(aid_vectors, AID_VECTORS)
+    _write_lines(directory / CLAUSES, [clause.to_json() for clause in clauses])
+    write_vectors(clause_vectors.vectors, CLAUSE_VECTORS)
+    if clause_vectors.multilingual is not None:
+        write_vectors(clause_vectors.multilingual, CLAUSE_MULTILINGUAL_VECTORS)
     Bm25.build([tokenize(c.search_text) for c in chunks]).save(directory / BM25_DIR)
 
 
