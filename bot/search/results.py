@@ -69,6 +69,9 @@ class Answer:
     reason: str | None = None
     note: str | None = None
     related: tuple[ArticleResult, ...] = ()
+    # What the reply names, for interfaces that word it in another language: "instrument"
+    # (the instrument asked about), "holdings" (what the bot holds).
+    note_values: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def abstained(self) -> bool:

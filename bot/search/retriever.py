@@ -170,9 +170,15 @@ class Retriever:
         related = tuple(
             result for number in verdict.related if (result := self.article_result(number))
         )
+        values = (
+            {"instrument": verdict.instrument, "holdings": self._holdings}
+            if verdict.instrument
+            else {}
+        )
         return Answer(
             question, (), reason=verdict.subject, note=verdict.reply, related=related,
             evidence={"declined": [f"{verdict.subject}: {verdict.evidence}"]},
+            note_values=values,
         )
 
     # --- Looking up what a question names ---------------------------------------------------

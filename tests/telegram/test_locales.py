@@ -70,6 +70,8 @@ SAMPLE_VALUES = {
     "symbol": "A/RES/79/243",
     "results": number_range(4, 6),
     "question": "Can a State refuse mutual legal assistance?",
+    "instrument": "the EU General Data Protection Regulation (GDPR)",
+    "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",
 }
 # A chapter button carries a roman numeral and a chapter title; buttons get the longest numbers.
 KEY_VALUES = {
