@@ -20,6 +20,10 @@ from bot.treaty.citations import provision_label
 from bot.treaty.model import Paragraph, Part, Treaty, pages_of
 
 OTHER_PARAGRAPH_MARGIN = 0.08  # other paragraphs within this cosine of the quoted one are listed
+MAX_ALSO = 3  # at most this many: the closest ones
+# A sub-paragraph is quoted alone when its evidence beats its whole paragraph's by this much
+# (on the scale of fusion.unit_scores): a near tie means the question is about the paragraph.
+SUBPARAGRAPH_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,14 @@ class QuotableUnits:
             if (p.label == chunk.paragraph if chunk.paragraph else chunk.text in p.text)
         )
 
-    def choose(self, article: int, scores: np.ndarray) -> int:
+    def choose(self, article: int, scores: np.ndarray, whole: bool = False) -> int:
         """The article's best unit by `scores`; within the chosen paragraph, one of its
-        sub-paragraphs when that scores higher still."""
+        sub-paragraphs when that clearly scores higher still (unless `whole` is asked for)."""
         best = max(self.by_article[article], key=lambda i: scores[i])
-        items = self.items.get(best, [])
+        items = [] if whole else self.items.get(best, [])
         if items:
             item = max(items, key=lambda i: scores[i])
-            if scores[item] > scores[best]:
+            if scores[item] > scores[best] + SUBPARAGRAPH_MARGIN:
                 return item
         return best
 
@@ -102,19 +106,23 @@ class QuotableUnits:
 
     def also(self, article: int, quoted: int, dense: np.ndarray) -> tuple[str, ...]:
         """Labels of the article's other paragraphs that the judging space finds nearly as
-        close as the quoted one ("3", "(e)"), in the article's order."""
+        close as the quoted one ("3", or "(e)" in an article without numbered paragraphs):
+        the closest `MAX_ALSO`, in the article's order."""
         chosen = self._chunks[quoted]
         floor = dense[quoted] - OTHER_PARAGRAPH_MARGIN
-        labels = []
+        best: dict[str, float] = {}
+        order: list[str] = []
         for index in self.by_article[article]:
             chunk = self._chunks[index]
-            whole_of_quote = chunk.paragraph == chosen.paragraph and chunk.subparagraph is None
-            if index == quoted or dense[index] < floor or whole_of_quote:
-                continue
-            label = provision_label(chunk.paragraph, chunk.subparagraph)
-            if label and label not in labels:
-                labels.append(label)
-        return tuple(labels)
+            if chunk.paragraph == chosen.paragraph and (chunk.paragraph or index == quoted):
+                continue  # the quoted paragraph itself, or one of its parts
+            label = chunk.paragraph or provision_label(None, chunk.subparagraph)
+            if dense[index] >= floor and label:
+                if label not in best:
+                    order.append(label)
+                best[label] = max(best.get(label, -1.0), float(dense[index]))
+        closest = set(sorted(best, key=lambda label: -best[label])[:MAX_ALSO])
+        return tuple(label for label in order if label in closest)
 
 
 def _lead_parts(paragraph: Paragraph) -> list[Part]:

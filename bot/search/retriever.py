@@ -96,7 +96,7 @@ class Retriever:
             [c.kind != "heading" and c.paragraph in ("1", None) for c in self._chunks]
         )
         self._defined_terms = DefinedTerms(self._chunks)
-        self._cues = Cues.load([c.text for c in self._chunks])
+        self._cues = Cues.load(self._chunks)
         self._quotable = QuotableUnits(self._chunks, index.treaty)
         self._clauses = Clauses(index.clauses, [self._clause_text(c) for c in index.clauses])
         self._clause_vectors = {"dense": _matrix(index.clause_vectors)}
@@ -223,8 +223,9 @@ class Retriever:
             self._clause_vectors[query.judge] @ vectors[query.judge],
             query.tokens + expansion_tokens(query.glossary),
         )
+        whole = Cues.asks_main_rule(query.cues)
         results = tuple(
-            self._best_paragraph(article, fused[article], units, judge, clauses)
+            self._best_paragraph(article, fused[article], units, judge, clauses, whole)
             for article in fusion.top_articles(fused, k)
         )
         return Answer(question, results, evidence=self._evidence(query))
@@ -296,12 +297,14 @@ class Retriever:
         unit_scores: np.ndarray,
         dense: np.ndarray,
         clause_scores: np.ndarray,
+        whole: bool = False,
     ) -> ArticleResult:
-        """The article's result: its best unit quoted, its best clause marked, and its other
-        paragraphs that the judging space finds nearly as close."""
+        """The article's result: its best unit quoted (a paragraph `whole` if so asked), its
+        best clause marked, and its other paragraphs that the judging space finds nearly as
+        close."""
         article = self.treaty.article(number)
         assert article is not None
-        unit = self._quotable.choose(number, unit_scores)
+        unit = self._quotable.choose(number, unit_scores, whole)
         quote = self._quotable.quote(unit)
         highlight = self._clauses.best(
             number, quote.paragraph_index, quote.offset, len(quote.text), clause_scores
