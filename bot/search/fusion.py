@@ -46,6 +46,9 @@ GLOSSARY_FLOOR = 0.20
 # 0.14 (one), 0.18 (one) and then 0.19, and easy out-of-scope ones at most 0.18 (README
 # "Abstention" has the trade-off).
 OTHER_LANGUAGE_FLOOR = 0.19
+# ... unless it is (nearly) one of our search aids for an article in its language ("引渡",
+# "extradition"): a short keyword question scores low against whole paragraphs (0.17 here).
+AID_MATCH = 0.8
 # An article's first paragraph states its main rule (the offence, the obligation); later ones
 # qualify it. This prior, on a scale where a unit scores up to 2, lets it win near-ties.
 LEAD_PARAGRAPH_PRIOR = 0.15
@@ -66,9 +69,10 @@ def is_answerable(
 ) -> bool:
     """Whether every loaded space sees a relation (`best`: each space's best cosine), or the
     question names a glossary or defined term and the judging space still sees some. A
-    question in another language: whether the judging (multilingual) space sees enough."""
+    question in another language: whether the judging (multilingual) space sees enough, or
+    the question is one of our search aids (`names_a_term`)."""
     if language != ENGLISH:
-        return judge_best >= OTHER_LANGUAGE_FLOOR
+        return judge_best >= OTHER_LANGUAGE_FLOOR or names_a_term
     related = all(score >= ABSTAIN_BELOW[space] for space, score in best.items())
     return related or (names_a_term and judge_best >= GLOSSARY_FLOOR)
 

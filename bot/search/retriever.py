@@ -207,14 +207,22 @@ class Retriever:
         judge = similarities[query.judge]
         lexical = self._index.lexical.scores(query.tokens + expansion_tokens(query.glossary))
         best = {space: float(scores.max()) for space, scores in similarities.items()}
-        names_a_term = bool(query.glossary or query.defining)
+        aid_similarities = (
+            self._aids.similarities(query.language, vectors["multilingual"])
+            if query.language != fusion.ENGLISH and "multilingual" in vectors
+            else None
+        )
+        names_an_aid = aid_similarities is not None and bool(
+            len(aid_similarities) and aid_similarities.max() >= fusion.AID_MATCH
+        )
+        names_a_term = bool(query.glossary or query.defining) or names_an_aid
         if not fusion.is_answerable(best, float(judge.max()), names_a_term, query.language):
             scores = ", ".join(f"{space} {score:.2f}" for space, score in best.items())
             return Answer(
                 question, (), reason=NO_MATCH, note=self._scope.default_reply,
                 evidence={"declined": [f"best cosine {scores}"]},
             )
-        rankings = self._rankings(query, vectors, similarities, lexical)
+        rankings = self._rankings(query, vectors, similarities, lexical, aid_similarities)
         fused = fusion.reciprocal_rank_fusion(rankings, query.weights)
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues)
@@ -275,6 +283,7 @@ class Retriever:
         vectors: dict[str, np.ndarray],
         similarities: dict[str, np.ndarray],
         lexical: np.ndarray,
+        aid_similarities: np.ndarray | None = None,
     ) -> dict[str, list[int]]:
         """One article ranking per signal."""
         rankings = {
@@ -283,7 +292,9 @@ class Retriever:
             "definition": list(dict.fromkeys(self._chunks[i].article for i in query.defining)),
         }
         if query.language != fusion.ENGLISH:
-            rankings |= self._aids.rankings(query.text, query.language, vectors["multilingual"])
+            rankings |= self._aids.rankings(
+                query.text, query.language, vectors["multilingual"], aid_similarities
+            )
         for name, similarity in similarities.items():
             rankings |= dense_rankings(
                 name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs

@@ -59,9 +59,13 @@ def button_texts(message: StoredMessage) -> list[str]:
 
 
 def assert_quotes(quoted: str, full: str, source: str) -> None:
-    """`quoted` is `full` verbatim, or its start cut at a word with "…"; `full` is in `source`."""
+    """`quoted` is `full` verbatim, or its start cut at a word with "…", or (to keep the
+    answering clause in view) a verbatim part of it from that clause on, after "…"; `full` is
+    in `source`."""
     assert full in source, "the retrieved text is not verbatim treaty text"
-    if quoted != full:
+    if quoted.startswith(ELLIPSIS):
+        assert quoted.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS) in full
+    elif quoted != full:
         assert quoted.endswith(ELLIPSIS), quoted[-80:]
         kept = quoted.removesuffix(ELLIPSIS)
         assert full.startswith(kept)
@@ -579,8 +583,10 @@ async def test_inline_query_offers_the_top_articles_as_quotable_results(
     for offered, result in zip(results, expected, strict=True):
         html = offered["input_message_content"]["message_text"]
         assert offered["input_message_content"]["parse_mode"] == "HTML"
-        assert html.startswith(f"<b>{citation(result)}</b>")
-        assert blockquotes(html) == [result.text]
+        link = escape(f"{OFFICIAL_URL}#page={result.pages[0]}")
+        cited = escape(citation(result), quote=False)
+        assert html.startswith(f'<b><a href="{link}">{cited}</a></b>')
+        assert blockquotes(html) == [q for q in (result.lead_in, result.text) if q]
         assert html.endswith(f"<i>{FOOTER}</i>")
 
 
