@@ -358,7 +358,8 @@ def inline_result_message(
 
 def inline_description(result: ArticleResult) -> str:
     """The line under an inline result's title: the start of the quoted paragraph."""
-    label = f"Paragraph {result.paragraph}: " if result.paragraph else ""
+    labels = paragraph_label(result.paragraph, result.subparagraph)
+    label = f"{labels[0].text}: " if labels else ""
     return shorten(label + " ".join(result.text.split()), INLINE_DESCRIPTION)
 
 
