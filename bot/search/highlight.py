@@ -23,10 +23,11 @@ class Clauses:
         """`texts`: each clause's verbatim words, in the order of `clauses`."""
         self._clauses = list(clauses)
         # Each word's clauses, so that a question's words are counted in one pass over them.
-        self._holding: dict[str, list[int]] = defaultdict(list)
+        holding: dict[str, list[int]] = defaultdict(list)
         for index, text in enumerate(texts):
             for word in set(tokenize(text)):
-                self._holding[word].append(index)
+                holding[word].append(index)
+        self._holding = {word: np.array(rows) for word, rows in holding.items()}
         self._by_paragraph: dict[tuple[int, int], list[int]] = defaultdict(list)
         for index, clause in enumerate(self._clauses):
             self._by_paragraph[(clause.article, clause.paragraph)].append(index)
@@ -37,9 +38,10 @@ class Clauses:
         words = set(question_words)
         if not words:
             return similarity
-        shared = np.zeros(len(self._clauses))
-        for word in words:
-            shared[self._holding.get(word, [])] += 1.0
+        rows = [self._holding[word] for word in words if word in self._holding]
+        if not rows:
+            return similarity
+        shared = np.bincount(np.concatenate(rows), minlength=len(self._clauses))
         return similarity + (WORD_WEIGHT / len(words)) * shared
 
     def best(

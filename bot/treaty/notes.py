@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.treaty.model import Note
 
@@ -22,18 +23,21 @@ def note_applies(
     with the verbatim words `quoted`)."""
     if article not in note.articles:
         return False
-    subparagraphs = {
-        sub for number, sub in _SUBPARAGRAPH.findall(note.text) if int(number) == article
-    }
+    subparagraphs, paragraphs, term = _parts_named(note, article)
     if subparagraphs and subparagraph not in subparagraphs:
         return False
-    paragraphs = {
-        label for number, label in _PARAGRAPH.findall(note.text) if int(number) == article
-    }
     if paragraphs and paragraph not in paragraphs:
         return False
+    return term is None or term in quoted.lower()
+
+
+@lru_cache(maxsize=256)
+def _parts_named(note: Note, article: int) -> tuple[frozenset[str], frozenset[str], str | None]:
+    """The sub-paragraphs and paragraphs of `article` that the note names, and its term."""
+    subparagraphs = frozenset(s for n, s in _SUBPARAGRAPH.findall(note.text) if int(n) == article)
+    paragraphs = frozenset(p for n, p in _PARAGRAPH.findall(note.text) if int(n) == article)
     term = _TERM.search(note.heading)
-    return term is None or term.group(1).lower() in quoted.lower()
+    return subparagraphs, paragraphs, term.group(1).lower() if term else None
 
 
 def notes_on(
