@@ -91,6 +91,7 @@ class Retriever:
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
         # Article rankings see each paragraph once: not again through its sub-paragraphs.
         self._is_repeat = np.array([c.kind == "subparagraph" for c in self._chunks])
+        self._judged = ~self._is_repeat
         self._runs = ArticleRuns.of([c.article for c in self._chunks])
         self._lead_prior = fusion.LEAD_PARAGRAPH_PRIOR * np.array(
             [c.kind != "heading" and c.paragraph in ("1", None) for c in self._chunks]
@@ -206,7 +207,11 @@ class Retriever:
         similarities = {name: self._spaces[name].similarities(v) for name, v in vectors.items()}
         judge = similarities[query.judge]
         lexical = self._index.lexical.scores(query.tokens + expansion_tokens(query.glossary))
-        best = {space: float(scores.max()) for space, scores in similarities.items()}
+        # Relevance is judged on the units as before sub-paragraphs had their own: a short item
+        # alone scores higher than its paragraph, and would let unrelated questions through.
+        best = {
+            space: float(scores[self._judged].max()) for space, scores in similarities.items()
+        }
         aid_similarities = (
             self._aids.similarities(query.language, vectors["multilingual"])
             if query.language != fusion.ENGLISH and "multilingual" in vectors
@@ -216,7 +221,7 @@ class Retriever:
             len(aid_similarities) and aid_similarities.max() >= fusion.AID_MATCH
         )
         names_a_term = bool(query.glossary or query.defining) or names_an_aid
-        if not fusion.is_answerable(best, float(judge.max()), names_a_term, query.language):
+        if not fusion.is_answerable(best, best[query.judge], names_a_term, query.language):
             scores = ", ".join(f"{space} {score:.2f}" for space, score in best.items())
             return Answer(
                 question, (), reason=NO_MATCH, note=self._scope.default_reply,
