@@ -207,11 +207,11 @@ class Retriever:
         similarities = {name: self._spaces[name].similarities(v) for name, v in vectors.items()}
         judge = similarities[query.judge]
         lexical = self._index.lexical.scores(query.tokens + expansion_tokens(query.glossary))
-        # Relevance is judged on the units as before sub-paragraphs had their own: a short item
-        # alone scores higher than its paragraph, and would let unrelated questions through.
-        best = {
-            space: float(scores[self._judged].max()) for space, scores in similarities.items()
-        }
+        # Each threshold is applied to the units it was calibrated on: the English ones on the
+        # paragraph units (a short sub-paragraph alone scores higher, and let "how to write a
+        # will" through), the other languages' floor on all units (README "Abstention").
+        judged = self._judged if query.language == fusion.ENGLISH else slice(None)
+        best = {space: float(scores[judged].max()) for space, scores in similarities.items()}
         aid_similarities = (
             self._aids.similarities(query.language, vectors["multilingual"])
             if query.language != fusion.ENGLISH and "multilingual" in vectors
