@@ -239,9 +239,15 @@ def test_treaty_json_follows_the_documented_schema(live_build: Path) -> None:
             assert set(article) == {"number", "title", "chapter", "paragraphs"}
             assert isinstance(article["number"], int) and article["chapter"].startswith("Chapter")
             for paragraph in article["paragraphs"]:
-                assert set(paragraph) == {"label", "text"}
+                page_map = {"line_pages"} if document is convention else set()
+                assert set(paragraph) == {"label", "text"} | page_map
                 assert paragraph["label"] is None or paragraph["label"].isdigit()
                 assert isinstance(paragraph["text"], str) and paragraph["text"].strip()
+                if page_map:  # one list of PDF pages (1-based) per line of the text
+                    lines = paragraph["text"].split("\n")
+                    assert len(paragraph["line_pages"]) == len(lines)
+                    assert all(pages and all(3 <= n <= 46 for n in pages)
+                               for pages in paragraph["line_pages"])
     assert [a["number"] for a in convention["articles"]] == list(range(1, ARTICLE_COUNT + 1))
     assert convention["preamble"][0] == "The States Parties to the present Convention,"
     assert convention["closing"][0].startswith("IN WITNESS WHEREOF")
@@ -266,6 +272,13 @@ def test_chunks_carry_citations_and_heading_context(
         heading, *rest = units
         assert (heading.kind, heading.text, heading.paragraph) == ("heading", article.title, None)
         assert heading.search_text == context
+        # Sub-paragraph units repeat one item of a paragraph that also has a unit of its own.
+        items = [u for u in rest if u.kind == "subparagraph"]
+        rest = [u for u in rest if u.kind != "subparagraph"]
+        for item in items:
+            whole = article.paragraph(item.paragraph) if item.paragraph else article.paragraphs[0]
+            assert item.text.startswith(f"({item.subparagraph}) ") and item.text in whole.text
+            assert any(u.paragraph == item.paragraph and u.text == whole.text for u in rest)
         # The paragraph units, in order, rebuild every paragraph verbatim and cite it.
         for paragraph in article.paragraphs:
             taken: list[Chunk] = []
@@ -298,6 +311,7 @@ def test_article_2_is_split_into_subparagraph_groups(
     assert encoder.count_tokens(whole) > MODEL_WINDOW  # so splitting was needed
     units = [c for c in chunks if c.article == 2 and c.kind == "paragraph"]
     assert [u.subparagraph for u in units] == [None, *"abcdefghijklmno"]
+    assert not [c for c in chunks if c.article == 2 and c.kind == "subparagraph"]
     assert units[0].text == "For the purposes of this Convention:"
     service_provider = next(u for u in units if u.subparagraph == "e")
     assert service_provider.text.splitlines()[1].startswith("(i) Provides to users")

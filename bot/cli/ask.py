@@ -29,6 +29,8 @@ NO_MATCH = (
     "No provision of the Convention matches this question. Try other words, or name an "
     "article (\"article 7\")."
 )
+RELATED_HEADING = "Related provisions (they do not answer the question):"
+LEAD_IN_LABEL = "Lead-in of the paragraph:"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -121,7 +123,11 @@ def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.std
         console.print(Text(answer.error, style="yellow"))
     if answer.abstained:
         if not answer.error:
-            console.print(Text(NO_MATCH, style="yellow"))
+            console.print(Text(answer.note or NO_MATCH, style="yellow"))
+        if answer.related:
+            console.print(Text(f"\n{RELATED_HEADING}", style="yellow"))
+            for result in answer.related:
+                _print_result(result, console)
         return
     for result in answer.results:
         _print_result(result, console)
@@ -129,17 +135,29 @@ def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.std
 
 
 def _print_result(result: ArticleResult, console: Console) -> None:
+    """The citation (with the official page to check it on), the quote verbatim with its best
+    clause in emphasis, the paragraph's lead-in before a sub-paragraph, and the notes on it."""
     from rich.padding import Padding
     from rich.text import Text
 
-    from bot.treaty.citations import citation_line
+    from bot.treaty.citations import also_line, citation_line
 
     console.print(
         Text(f"\n{citation_line(result.article, result.title, result.chapter)}", style="bold")
     )
-    label = f"Paragraph {result.paragraph}" if result.paragraph else "Text"
-    console.print(Text(label, style="cyan"))
-    console.print(Padding(Text(result.text), (0, 0, 0, 2)))
+    console.print(Text(result.citation, style="cyan"))
+    if result.lead_in:
+        console.print(Padding(Text(LEAD_IN_LABEL, style="dim italic"), (0, 0, 0, 2)))
+        console.print(Padding(Text(result.lead_in, style="dim"), (0, 0, 0, 2)))
+    quote = Text(result.text)
+    if result.highlight:
+        quote.stylize("bold underline", *result.highlight)
+    console.print(Padding(quote, (0, 0, 0, 2)))
+    if result.also:
+        console.print(Text(also_line(result.also), style="dim"))
+    if result.pages:
+        where = f"PDF page {', '.join(map(str, result.pages))}"
+        console.print(Text(f"{where}: {result.link}" if result.link else where, style="dim"))
     for note in result.notes:
         console.print(Text(f"Interpretative note {note.number} ({note.heading}):", style="cyan"))
         console.print(Padding(Text(note.text), (0, 0, 0, 2)))

@@ -21,10 +21,11 @@ from typing import Any
 
 from bot.errors import TreatyBotError
 from bot.index import store
-from bot.index.chunking import CHUNKER_VERSION, chunk_treaty
+from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of
 from bot.index.search_aids import SEARCH_AIDS_FILE, load_search_aids
 from bot.settings import Settings
-from bot.source.obtain import TreatySource, read_treaty_text, resolve_source, sha256_of
+from bot.source.obtain import TreatySource, read_treaty, resolve_source, sha256_of
+from bot.treaty.pages import with_pages
 from bot.treaty.parsing import PARSER_VERSION, parse_treaty_text, validate
 
 EXPORT_PROBES = 8  # chunks the query model's copy is checked against
@@ -107,16 +108,20 @@ def build_index(
         )
     report(f"Building the index: {reason or 'rebuild requested (--force)'}.")
 
-    text = read_treaty_text(source)
+    source_text = read_treaty(source)
+    text = source_text.text
     treaty = parse_treaty_text(text, source.sha256)
     validate(treaty, text)
+    treaty = with_pages(treaty, text, source_text.line_pages)
 
     from bot.encoding.encoders import load_encoder, load_query_encoder
 
     encoder = load_encoder(settings.embedding_model)
     chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
+    clauses = clauses_of(treaty)
     texts = [c.search_text for c in chunks]
     aids = load_search_aids() if settings.multilingual_model else []
+    clause_texts = [_clause_text(treaty, clause) for clause in clauses]
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging: Path | None = None
@@ -128,8 +133,10 @@ def build_index(
         ):
             pending = None
             if settings.multilingual_model:
-                pending = pool.submit(_multilingual, settings.multilingual_model, texts, aids,
-                                      staging / store.MULTILINGUAL_MODEL_DIR, embedding, report)
+                pending = pool.submit(
+                    _multilingual, settings.multilingual_model, texts, clause_texts, aids,
+                    staging / store.MULTILINGUAL_MODEL_DIR, embedding, report,
+                )
             query_model = store.QUERY_MODEL_DIR
             not_copied = encoder.export_query_model(
                 staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
@@ -143,10 +150,14 @@ def build_index(
             embedder = (load_query_encoder(settings.embedding_model, staging / query_model)
                         if query_model else encoder)
             vectors = embedding.run(texts, embedder.encode, "Embedding")
-            multilingual, aid_vectors, multilingual_copy = (
-                pending.result() if pending else (None, None, None)
+            clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses")
+            multilingual, clause_multilingual, aid_vectors, multilingual_copy = (
+                pending.result() if pending else (None, None, None, None)
             )
-        store.write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
+        store.write_build(
+            staging, treaty, chunks, store.Embedded(vectors, multilingual), aids, aid_vectors,
+            clauses, store.Embedded(clause_vectors, clause_multilingual),
+        )
         store.write_manifest(staging, {
             **wanted,
             "build_id": build_id,
@@ -158,6 +169,7 @@ def build_index(
             "article_count": len(treaty.articles),
             "note_count": len(treaty.notes),
             "chunk_count": len(chunks),
+            "clause_count": len(clauses),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
         })
@@ -201,15 +213,16 @@ def _prepare_index_dir(index_dir: Path) -> None:
 
 
 def _multilingual(
-    name: str, texts: list[str], aids: list, copy: Path, embedding: _Embedding,
-    report: Callable[[str], None],
-) -> tuple[Any, Any, str | None]:
-    """The chunks and the search aids in the multilingual space, and the model's copy for
-    questions (or None): on its own thread, beside the configured model's embedding."""
+    name: str, texts: list[str], clause_texts: list[str], aids: list, copy: Path,
+    embedding: _Embedding, report: Callable[[str], None],
+) -> tuple[Any, Any, Any, str | None]:
+    """The chunks, the clauses and the search aids in the multilingual space, and the model's
+    copy for questions (or None): on its own thread, beside the configured model's embedding."""
     from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(name)
     vectors = embedding.run(texts, encoder.encode, "Multilingual")
+    clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)")
     aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids")
     not_copied = encoder.export_query_model(
         copy, [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
@@ -218,7 +231,7 @@ def _multilingual(
     if not_copied:
         report(f"Questions will be encoded with the packaged multilingual model, which starts "
                f"slower: {not_copied}.")
-    return vectors, aid_vectors, None if not_copied else copy.name
+    return vectors, clause_vectors, aid_vectors, None if not_copied else copy.name
 
 
 class _Embedding:
@@ -264,6 +277,11 @@ def _spread(items: list[str], count: int) -> list[str]:
     """`count` items from across the list (the search aids are grouped by language)."""
     step = max(1, len(items) // count)
     return items[::step][:count]
+
+
+def _clause_text(treaty, clause) -> str:
+    paragraph = treaty.article(clause.article).paragraphs[clause.paragraph]
+    return paragraph.text[clause.start : clause.end]
 
 
 def _describe_source(source: TreatySource) -> dict[str, Any]:

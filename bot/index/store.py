@@ -9,6 +9,8 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /vectors.faiss   normalised embeddings, inner-product index
                      /vectors.multilingual.faiss   the same units in the multilingual space
                      /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
+                     /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
+                                      each paragraph's clauses, in both spaces
                      /bm25/           BM25 scores of the chunks' words (bot.encoding.bm25)
                      /query_model/    ONNX copy of the embedding model, for fast questions
                      /multilingual_model/   fast-loading copy of the multilingual model
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.encoding.lexical import aid_tokens, tokenize
 from bot.errors import TreatyBotError
-from bot.index.chunking import Chunk
+from bot.index.chunking import Chunk, Clause
 from bot.index.search_aids import SearchAid
 from bot.source.obtain import sha256_of
 from bot.treaty.model import Treaty
@@ -36,7 +38,7 @@ from bot.treaty.model import Treaty
 if TYPE_CHECKING:  # NumPy comes with it: not needed to decide that a build is a no-op
     from bot.encoding.bm25 import Bm25
 
-INDEX_FORMAT = 3  # 3: ORT-optimised query model, copy of the multilingual model
+INDEX_FORMAT = 4  # 3: model copies that load fast; 4: clauses, pages, sub-paragraph units
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 STAGING_PREFIX = ".staging-"
@@ -48,6 +50,9 @@ MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
 AIDS = "aids.jsonl"
 AID_VECTORS = "aids.multilingual.faiss"
 AID_WORDS = "aids.bm25"
+CLAUSES = "clauses.jsonl"
+CLAUSE_VECTORS = "clauses.faiss"
+CLAUSE_MULTILINGUAL_VECTORS = "clauses.multilingual.faiss"
 BM25_DIR = "bm25"
 QUERY_MODEL_DIR = "query_model"
 MULTILINGUAL_MODEL_DIR = "multilingual_model"
@@ -72,6 +77,9 @@ class LoadedIndex:
     aids: list[SearchAid]  # search phrases in the other UN languages (bot.index.search_aids)
     aid_vectors: Any | None  # faiss.IndexFlatIP over `aids` in the multilingual space
     aid_words: Bm25 | None  # over `aids`, tokenised by bot.encoding.lexical.aid_tokens
+    clauses: list[Clause]  # every paragraph's clauses (bot.index.chunking.clauses_of)
+    clause_vectors: Any  # faiss.IndexFlatIP over `clauses`, in the configured model's space
+    clause_multilingual_vectors: Any | None  # the same in the multilingual space
     lexical: Bm25  # over the chunks' search texts, tokenised by bot.encoding.lexical
     query_model: Path | None  # bot.encoding.encoders.OnnxQueryEncoder's folder, when it has one
     multilingual_model: Path | None  # bot.encoding.use_copy's folder, when it has one
@@ -167,6 +175,7 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
     treaty = Treaty.from_json(json.loads((build_dir / TREATY_JSON).read_text(encoding="utf-8")))
     chunks = [Chunk.from_json(row) for row in _read_lines(build_dir / CHUNKS)]
     aids = [SearchAid(**row) for row in _read_lines(build_dir / AIDS)]
+    clauses = [Clause(**row) for row in _read_lines(build_dir / CLAUSES)]
 
     def optional_vectors(name: str):
         return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
@@ -184,6 +193,9 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
         aids=aids,
         aid_vectors=optional_vectors(AID_VECTORS),
         aid_words=Bm25.load(build_dir / AID_WORDS) if (build_dir / AID_WORDS).is_dir() else None,
+        clauses=clauses,
+        clause_vectors=faiss.read_index(str(build_dir / CLAUSE_VECTORS)),
+        clause_multilingual_vectors=optional_vectors(CLAUSE_MULTILINGUAL_VECTORS),
         lexical=Bm25.load(build_dir / BM25_DIR),
         query_model=optional_folder("query_model", QUERY_MODEL_DIR),
         multilingual_model=optional_folder("multilingual_query_model", MULTILINGUAL_MODEL_DIR),
@@ -208,14 +220,24 @@ def new_staging(index_dir: Path, build_id: str) -> Path:
     return staging
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """Rows embedded in the configured model's space and, when one is set, the multilingual
+    one (None otherwise)."""
+
+    vectors: Any
+    multilingual: Any | None
+
+
 def write_build(
     directory: Path,
     treaty: Treaty,
     chunks: Sequence[Chunk],
-    vectors,
-    multilingual,
+    chunk_vectors: Embedded,
     aids: Sequence[SearchAid],
     aid_vectors,
+    clauses: Sequence[Clause],
+    clause_vectors: Embedded,
 ) -> None:
     """Every file of a build but the model copies and the manifest."""
     import faiss
@@ -230,13 +252,17 @@ def write_build(
     treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
     (directory / TREATY_JSON).write_text(treaty_json, encoding="utf-8")
     _write_lines(directory / CHUNKS, [chunk.to_json() for chunk in chunks])
-    write_vectors(vectors, VECTORS)
-    if multilingual is not None:
-        write_vectors(multilingual, MULTILINGUAL_VECTORS)
+    write_vectors(chunk_vectors.vectors, VECTORS)
+    if chunk_vectors.multilingual is not None:
+        write_vectors(chunk_vectors.multilingual, MULTILINGUAL_VECTORS)
     if aids:
         _write_lines(directory / AIDS, [aid.to_json() for aid in aids])
         write_vectors(aid_vectors, AID_VECTORS)
         Bm25.build([aid_tokens(a.text, a.lang) for a in aids]).save(directory / AID_WORDS)
+    _write_lines(directory / CLAUSES, [clause.to_json() for clause in clauses])
+    write_vectors(clause_vectors.vectors, CLAUSE_VECTORS)
+    if clause_vectors.multilingual is not None:
+        write_vectors(clause_vectors.multilingual, CLAUSE_MULTILINGUAL_VECTORS)
     Bm25.build([tokenize(c.search_text) for c in chunks]).save(directory / BM25_DIR)
 
 

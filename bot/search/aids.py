@@ -15,7 +15,7 @@ import numpy as np
 from bot.encoding.bm25 import Bm25
 from bot.encoding.lexical import aid_tokens
 from bot.index.search_aids import SearchAid
-from bot.search.dense import similarities
+from bot.search import dense
 from bot.search.ranking import ArticleRuns
 
 
@@ -43,11 +43,27 @@ class SearchAids:
         self._runs = ArticleRuns.of([a.article for a in aids])
         self._lexicon = AidLexicon(words) if words is not None else None
 
-    def rankings(self, question: str, language: str, vector: np.ndarray) -> dict[str, list[int]]:
+    def similarities(self, language: str, vector: np.ndarray) -> np.ndarray | None:
+        """Each aid's cosine with the question, -inf for aids in other languages."""
+        if self._vectors is None:
+            return None
+        return np.where(
+            self._language == language, dense.similarities(self._vectors, vector), -np.inf
+        )
+
+    def rankings(
+        self,
+        question: str,
+        language: str,
+        vector: np.ndarray,
+        similarities: np.ndarray | None = None,
+    ) -> dict[str, list[int]]:
+        """`similarities`: `self.similarities(language, vector)`, when already computed."""
         rankings = {}
         if self._vectors is not None:
-            scores = np.where(
-                self._language == language, similarities(self._vectors, vector), -np.inf
+            scores = (
+                similarities if similarities is not None
+                else self.similarities(language, vector)
             )
             rankings["search_aids"] = self._runs.rank(scores)
         if self._lexicon is not None:

@@ -105,16 +105,43 @@ def resolve_source(
     return TreatySource(path, origin, False, _text_digest(read_layout_text(path)))
 
 
+@dataclass(frozen=True)
+class TreatyText:
+    """The treaty in the reference layout, and for a PDF the pages (1-based) printing each of
+    its non-empty lines, in order; a text source has no pages (an empty map)."""
+
+    text: str
+    line_pages: tuple[tuple[int, ...], ...] = ()
+
+
 def read_treaty_text(source: TreatySource) -> str:
     """The convention and its interpretative notes in the reference layout."""
+    return read_treaty(source).text
+
+
+def read_treaty(source: TreatySource) -> TreatyText:
+    """The text of `read_treaty_text` with its page map."""
     if source.is_pdf:
-        from bot.source.pdf_layout import PdfTextError, extract_treaty_text
+        from bot.source.pdf_layout import PdfTextError, extract_treaty
 
         try:
-            return extract_treaty_text(source.path)
+            extracted = extract_treaty(source.path)
         except PdfTextError as error:  # damaged or not the Convention: a source problem
             raise SourceError(str(error)) from error
-    return read_layout_text(source.path)
+        return TreatyText(extracted.text, extracted.line_pages)
+    return TreatyText(read_layout_text(source.path))
+
+
+def official_pdf_url(source_sha256: str) -> str | None:
+    """The official document's address when the text was read from the official PDF itself
+    (its pages are then the official ones); None otherwise."""
+    official = official_document()
+    return official.url if source_sha256 == official.sha256 else None
+
+
+def page_link(pdf_url: str, page: int) -> str:
+    """`pdf_url` opened at `page` (the PDF's page, 1-based), as PDF viewers read it."""
+    return f"{pdf_url}#page={page}"
 
 
 def read_layout_text(path: Path) -> str:

@@ -6,7 +6,8 @@ word breaks only where a space glyph is drawn or the pen jumps a space's width; 
 and the footnote rule are skipped because the PDF tags them as pagination artifacts; paragraphs
 are rebuilt from line spacing and indentation. The result is in the layout of the checked
 reference rendering that bot.treaty.parsing reads: one paragraph per line, a blank line between
-paragraphs, "Article N" on the line above its title.
+paragraphs, "Article N" on the line above its title. Beside the text it gives the PDF pages of
+every line (`PdfText.line_pages`), so each quotation can link to the page that prints it.
 """
 
 from __future__ import annotations
@@ -45,8 +46,22 @@ class PdfTextError(TreatyBotError, ValueError):
     """
 
 
+@dataclass(frozen=True)
+class PdfText:
+    """The text in the reference layout, and the PDF pages (1-based) that print each of its
+    non-empty lines, in order: the text itself stays exactly what the parser reads."""
+
+    text: str
+    line_pages: tuple[tuple[int, ...], ...]
+
+
 def extract_treaty_text(pdf_path: Path) -> str:
     """Convention text + "\n\n" + interpretative-notes text, both in the reference layout."""
+    return extract_treaty(pdf_path).text
+
+
+def extract_treaty(pdf_path: Path) -> PdfText:
+    """The text of `extract_treaty_text` with the page map of its lines."""
     pdf_path = Path(pdf_path)
     reader = _open(pdf_path)
     try:
@@ -56,7 +71,15 @@ def extract_treaty_text(pdf_path: Path) -> str:
             f"{pdf_path} has a damaged page ({_reason(error)}): download the official PDF again."
         ) from None
     convention, notes = _sections(*_blocks(pages), pdf_path)
-    return "\n\n".join(convention) + "\n\n" + "\n\n".join(notes) + "\n"
+    text = "\n\n".join(b.text for b in convention) + "\n\n"
+    text += "\n\n".join(b.text for b in notes) + "\n"
+    line_pages = tuple(
+        tuple(sorted(page + 1 for page in block.pages))
+        for block in (*convention, *notes)
+        for line in block.lines
+        if line.strip()
+    )
+    return PdfText(text, line_pages)
 
 
 # --- Opening the file --------------------------------------------------------------------------
@@ -285,7 +308,7 @@ def _most_common(values: Iterable[float]) -> float:
 
 def _sections(
     blocks: list[_Block], footnotes: list[_Footnote], pdf_path: Path
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[_Block], list[_Block]]:
     """Cut the Convention (from its "Annex" label) and the notes out of the resolution.
 
     The Convention's title is printed in two blocks above "Preamble"; the reference, and so
@@ -305,8 +328,11 @@ def _sections(
             f"{pdf_path} is not the annexed {CONVENTION_TITLE} with its interpretative notes: "
             "use the English PDF of General Assembly resolution A/RES/79/243."
         )
-    title = " ".join(
-        line for block in blocks[start:preamble] for line in block.lines if line != "Annex"
+    title = _Block(
+        [" ".join(
+            line for block in blocks[start:preamble] for line in block.lines if line != "Annex"
+        )],
+        {page for block in blocks[start:preamble] for page in block.pages},
     )
     blocks[notes_start].lines = [line for line in blocks[notes_start].lines if line != "Annex"]
     return (
@@ -315,14 +341,14 @@ def _sections(
     )
 
 
-def _with_footnotes(section: list[_Block], footnotes: list[_Footnote]) -> list[str]:
+def _with_footnotes(section: list[_Block], footnotes: list[_Footnote]) -> list[_Block]:
     """The section's paragraphs, then the footnotes that its text marks on their page."""
     marked = [
-        note.text
+        _Block([note.text], {note.page})
         for note in footnotes
         if any(note.page in block.pages and note.mark in block.text for block in section)
     ]
-    return [block.text for block in section] + marked
+    return [*section, *marked]
 
 
 def _first(blocks: list[_Block], condition: Callable[[_Block], bool]) -> int | None:

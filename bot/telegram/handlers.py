@@ -44,10 +44,11 @@ from telegram.ext import (
 )
 
 from bot.search.results import Answer
+from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
-from bot.telegram.i18n import example_questions, language_of, text
+from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, language_of, text
 from bot.telegram.keyboards import (
     EXAMPLE_PATTERN,
     FULL_TEXT_PATTERN,
@@ -368,12 +369,7 @@ class TreatyBot:
         answer = await self._ask(question, PAGE_SIZE + 1)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
         if answer.abstained:
-            notice = (
-                f"{escape(answer.error)} {text('browse_hint', lang)}"
-                if answer.error
-                else text("no_match", lang)
-            )
-            await message.reply_text(notice, do_quote=do_quote)
+            await message.reply_text(self._declined(answer, lang), do_quote=do_quote)
             return Outcome(question=question, abstained=True)
         token = self._remember(context, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
@@ -381,6 +377,21 @@ class TreatyBot:
         await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         shown = answer.results[:PAGE_SIZE]
         return Outcome(tuple(r.article for r in shown), question, abstained=False)
+
+    def _declined(self, answer: Answer, lang: str) -> str:
+        """Why nothing is quoted: the missing provision, the subject the text does not record
+        (with the provisions that govern it, as not answering), or that nothing matches."""
+        if answer.error:
+            return f"{escape(answer.error)} {text('browse_hint', lang)}"
+        if answer.reason in (None, NO_MATCH):
+            return text("no_match", lang)
+        key = f"scope_{answer.reason}"
+        reply = (
+            text(key, lang, **answer.note_values)
+            if key in CATALOG[DEFAULT_LANGUAGE]
+            else answer.note or text("no_match", lang)  # a subject not yet translated
+        )
+        return formatting.declined_message(reply, answer.related, self.treaty, lang)
 
     def _remember(self, context: ContextTypes.DEFAULT_TYPE, question: str) -> str:
         """Keep the question for its "More results" button; the button carries only a token."""

@@ -46,6 +46,12 @@ PLAIN_TEXT_KEYS = (
     "about_built",
     "about_model",
     "english_text_note",
+    "related_heading",
+    "lead_in",
+    *(f"scope_{subject}" for subject in (
+        "status", "history", "statistics", "national-law", "products", "news", "other",
+        "other-instrument",
+    )),
 )
 
 
