@@ -69,6 +69,7 @@ class Answer:
     results: tuple[ArticleResult, ...]
     error: str | None = None  # e.g. "The Convention has articles 1–68; ..." for "article 99"
     evidence: dict[str, list[str]] = field(default_factory=dict, compare=False)
+    source_verified: bool = True  # False: the index was built from an unverified source
 
     @property
     def abstained(self) -> bool:
@@ -83,4 +84,6 @@ class Answer:
         }
         if self.error:
             data["error"] = self.error
+        if not self.source_verified:
+            data["verified"] = False
         return data
