@@ -18,12 +18,13 @@ from typing import Any, NamedTuple
 
 from pypdf import PageObject
 
+from bot.errors import TreatyBotError
 from bot.source.pdf_fonts import Font, read_font
 
 # --- Limits: what a hostile file may cost ------------------------------------------------------
 
 
-class LimitExceeded(Exception):
+class LimitExceeded(TreatyBotError):
     """Reading went past one of the `Limits`; the message says which, in plain words."""
 
 

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
+from bot.errors import TreatyBotError
+
 T = TypeVar("T")
 
 
@@ -69,7 +71,7 @@ class FairQueue(Generic[T]):
         return True
 
 
-class Busy(Exception):
+class Busy(TreatyBotError):
     """Too many updates are waiting for their turn: answer "busy" rather than queue this one."""
 
 
