@@ -156,6 +156,8 @@ class UpdateHandler(tornado.web.RequestHandler):
         started = time.perf_counter()
         try:
             update = Update.de_json(json.loads(self.body), self.webhook.application.bot)
+            if not isinstance(update, Update):
+                raise TypeError("not an object")
         except Exception as error:  # anything the body holds, it is not an update
             logger.warning(
                 "A webhook request with the secret could not be read as an update (%d bytes, "
