@@ -2,12 +2,14 @@
 
 The index and model are loaded once, before the bot connects; if the index is missing or stale
 the bot does not start and says how to build it. A rebuilt index is picked up while running.
-SIGTERM or SIGINT stop it cleanly: answers in progress are finished and fetched updates
-confirmed to Telegram, so none is lost or answered twice after a restart.
+An update is confirmed to Telegram only once it is handled, so a bot killed mid-answer answers
+it after a restart (`delivery`). SIGTERM or SIGINT stop it cleanly: answers in progress are
+finished and confirmed, so none is lost or answered twice after a restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -18,13 +20,14 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults, ExtBot
 
 from bot.index.store import IndexNotReady
 from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram import texts
 from bot.telegram.activity import Activity, redact
+from bot.telegram.delivery import ConfirmingUpdater
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import TreatyBot
 from bot.telegram.i18n import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
@@ -35,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 WARM_UP_QUESTION = "Is hacking a crime?"
+CONCURRENT_UPDATES = 256  # python-telegram-bot's `concurrent_updates(True)`
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
@@ -142,29 +146,27 @@ def build_application(settings: Settings, retriever: TreatyRetriever) -> Applica
     async def post_stop(application: Application) -> None:
         await reloader.stop()
 
+    bot = ExtBot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=file_base_url(settings.telegram_api_base_url),
+        request=ResilientRequest(
+            health, settings.telegram_retry_for_s, read_timeout=settings.telegram_timeout_s
+        ),
+        get_updates_request=ResilientRequest(  # polling is safe to repeat: it never gives up
+            health, math.inf, connection_pool_size=1, read_timeout=settings.telegram_timeout_s
+        ),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+        rate_limiter=ChatRateLimiter(),
+    )
+    # Confirms an update to Telegram only once it is handled (bot/telegram/delivery.py).
+    updater = ConfirmingUpdater(bot, asyncio.Queue(), settings.telegram_retry_for_s)
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .request(
-            ResilientRequest(
-                health, settings.telegram_retry_for_s, read_timeout=settings.telegram_timeout_s
-            )
-        )
-        .get_updates_request(  # polling is safe to repeat, so it never gives up
-            ResilientRequest(
-                health, math.inf, connection_pool_size=1, read_timeout=settings.telegram_timeout_s
-            )
-        )
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(ChatRateLimiter())
-        .concurrent_updates(True)
+        .updater(updater)
+        .concurrent_updates(updater.processor(CONCURRENT_UPDATES))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()

@@ -1,0 +1,252 @@
+"""Long polling that confirms an update to Telegram only once the bot has finished with it.
+
+Telegram keeps an update until a getUpdates call passes an `offset` above its id; then it is
+forgotten for good. python-telegram-bot's own Updater moves the offset past every update as soon
+as it has fetched it, so a bot killed mid-answer (SIGKILL, out of memory, a host reboot) loses
+every update it had fetched but not answered. Here the offset moves only past the longest run of
+finished updates from the oldest one fetched (`UpdateLedger`); updates are still handled side by
+side, and "finished" means python-telegram-bot's processing of the update returned: a reply sent,
+a deliberate silence, or a failure already reported to the user (`ConfirmingUpdateProcessor`).
+
+After a crash, Telegram hands out again every update the bot had not finished, and none it had.
+The cost: an update that finished after an older one still in progress stays unconfirmed until
+that one finishes, so a crash in between has it answered a second time; and getUpdates, which
+always returns the unconfirmed updates first, returns the ones in progress again with every poll
+(they are recognised and skipped). With fewer than getUpdates' 100 in progress behind the oldest
+unfinished one, new updates keep flowing; one update that takes very long (a chat waiting out a
+429) holds back at most that many.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.ext import BaseUpdateProcessor, Updater
+
+from bot.telegram.network import retry_after_seconds
+
+logger = logging.getLogger(__name__)
+
+# While an unfinished update holds the offset back, getUpdates answers at once with it: poll
+# again when the offset moves, or after this long to pick up new updates meanwhile.
+REPOLL_S = 0.25
+FIRST_ERROR_DELAY_S = 1.0
+MAX_ERROR_DELAY_S = 30.0  # as python-telegram-bot's polling loop
+
+
+class UpdateLedger:
+    """Which fetched updates are unfinished, and so how far Telegram may be told to forget.
+
+    Telegram numbers updates in increasing order and hands out every unconfirmed one from the
+    offset on, so an id above the newest one fetched is new and any other has been fetched
+    before. Pure bookkeeping: no I/O, no clock.
+    """
+
+    def __init__(self) -> None:
+        self._newest: int | None = None
+        self._unfinished: set[int] = set()
+
+    @property
+    def offset(self) -> int:
+        """The getUpdates offset that confirms exactly the finished updates before the oldest
+        unfinished one (0, Telegram's oldest unconfirmed update, before anything is fetched)."""
+        if self._unfinished:
+            return min(self._unfinished)
+        return 0 if self._newest is None else self._newest + 1
+
+    @property
+    def unfinished(self) -> int:
+        return len(self._unfinished)
+
+    def fetched(self, update_ids: Iterable[int]) -> list[int]:
+        """Record a getUpdates answer; the ids fetched for the first time, now unfinished."""
+        fresh = []
+        for update_id in update_ids:
+            if self._newest is None or update_id > self._newest:
+                fresh.append(update_id)
+                self._newest = update_id
+        self._unfinished.update(fresh)
+        return fresh
+
+    def finished(self, update_id: int) -> bool:
+        """Record that the bot is done with an update; whether the offset moved. An id that was
+        not fetched by polling (a webhook's update) changes nothing."""
+        if update_id not in self._unfinished:
+            return False
+        before = self.offset
+        self._unfinished.discard(update_id)
+        return self.offset != before
+
+
+class ConfirmingUpdateProcessor(BaseUpdateProcessor):
+    """Processes updates concurrently, as python-telegram-bot's `SimpleUpdateProcessor`, and
+    reports each one finished once its processing has returned or raised. Cancelled processing
+    (the process being torn down) is not finished: the update will be fetched again."""
+
+    def __init__(self, max_concurrent_updates: int, finished: Callable[[object], None]) -> None:
+        super().__init__(max_concurrent_updates)
+        self._finished = finished
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        except Exception:
+            self._finished(update)
+            raise
+        self._finished(update)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+class ConfirmingUpdater(Updater):
+    """python-telegram-bot's Updater, with long polling that confirms only finished updates.
+
+    `Application.run_polling` drives it unchanged. `stop` stops fetching, waits until the
+    updates already fetched are finished (the Application, still running, keeps processing
+    them), then confirms them to Telegram; a final confirmation that cannot reach the Bot API
+    within `confirm_within_s` is given up, and those updates are answered again after the next
+    start. Webhook mode is python-telegram-bot's own.
+    """
+
+    def __init__(
+        self, bot: Bot, update_queue: asyncio.Queue[object], confirm_within_s: float
+    ) -> None:
+        super().__init__(bot, update_queue)
+        self.ledger = UpdateLedger()
+        self._confirm_within_s = confirm_within_s
+        self._progress = asyncio.Event()  # the offset moved
+        self._poller: asyncio.Task[None] | None = None
+        self._polling = False
+        self._allowed_updates: Sequence[str] | None = None
+
+    def processor(self, max_concurrent_updates: int) -> ConfirmingUpdateProcessor:
+        """The update processor that tells this updater when an update is finished."""
+        return ConfirmingUpdateProcessor(max_concurrent_updates, self._finished)
+
+    def _finished(self, update: object) -> None:
+        if isinstance(update, Update) and self.ledger.finished(update.update_id):
+            self._progress.set()
+
+    async def start_polling(  # type: ignore[override]
+        self,
+        poll_interval: float = 0.0,
+        timeout: float | timedelta = 10,
+        bootstrap_retries: int = 0,
+        allowed_updates: Sequence[str] | None = None,
+        drop_pending_updates: bool | None = None,
+        error_callback: Callable[[TelegramError], None] | None = None,
+    ) -> asyncio.Queue[object]:
+        if self.running:
+            raise RuntimeError("This Updater is already running!")
+        if not self._initialized:
+            raise RuntimeError("This Updater was not initialized via `Updater.initialize`!")
+        self._running = self._polling = True
+        self._allowed_updates = allowed_updates
+        try:
+            await self._bootstrap(  # no webhook may be set while polling
+                bootstrap_retries,
+                webhook_url="",
+                allowed_updates=None,
+                drop_pending_updates=drop_pending_updates,
+            )
+        except Exception:
+            self._running = self._polling = False
+            raise
+        self._poller = asyncio.create_task(
+            self._poll(poll_interval, timeout, error_callback), name="ConfirmingUpdater:poll"
+        )
+        return self.update_queue
+
+    async def stop(self) -> None:
+        if not self._polling:
+            await super().stop()  # webhook mode
+            return
+        if not self.running:
+            raise RuntimeError("This Updater is not running!")
+        self._running = False
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError, InvalidToken):  # InvalidToken: logged
+                await self._poller
+            self._poller = None
+        while self.ledger.unfinished:
+            self._progress.clear()
+            await self._progress.wait()
+        await self._confirm()
+        self._polling = False
+
+    async def _poll(
+        self,
+        poll_interval: float,
+        timeout: float | timedelta,
+        error_callback: Callable[[TelegramError], None] | None,
+    ) -> None:
+        """Fetch, hand new updates to the Application, and repeat; a long poll only when
+        nothing is unfinished (Telegram answers at once while anything is unconfirmed)."""
+        error_delay = 0.0
+        while self.running:
+            self._progress.clear()
+            try:
+                updates = await self.bot.get_updates(
+                    offset=self.ledger.offset,
+                    timeout=0 if self.ledger.unfinished else timeout,
+                    allowed_updates=self._allowed_updates,
+                )
+            except RetryAfter as error:
+                await asyncio.sleep(retry_after_seconds(error) + 0.5)
+                continue
+            except InvalidToken:
+                logger.error("The Bot API refused the bot token; polling stopped.")
+                raise
+            except TelegramError as error:
+                if error_callback is not None:
+                    error_callback(error)
+                else:
+                    logger.error("Polling for updates failed: %s", error)
+                error_delay = min(MAX_ERROR_DELAY_S, error_delay * 1.5 or FIRST_ERROR_DELAY_S)
+                await asyncio.sleep(error_delay)
+                continue
+            except Exception:  # data python-telegram-bot could not read: fetch it again later
+                logger.exception("Could not read the updates the Bot API returned.")
+                await asyncio.sleep(REPOLL_S)
+                continue
+            error_delay = 0.0
+            fresh = set(self.ledger.fetched(u.update_id for u in updates))
+            for update in updates:
+                if update.update_id in fresh:
+                    self.update_queue.put_nowait(update)
+            if self.ledger.unfinished and not self._progress.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), REPOLL_S)
+            if poll_interval:
+                await asyncio.sleep(poll_interval)
+
+    async def _confirm(self) -> None:
+        """Tell Telegram it may forget every finished update: at a stop there is no next poll
+        to carry the offset."""
+        offset = self.ledger.offset
+        try:
+            await asyncio.wait_for(
+                self.bot.get_updates(
+                    offset=offset, timeout=0, limit=1, allowed_updates=self._allowed_updates
+                ),
+                self._confirm_within_s,
+            )
+        except (TelegramError, TimeoutError) as error:
+            logger.warning(
+                "Could not confirm the handled updates to the Bot API (%s); updates from "
+                "number %d on will be fetched and answered again at the next start.",
+                type(error).__name__,
+                offset,
+            )
