@@ -28,6 +28,7 @@ class ArticleResult:
     score: float
     other_paragraphs: tuple[ParagraphMatch, ...] = ()
     notes: tuple[Note, ...] = ()  # interpretative notes on this article
+    subparagraph: str | None = None  # "a" when `text` is one lettered sub-paragraph group
 
     @classmethod
     def quote(
@@ -38,6 +39,7 @@ class ArticleResult:
         score: float,
         others: tuple[ParagraphMatch, ...],
         notes: tuple[Note, ...],
+        subparagraph: str | None = None,
     ) -> ArticleResult:
         return cls(
             document=CONVENTION_ID,
@@ -49,6 +51,7 @@ class ArticleResult:
             score=round(score, 4),
             other_paragraphs=others,
             notes=notes,
+            subparagraph=subparagraph,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -83,6 +83,11 @@ class Retriever:
             [c.kind == "paragraph" and c.paragraph in ("1", None) for c in self._chunks]
         )
         self._defined_terms = DefinedTerms(self._chunks)
+        self._units = {
+            (c.article, c.paragraph, c.subparagraph): c
+            for c in self._chunks
+            if c.kind == "paragraph"
+        }
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
@@ -134,6 +139,21 @@ class Retriever:
             return None
         return ArticleResult.quote(
             article, chosen.label, chosen.text, 1.0, (), self.treaty.notes_for(number)
+        )
+
+    def unit_result(
+        self, number: int, paragraph: str | None, subparagraph: str | None
+    ) -> ArticleResult | None:
+        """The result quoting this search unit as a search quotes it, or None when the index has
+        no such unit: for results recalled without their question (a "More results" button
+        names the ranked units). Its score is 0: it was ranked when the question was asked."""
+        chunk = self._units.get((number, paragraph, subparagraph))
+        article = self.treaty.article(number)
+        if chunk is None or article is None:
+            return None
+        return ArticleResult.quote(
+            article, chunk.paragraph, _quoted_text(article, chunk), 0.0, (),
+            self.treaty.notes_for(number), chunk.subparagraph,
         )
 
     # --- Looking up what a question names ---------------------------------------------------
@@ -253,7 +273,7 @@ class Retriever:
             ))
         return ArticleResult.quote(
             article, best.paragraph, _quoted_text(article, best), score, tuple(others),
-            self.treaty.notes_for(number),
+            self.treaty.notes_for(number), best.subparagraph,
         )
 
     def _evidence(self, query: _Question) -> dict[str, list[str]]:

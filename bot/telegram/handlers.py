@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import secrets
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -43,16 +42,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.search.results import Answer
+from bot.search.results import Answer, ArticleResult
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.i18n import example_questions, language_of, text
 from bot.telegram.keyboards import (
     EXAMPLE_PATTERN,
+    FORGOTTEN_PAGE_PATTERN,
     FULL_TEXT_PATTERN,
     PAGE_PATTERN,
     TOC_PATTERN,
+    Ranking,
     answer_keyboard,
     chapter_keyboard,
     examples_keyboard,
@@ -67,8 +68,9 @@ from bot.treaty.references import parse_article_arguments
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
+RANKED_RESULTS = 4 * PAGE_SIZE  # what "More results" can page through, if the button holds it
 INLINE_RESULTS = 5
-STORED_QUESTIONS = 100  # per chat: how far back "More results" still works
+STORED_QUESTIONS = 100  # per chat: answers whose later pages still name their question
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Outcome | None]]
 
@@ -203,6 +205,10 @@ class TreatyBot:
                     logged("button:article", self.full_text_button), pattern=FULL_TEXT_PATTERN
                 ),
                 CallbackQueryHandler(logged("button:more", self.page_button), pattern=PAGE_PATTERN),
+                CallbackQueryHandler(
+                    logged("button:more", self.forgotten_page_button),
+                    pattern=FORGOTTEN_PAGE_PATTERN,
+                ),
                 CallbackQueryHandler(logged("button:toc", self.toc_button), pattern=TOC_PATTERN),
                 CallbackQueryHandler(
                     logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
@@ -365,7 +371,7 @@ class TreatyBot:
         """Reply with the first page of results in the user's language `lang`; a question
         asked by a button is shown above them, since no message of the user's says what was
         asked."""
-        answer = await self._ask(question, PAGE_SIZE + 1)
+        answer = await self._ask(question, RANKED_RESULTS)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
         if answer.abstained:
             notice = (
@@ -375,30 +381,35 @@ class TreatyBot:
             )
             await message.reply_text(notice, do_quote=do_quote)
             return Outcome(question=question, abstained=True)
-        token = self._remember(context, question)
+        ranking = Ranking.fitting((r.article, r.paragraph, r.subparagraph) for r in answer.results)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
-        page, keyboard = self._page(answer, token, 0, heading, lang)
-        await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
+        page, keyboard = self._page(answer.results, ranking, 0, heading, lang)
+        sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
+        self._remember(context, sent.message_id, question)
         shown = answer.results[:PAGE_SIZE]
         return Outcome(tuple(r.article for r in shown), question, abstained=False)
 
-    def _remember(self, context: ContextTypes.DEFAULT_TYPE, question: str) -> str:
-        """Keep the question for its "More results" button; the button carries only a token."""
-        questions: dict[str, str] = _chat_data(context).setdefault("questions", {})
-        token = secrets.token_urlsafe(6)
-        questions[token] = question
+    def _remember(self, context: ContextTypes.DEFAULT_TYPE, answer_id: int, question: str) -> None:
+        """Keep the question in memory, to name it above the answer's later pages; the paging
+        works without it (after a restart), the pages then only numbered."""
+        questions: dict[int, str] = _chat_data(context).setdefault("questions", {})
+        questions[answer_id] = question
         while len(questions) > STORED_QUESTIONS:
             del questions[next(iter(questions))]
-        return token
 
     def _page(
-        self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
+        self,
+        results: Sequence[ArticleResult],
+        ranking: Ranking,
+        offset: int,
+        heading: str | None,
+        lang: str,
     ) -> tuple[str, InlineKeyboardMarkup]:
-        shown = answer.results[offset : offset + PAGE_SIZE]
+        shown = results[offset : offset + PAGE_SIZE]
         page = formatting.answer_message(shown, self.treaty, heading, lang)
-        following = offset + PAGE_SIZE if len(answer.results) > offset + PAGE_SIZE else None
+        following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
-        keyboard = answer_keyboard([r.article for r in shown], token, previous, following, lang)
+        keyboard = answer_keyboard([r.article for r in shown], ranking, previous, following, lang)
         return page, keyboard
 
     # --- Buttons ------------------------------------------------------------------------
@@ -428,25 +439,35 @@ class TreatyBot:
     async def page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
-        """Show another page of results in place of the current one."""
-        query, _ = _callback(update)
+        """Show another page of results in place of the current one: the units the button
+        names, quoted from the index served now."""
+        query, message = _callback(update)
         assert context.match is not None
         lang = user_language(update)
-        token, offset = context.match.group(1), int(context.match.group(2))
-        question = _chat_data(context).get("questions", {}).get(token)
-        if question is None:
-            await query.answer(text("expired", lang))
+        offset, ranking = int(context.match.group(1)), Ranking.parse(context.match.group(2))
+        ranked = [self.retriever.unit_result(*unit) for unit in ranking.units] if ranking else []
+        results = [r for r in ranked if r is not None]
+        if ranking is None or len(results) < len(ranked):  # forged, or from another treaty text
+            await query.answer(text("button_expired", lang))
             return None
-        answer = await self._ask(question, offset + PAGE_SIZE + 1)
-        if len(answer.results) <= offset:
+        if len(results) <= offset:
             await query.answer(text("no_more_results", lang))
             return None
         await query.answer()
-        shown = answer.results[offset : offset + PAGE_SIZE]
+        question = _chat_data(context).get("questions", {}).get(message.message_id)
+        shown = results[offset : offset + PAGE_SIZE]
         last = offset + len(shown)
         heading = formatting.page_heading(offset + 1, last, question, lang) if offset else None
-        await _edit(query, *self._page(answer, token, offset, heading, lang))
+        await _edit(query, *self._page(results, ranking, offset, heading, lang))
         return Outcome(tuple(r.article for r in shown), question)
+
+    async def forgotten_page_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        """The "More results" button of an older version, whose question was kept only in
+        memory and is gone."""
+        assert update.callback_query is not None
+        await update.callback_query.answer(text("expired", user_language(update)))
 
     async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Open a chapter's list of articles, or go back to the chapters."""
