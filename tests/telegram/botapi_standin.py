@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import json
 import random
 import re
@@ -308,6 +310,8 @@ class BotApiStandIn:
         self.deliveries: Counter[int] = Counter()  # update_id: how often getUpdates handed it out
         # Every update below this offset was confirmed by a getUpdates call and is forgotten.
         self.confirmed_below = 0
+        self._awaiting_confirmation: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._waiter_ids = itertools.count()
         self.listeners: list[Callable[[ApiCall], None]] = []  # told of every call as it ends
         self.unreachable = False
         self._changed = asyncio.Condition()
@@ -396,6 +400,24 @@ class BotApiStandIn:
     def fail_next(self, method: str, status: int, description: str) -> None:
         """Answer the next call of `method` with this error instead."""
         self.inject(method, Fault.error(status, description))
+
+    def confirmation(self, update_id: int) -> asyncio.Future[None]:
+        """Done once a getUpdates call has confirmed the update (Telegram forgot it)."""
+        future = asyncio.get_running_loop().create_future()
+        if update_id < self.confirmed_below:
+            future.set_result(None)
+        else:
+            entry = (update_id, next(self._waiter_ids), future)
+            heapq.heappush(self._awaiting_confirmation, entry)
+        return future
+
+    def _confirm_below(self, offset: int) -> None:
+        self.confirmed_below = max(self.confirmed_below, offset)
+        waiting = self._awaiting_confirmation
+        while waiting and waiting[0][0] < self.confirmed_below:
+            _, _, future = heapq.heappop(waiting)
+            if not future.done():
+                future.set_result(None)
 
     def unconfirmed_deliveries(self) -> list[int]:
         """Updates handed out to the bot and not yet confirmed: those a crash of the bot now
@@ -495,7 +517,7 @@ class BotApiStandIn:
         limit = int(params.get("limit", 100))
         allowed = params.get("allowed_updates") or None
         deadline = asyncio.get_running_loop().time() + timeout
-        self.confirmed_below = max(self.confirmed_below, offset)
+        self._confirm_below(offset)
         async with self._changed:
             while True:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
