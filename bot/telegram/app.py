@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults, ExtBot
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.index.store import IndexNotReady
 from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram import texts
 from bot.telegram.activity import Activity, redact
-from bot.telegram.delivery import ConfirmingUpdater
+from bot.telegram.delivery import ConfirmingUpdater, RawUpdatesBot
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import TreatyBot
 from bot.telegram.i18n import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
@@ -146,7 +146,7 @@ def build_application(settings: Settings, retriever: TreatyRetriever) -> Applica
     async def post_stop(application: Application) -> None:
         await reloader.stop()
 
-    bot = ExtBot(
+    bot = RawUpdatesBot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
         base_file_url=file_base_url(settings.telegram_api_base_url),

@@ -26,9 +26,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import BaseUpdateProcessor, Updater
+from telegram.ext import BaseUpdateProcessor, ExtBot, Updater
 
 from bot.telegram.network import retry_after_seconds
 
@@ -36,7 +36,8 @@ logger = logging.getLogger(__name__)
 
 # While an unfinished update holds the offset back, getUpdates answers at once with it: poll
 # again when the offset moves, or after this long to pick up new updates meanwhile.
-REPOLL_S = 0.25
+REPOLL_S = 0.1
+BATCH = 100  # getUpdates' largest limit
 FIRST_ERROR_DELAY_S = 1.0
 MAX_ERROR_DELAY_S = 30.0  # as python-telegram-bot's polling loop
 
@@ -85,6 +86,30 @@ class UpdateLedger:
         return self.offset != before
 
 
+class RawUpdatesBot(ExtBot):
+    """ExtBot that can also fetch updates undecoded. Every poll hands out again the updates
+    still in progress (up to 100), and python-telegram-bot spends a millisecond or more
+    decoding each: only new ones are worth decoding."""
+
+    __slots__ = ()
+
+    async def get_raw_updates(
+        self,
+        offset: int,
+        timeout: float | timedelta,
+        limit: int = BATCH,
+        allowed_updates: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """What `get_updates` returns, as the Bot API's JSON; the read timeout is that of the
+        getUpdates request plus the long poll's, as in `get_updates`."""
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
+        data = {"offset": offset, "timeout": int(seconds), "limit": limit}
+        if allowed_updates is not None:
+            data["allowed_updates"] = list(allowed_updates)
+        read_timeout = (self._request[0].read_timeout or 0) + seconds
+        return await self._post("getUpdates", data, read_timeout=read_timeout)
+
+
 class ConfirmingUpdateProcessor(BaseUpdateProcessor):
     """Processes updates concurrently, as python-telegram-bot's `SimpleUpdateProcessor`, and
     reports each one finished once its processing has returned or raised. Cancelled processing
@@ -119,8 +144,10 @@ class ConfirmingUpdater(Updater):
     start. Webhook mode is python-telegram-bot's own.
     """
 
+    bot: RawUpdatesBot
+
     def __init__(
-        self, bot: Bot, update_queue: asyncio.Queue[object], confirm_within_s: float
+        self, bot: RawUpdatesBot, update_queue: asyncio.Queue[object], confirm_within_s: float
     ) -> None:
         super().__init__(bot, update_queue)
         self.ledger = UpdateLedger()
@@ -135,7 +162,11 @@ class ConfirmingUpdater(Updater):
         return ConfirmingUpdateProcessor(max_concurrent_updates, self._finished)
 
     def _finished(self, update: object) -> None:
-        if isinstance(update, Update) and self.ledger.finished(update.update_id):
+        if isinstance(update, Update):
+            self._finish(update.update_id)
+
+    def _finish(self, update_id: int) -> None:
+        if self.ledger.finished(update_id):
             self._progress.set()
 
     async def start_polling(  # type: ignore[override]
@@ -198,11 +229,12 @@ class ConfirmingUpdater(Updater):
         while self.running:
             self._progress.clear()
             try:
-                updates = await self.bot.get_updates(
-                    offset=self.ledger.offset,
-                    timeout=0 if self.ledger.unfinished else timeout,
+                fetched = await self.bot.get_raw_updates(
+                    self.ledger.offset,
+                    0 if self.ledger.unfinished else timeout,
                     allowed_updates=self._allowed_updates,
                 )
+                ids = [int(data["update_id"]) for data in fetched]
             except RetryAfter as error:
                 await asyncio.sleep(retry_after_seconds(error) + 0.5)
                 continue
@@ -217,20 +249,31 @@ class ConfirmingUpdater(Updater):
                 error_delay = min(MAX_ERROR_DELAY_S, error_delay * 1.5 or FIRST_ERROR_DELAY_S)
                 await asyncio.sleep(error_delay)
                 continue
-            except Exception:  # data python-telegram-bot could not read: fetch it again later
-                logger.exception("Could not read the updates the Bot API returned.")
+            except Exception:  # not the Bot API's JSON: nothing recorded, fetched again
+                logger.exception("Could not read the answer of getUpdates.")
                 await asyncio.sleep(REPOLL_S)
                 continue
             error_delay = 0.0
-            fresh = set(self.ledger.fetched(u.update_id for u in updates))
-            for update in updates:
-                if update.update_id in fresh:
-                    self.update_queue.put_nowait(update)
+            fresh = set(self.ledger.fetched(ids))
+            for update_id, data in zip(ids, fetched, strict=True):
+                if update_id in fresh:
+                    self._hand_over(update_id, data)
             if self.ledger.unfinished and not self._progress.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), REPOLL_S)
             if poll_interval:
                 await asyncio.sleep(poll_interval)
+
+    def _hand_over(self, update_id: int, data: dict[str, Any]) -> None:
+        """Decode a new update for the Application; one python-telegram-bot cannot read counts
+        as finished, or it would hold back the offset (and fail again) for ever."""
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            logger.exception("Could not read update %d; it is skipped.", update_id)
+            self._finish(update_id)
+            return
+        self.update_queue.put_nowait(update)
 
     async def _confirm(self) -> None:
         """Tell Telegram it may forget every finished update: at a stop there is no next poll
@@ -238,9 +281,7 @@ class ConfirmingUpdater(Updater):
         offset = self.ledger.offset
         try:
             await asyncio.wait_for(
-                self.bot.get_updates(
-                    offset=offset, timeout=0, limit=1, allowed_updates=self._allowed_updates
-                ),
+                self.bot.get_raw_updates(offset, 0, 1, self._allowed_updates),
                 self._confirm_within_s,
             )
         except (TelegramError, TimeoutError) as error:

@@ -215,6 +215,19 @@ async def test_an_answer_in_progress_holds_back_its_confirmation_but_no_other_ch
     assert confirmed.at > reply.at
 
 
+async def test_an_update_the_library_cannot_read_is_skipped_not_fetched_for_ever(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    no_date = {"message_id": 1, "chat": {"id": 5, "type": "private"}}
+    unreadable = await harness.standin.push_update({"message": no_date})
+    caplog.set_level(logging.ERROR, logger="bot.telegram.delivery")
+    assert_answered(await harness.private_chat().send(QUESTION))
+    await harness.standin.wait_for(
+        lambda c: c.method == "getUpdates" and c.params.get("offset", 0) > unreadable
+    )
+    assert f"Could not read update {unreadable}; it is skipped." in caplog.text
+
+
 # --- Floods -----------------------------------------------------------------------------------
 
 
