@@ -21,7 +21,8 @@ Exit status 0 only if every question was answered and nothing failed.
 
 `--kill-after N` SIGKILLs the bot once N questions are answered, starts it again, and lets the
 chats carry on; it reports the updates the bot had fetched but Telegram not yet forgotten at
-the kill (`in_flight_at_kill`), questions `lost` and questions `answered_twice`. So that every
+the kill (`in_flight_at_kill`), questions `lost` (asked and never answered; a chat that lost one
+asks no more: `not_asked`) and questions `answered_twice`. So that every
 reply can be told apart, a chat then asks its next question only once Telegram has forgotten
 (the bot has confirmed) the last one: every reply before that is to the last question. Exit
 status 0 also needs nothing lost and no more answered twice than were in flight at the kill.
@@ -117,6 +118,7 @@ class Tally:
 
     latencies: list[float] = field(default_factory=list)  # from getUpdates handing it out
     from_sent: list[float] = field(default_factory=list)  # from the user sending it
+    asked: int = 0  # a chat whose question goes unanswered asks no more
     answered_twice: int = 0
 
 
@@ -149,6 +151,7 @@ async def run_chat(
             message["entities"] = entities
         sent_at = time.monotonic()
         update_id = await standin.push_update({"message": message})
+        tally.asked += 1
         try:
             reply = await asyncio.wait_for(queue.get(), REPLY_TIMEOUT_S)
             if one_unconfirmed:
@@ -301,7 +304,8 @@ async def load_test(
         report |= {
             "killed_after": kill_after,
             "in_flight_at_kill": restarts.in_flight_at_kill,
-            "lost": chats * per_chat - total,
+            "lost": tally.asked - total,
+            "not_asked": chats * per_chat - tally.asked,
             "answered_twice": tally.answered_twice,
             "down_s": round(restarts.down_s, 1) if restarts.down_s is not None else None,
         }
