@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -34,9 +36,12 @@ from bot.telegram.network import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
-# While an unfinished update holds the offset back, getUpdates answers at once with it: poll
-# again when the offset moves, or after this long to pick up new updates meanwhile.
+# While an unfinished update holds the offset back, getUpdates answers at once with every
+# unconfirmed update. So a poll for new updates is made when the offset moves, or after this
+# long; but with more than SMALL_WINDOW unconfirmed, at most this often, and in between a
+# move of the offset is only confirmed (a poll for one update).
 REPOLL_S = 0.1
+SMALL_WINDOW = 10
 BATCH = 100  # getUpdates' largest limit
 FIRST_ERROR_DELAY_S = 1.0
 MAX_ERROR_DELAY_S = 30.0  # as python-telegram-bot's polling loop
@@ -65,6 +70,12 @@ class UpdateLedger:
     @property
     def unfinished(self) -> int:
         return len(self._unfinished)
+
+    @property
+    def unconfirmed(self) -> int:
+        """At most how many fetched updates the next poll hands out again: every one from the
+        offset to the newest fetched."""
+        return 0 if self._newest is None else self._newest + 1 - self.offset
 
     def fetched(self, update_ids: Iterable[int]) -> list[int]:
         """Record a getUpdates answer; the ids fetched for the first time, now unfinished."""
@@ -226,13 +237,17 @@ class ConfirmingUpdater(Updater):
         """Fetch, hand new updates to the Application, and repeat; a long poll only when
         nothing is unfinished (Telegram answers at once while anything is unconfirmed)."""
         error_delay = 0.0
+        looked_at = -math.inf  # when the last poll for new updates was made
         while self.running:
             self._progress.clear()
+            started = time.monotonic()
+            look = self.ledger.unconfirmed <= SMALL_WINDOW or started - looked_at >= REPOLL_S
             try:
                 fetched = await self.bot.get_raw_updates(
                     self.ledger.offset,
                     0 if self.ledger.unfinished else timeout,
-                    allowed_updates=self._allowed_updates,
+                    BATCH if look else 1,
+                    self._allowed_updates,
                 )
                 ids = [int(data["update_id"]) for data in fetched]
             except RetryAfter as error:
@@ -254,13 +269,16 @@ class ConfirmingUpdater(Updater):
                 await asyncio.sleep(REPOLL_S)
                 continue
             error_delay = 0.0
+            if look:
+                looked_at = started
             fresh = set(self.ledger.fetched(ids))
             for update_id, data in zip(ids, fetched, strict=True):
                 if update_id in fresh:
                     self._hand_over(update_id, data)
             if self.ledger.unfinished and not self._progress.is_set():
+                next_look = max(0.0, looked_at + REPOLL_S - time.monotonic())
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._progress.wait(), REPOLL_S)
+                    await asyncio.wait_for(self._progress.wait(), next_look)
             if poll_interval:
                 await asyncio.sleep(poll_interval)
 

@@ -33,6 +33,19 @@ def test_the_offset_passes_only_the_longest_finished_prefix() -> None:
     assert ledger.unfinished == 0
 
 
+def test_unconfirmed_counts_what_the_next_poll_hands_out_again() -> None:
+    ledger = UpdateLedger()
+    assert ledger.unconfirmed == 0
+    ledger.fetched([10, 11, 12])
+    assert ledger.unconfirmed == 3
+    ledger.finished(11)
+    assert ledger.unconfirmed == 3  # 11 is finished, but 10 holds the offset
+    ledger.finished(10)
+    assert ledger.unconfirmed == 1
+    ledger.finished(12)
+    assert ledger.unconfirmed == 0
+
+
 def test_updates_handed_out_again_are_not_new() -> None:
     ledger = UpdateLedger()
     ledger.fetched([5, 6])
