@@ -120,6 +120,14 @@ class RawUpdatesBot(ExtBot):
         read_timeout = (self._request[0].read_timeout or 0) + seconds
         return await self._post("getUpdates", data, read_timeout=read_timeout)
 
+    async def renew_updates_connection(self) -> None:
+        """A new connection pool for getUpdates. A request cancelled while httpcore is opening
+        its connection can hold the pool's one slot for ever (encode/httpcore#1093), and every
+        later getUpdates then fails with PoolTimeout."""
+        request = self._request[0]
+        await request.shutdown()
+        await request.initialize()
+
 
 class ConfirmingUpdateProcessor(BaseUpdateProcessor):
     """Processes updates concurrently, as python-telegram-bot's `SimpleUpdateProcessor`, and
@@ -218,10 +226,11 @@ class ConfirmingUpdater(Updater):
             raise RuntimeError("This Updater is not running!")
         self._running = False
         if self._poller is not None:
-            self._poller.cancel()
+            self._poller.cancel()  # a long poll would otherwise hold the stop for its timeout
             with contextlib.suppress(asyncio.CancelledError, InvalidToken):  # InvalidToken: logged
                 await self._poller
             self._poller = None
+            await self.bot.renew_updates_connection()
         while self.ledger.unfinished:
             self._progress.clear()
             await self._progress.wait()
