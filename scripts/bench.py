@@ -16,12 +16,17 @@ Methods:
 - CLI answer: throughput of `treaty-ask --batch FILE --json` over the question file:
   (batch wall clock − median cold start) / (questions − 1), since the cold start already
   includes one answer. A mean per question (per run), not a per-question distribution.
-- peak RSS: `ru_maxrss` from wait4() of each `treaty-ask` child, i.e. of that process alone.
+- peak RSS: `ru_maxrss` from wait4() of each `treaty-ask` child, i.e. of that process alone
+  (measured before this process loads a retriever: the kernel also counts, in a child's
+  ru_maxrss, the memory of the process it was forked from, up to its exec);
+  for the bot, VmHWM of `python -m bot.telegram.app` (started against the Bot API stand-in, as
+  scripts/loadtest.py does) once it has answered its own warm-up question and a user's.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -113,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     index_dir = settings.index_dir.expanduser().resolve()
-    retriever = load_retriever(settings, index_dir)
-    if retriever is None:
+    if not index_ready(index_dir):
         return 1
     questions = [q.question for q in load_question_file(args.questions)]
     if args.quick:
@@ -122,17 +126,22 @@ def main(argv: list[str] | None = None) -> int:
     env = child_env(INDEX_DIR=str(index_dir))
 
     report = Report(machine_facts(settings, index_dir))
-    _progress(f"retrieval latency: {len(questions)} questions × {args.passes} passes")
-    report.metrics.append(measure_retrieval(retriever, questions, args.passes))
-    del retriever
+    # The children first, while this process is small: a child's ru_maxrss also counts the
+    # memory of the process it was forked from, up to its exec.
     _progress(f"cold start: {args.runs} runs")
     cold, rss = measure_cold_start(env, args.runs)
     report.metrics += [cold, measure_help(env, args.runs), rss]
+    _progress(f"bot peak RSS: {args.runs} runs")
+    report.metrics.append(measure_bot_rss(index_dir, args.runs))
     if len(questions) > 1:
         _progress(f"CLI batch: {args.runs} runs")
         report.metrics.append(
             measure_batch(env, questions, args.runs, statistics.median(cold.samples))
         )
+    _progress(f"retrieval latency: {len(questions)} questions × {args.passes} passes")
+    report.metrics.append(
+        measure_retrieval(load_retriever(settings, index_dir), questions, args.passes)
+    )
     if not args.skip_build:
         _progress(f"index build: {args.build_runs} runs (about a minute each)")
         report.metrics += measure_build(settings, args.build_runs)
@@ -146,13 +155,12 @@ def main(argv: list[str] | None = None) -> int:
 # --- Set-up ------------------------------------------------------------------------------------
 
 
-def load_retriever(settings, index_dir: Path):
-    """The in-process retriever, or None (with how to build an index) when there is none."""
-    from bot.index.store import IndexNotReady
-    from bot.search.retriever import Retriever
+def index_ready(index_dir: Path) -> bool:
+    """Whether there is a sound index; if not, says how to build one."""
+    from bot.index.store import IndexNotReady, checked_build
 
     try:
-        return Retriever.load(settings.model_copy(update={"index_dir": index_dir}))
+        checked_build(index_dir)
     except IndexNotReady as error:
         print(f"error: {error}", file=sys.stderr)
         print(
@@ -160,7 +168,14 @@ def load_retriever(settings, index_dir: Path):
             f"INDEX_DIR={index_dir} HF_HUB_OFFLINE=1 .venv/bin/treaty-build-index",
             file=sys.stderr,
         )
-        return None
+        return False
+    return True
+
+
+def load_retriever(settings, index_dir: Path):
+    from bot.search.retriever import Retriever
+
+    return Retriever.load(settings.model_copy(update={"index_dir": index_dir}))
 
 
 def load_question_file(path: Path) -> list:
@@ -240,6 +255,45 @@ def measure_help(env: dict[str, str], runs: int) -> Metric:
         _check(child, "treaty-ask --help", "usage")
         samples.append(child.seconds)
     return Metric("cold treaty-ask --help", "s", samples, "fresh process, wall clock")
+
+
+def measure_bot_rss(index_dir: Path, runs: int) -> Metric:
+    """What the running bot holds once it answers: a fresh bot process each run."""
+    samples = [asyncio.run(_bot_peak_rss_mb(index_dir)) for _ in range(runs)]
+    return Metric("peak RSS bot (after warm-up + 1 question)", "MB", samples,
+                  "VmHWM of `python -m bot.telegram.app` against the Bot API stand-in")
+
+
+async def _bot_peak_rss_mb(index_dir: Path) -> float:
+    import loadtest  # beside this script
+
+    standin = loadtest.BotApiStandIn(loadtest.TOKEN, loadtest.BOT_USER)
+    await standin.start()
+    replies = loadtest.Replies(standin)
+    with tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp:
+        bot = await loadtest.start_bot(standin, Path(tmp) / "bot.log", index_dir)
+        try:
+            asked = loadtest.run_chat(standin, replies, loadtest.Pacer(None),
+                                      loadtest.WARM_UP_CHAT, [COLD_QUESTION], [])
+            if await asyncio.wait_for(asked, loadtest.START_TIMEOUT_S) != 1:
+                log = (Path(tmp) / "bot.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"error: the bot did not answer:\n{log}")
+            peak = _peak_rss_mb(bot.pid)
+            bot.terminate()
+            await asyncio.wait_for(bot.wait(), loadtest.STOP_TIMEOUT_S)
+        finally:
+            if bot.returncode is None:
+                bot.kill()
+                await bot.wait()
+            await standin.stop()
+    return peak
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"error: no VmHWM for process {pid}")
 
 
 def measure_batch(

@@ -7,7 +7,11 @@ import sys
 
 import pytest
 
-RESULT_KEYS = {"document", "article", "title", "chapter", "paragraph", "score", "text"}
+RESULT_KEYS = {
+    "document", "article", "title", "chapter", "paragraph", "score", "text",
+    "subparagraph", "citation", "lead_in", "highlight", "also", "pages", "link", "notes",
+}
+ANSWER_KEYS = {"question", "abstained", "results", "related"}
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +31,39 @@ def test_json_contract(run_ask) -> None:
     done = run_ask("--json", "--k", "2", "Is hacking into a computer system a crime?")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) == {"question", "abstained", "results"}
+    assert set(answer) == ANSWER_KEYS
     assert answer["abstained"] is False
     assert len(answer["results"]) == 2
     assert all(set(result) == RESULT_KEYS for result in answer["results"])
-    assert answer["results"][0]["article"] == 7
-    assert answer["results"][0]["document"] == "convention"
+    first = answer["results"][0]
+    assert (first["article"], first["paragraph"], first["document"]) == (7, "1", "convention")
+    assert first["citation"] == "Article 7, paragraph 1"
+    assert first["pages"] == [7]
+    assert first["link"].endswith("&t=pdf#page=7")
+    assert answer["related"] == []
+
+
+def test_json_of_a_sub_paragraph_and_its_highlight(run_ask) -> None:
+    done = run_ask("--json", "--k", "1", "what does service provider mean?")
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["results"]
+    assert (result["article"], result["paragraph"], result["subparagraph"]) == (2, None, "e")
+    assert result["citation"] == "Article 2 (e)"
+    assert result["lead_in"] == "For the purposes of this Convention:"
+    start, end = result["highlight"]
+    assert 0 <= start < end <= len(result["text"])
+    assert result["notes"] == [1, 2]  # note 1 interprets article 2 (e) itself
+
+
+def test_json_of_a_question_the_text_does_not_answer(run_ask) -> None:
+    done = run_ask("--json", "Has Brazil ratified it?")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) == ANSWER_KEYS | {"note", "reason"}
+    assert (answer["abstained"], answer["results"], answer["reason"]) == (True, [], "status")
+    assert "Secretary-General" in answer["note"]
+    assert [r["article"] for r in answer["related"]] == [64, 65, 68]
+    assert all(set(result) == RESULT_KEYS for result in answer["related"])
 
 
 def test_batch_answers_every_line_in_order(run_ask, tmp_path) -> None:
@@ -118,4 +149,4 @@ def test_the_python_surface_gives_what_the_cli_prints(run_ask, index_settings) -
     done = run_ask("--json", "--k", "3", question)
     assert done.returncode == 0, done.stderr
     assert answer.to_json() == json.loads(done.stdout)
-    assert set(answer.to_json()) == {"question", "abstained", "results"}
+    assert set(answer.to_json()) == ANSWER_KEYS

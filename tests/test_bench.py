@@ -31,6 +31,7 @@ def test_quick_run_reports_every_metric_as_json(index_settings) -> None:
         'cold treaty-ask "Is hacking a crime?"',
         "cold treaty-ask --help",
         "peak RSS treaty-ask (1 question)",
+        "peak RSS bot (after warm-up + 1 question)",
         "CLI answer (--batch --json)",
     }
     for metric in metrics.values():
@@ -38,6 +39,7 @@ def test_quick_run_reports_every_metric_as_json(index_settings) -> None:
         assert metric["method"]
     assert metrics["cold treaty-ask --help"]["median"] > 0
     assert metrics["peak RSS treaty-ask (1 question)"]["median"] > 10
+    assert metrics["peak RSS bot (after warm-up + 1 question)"]["median"] > 10
     assert report["machine"]["nproc"] >= 1
     assert len(report["machine"]["load_average_end"]) == 3
     assert "median" in result.stdout and "load average" in result.stdout

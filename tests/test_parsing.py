@@ -217,7 +217,10 @@ def test_to_json_matches_the_documented_schema(treaty: Treaty) -> None:
             assert isinstance(article["number"], int)
             assert article["chapter"].startswith("Chapter ")
             for paragraph in article["paragraphs"]:
-                assert set(paragraph) == {"label", "text"}
+                page_map = {"line_pages"} if document is convention else set()
+                assert set(paragraph) == {"label", "text"} | page_map
+                if page_map:  # a text source has no pages: one empty list per line
+                    assert paragraph["line_pages"] == [[] for _ in paragraph["text"].split("\n")]
                 assert paragraph["label"] is None or isinstance(paragraph["label"], str)
                 assert isinstance(paragraph["text"], str) and paragraph["text"]
     assert convention["id"] == CONVENTION_ID and notes["id"] == NOTES_ID

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 
+from bot.encoding.bm25 import Bm25
+from bot.encoding.lexical import aid_tokens
 from bot.index.search_aids import AID_LANGUAGES, SearchAid, load_search_aids
-from bot.search.aids import AidLexicon, SearchAids, aid_tokens
+from bot.search.aids import AidLexicon, SearchAids
 
 AIDS = [
     SearchAid(16, "fr", "diffusion non consentie d'images intimes"),
@@ -24,15 +27,20 @@ def test_words_are_stemmed_per_language_and_short_words_dropped() -> None:
     assert aid_tokens("выдачи", "ru") == aid_tokens("выдача", "ru") == ["ru:выдач"]
 
 
+def words_of(aids: list[SearchAid]) -> Bm25:
+    return Bm25.build([aid_tokens(a.text, a.lang) for a in aids])
+
+
 def test_a_question_with_an_aid_s_words_finds_that_aid() -> None:
-    scores = AidLexicon(AIDS).scores("Que dit la convention sur l'extradition ?", "fr")
+    scores = AidLexicon(words_of(AIDS)).scores("Que dit la convention sur l'extradition ?", "fr")
     assert int(np.argmax(scores)) == 2
     assert scores[0] == 0 and scores[3] == 0  # other articles, and Russian words never match
 
 
 def test_signals_rank_articles_within_the_question_s_language() -> None:
-    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
-    aids = SearchAids(AIDS, vectors)
+    vectors = faiss.IndexFlatIP(2)
+    vectors.add(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], dtype=np.float32))
+    aids = SearchAids(AIDS, vectors, words_of(AIDS))
     rankings = aids.rankings("выдача", "ru", np.array([1.0, 0.0]))
     assert rankings["search_aids"] == [44]  # the only Russian aid
     assert rankings["search_aid_words"] == [44]

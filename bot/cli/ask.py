@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
@@ -22,12 +23,33 @@ if TYPE_CHECKING:
 
     from bot.search.results import Answer, ArticleResult
     from bot.search.retriever import Retriever
+    from bot.treaty.model import Treaty
 
 SOURCE_FOOTER = "Source: United Nations Convention against Cybercrime, A/RES/79/243 (English)."
 NO_MATCH = (
     "No provision of the Convention matches this question. Try other words, or name an "
     "article (\"article 7\")."
 )
+RELATED_HEADING = "Related provisions (they do not answer the question):"
+LEAD_IN_LABEL = "Lead-in of the paragraph:"
+UNVERIFIED = (
+    "Warning: this index was built from an unverified source (--allow-unverified): its text "
+    "may not be the official one."
+)
+# Control characters a terminal would act on (escape sequences, C1 controls such as CSI):
+# shown as \xNN instead, so that a source's text cannot drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_UNESCAPED_CONTROL = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes only U+0000–U+001F
+
+
+def terminal_safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def json_line(data: object) -> str:
+    """One line of JSON (UTF-8, not ASCII-escaped) without a raw control character in it."""
+    line = json.dumps(data, ensure_ascii=False)
+    return _JSON_UNESCAPED_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", line)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -61,12 +83,19 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console(highlight=False, soft_wrap=False)
     try:
+        if args.article is not None:  # verbatim text: the index alone, no model
+            from bot.index.store import load_index
+            from bot.settings import Settings
+
+            index = load_index(Settings().index_dir)
+            verified = index.manifest.get("verified") is not False
+            return _print_article(
+                index.treaty, verified, args.article, args.paragraph, args.json, console
+            )
         retriever = load_retriever()
     except TreatyBotError as error:
         return fail(str(error))
 
-    if args.article is not None:
-        return _print_article(retriever, args.article, args.paragraph, args.json, console)
     if args.batch:
         try:
             handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
@@ -108,15 +137,21 @@ def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) 
 
 def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout) -> None:
     if as_json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False), file=out, flush=True)
+        print(json_line(answer.to_json()), file=out, flush=True)
         return
     from rich.text import Text
 
+    if not answer.source_verified:
+        console.print(Text(UNVERIFIED, style="bold red"))
     if answer.error:
-        console.print(Text(answer.error, style="yellow"))
+        console.print(Text(terminal_safe(answer.error), style="yellow"))
     if answer.abstained:
         if not answer.error:
-            console.print(Text(NO_MATCH, style="yellow"))
+            console.print(Text(answer.note or NO_MATCH, style="yellow"))
+        if answer.related:
+            console.print(Text(f"\n{RELATED_HEADING}", style="yellow"))
+            for result in answer.related:
+                _print_result(result, console)
         return
     for result in answer.results:
         _print_result(result, console)
@@ -124,28 +159,47 @@ def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.std
 
 
 def _print_result(result: ArticleResult, console: Console) -> None:
+    """The citation (with the official page to check it on), the quote verbatim with its best
+    clause in emphasis, the paragraph's lead-in before a sub-paragraph, and the notes on it."""
     from rich.padding import Padding
     from rich.text import Text
 
-    from bot.treaty.citations import citation_line
+    from bot.treaty.citations import also_line, citation_line
 
     console.print(
-        Text(f"\n{citation_line(result.article, result.title, result.chapter)}", style="bold")
+        Text(f"\n{terminal_safe(citation_line(result.article, result.title, result.chapter))}",
+             style="bold")
     )
-    label = f"Paragraph {result.paragraph}" if result.paragraph else "Text"
-    console.print(Text(label, style="cyan"))
-    console.print(Padding(Text(result.text), (0, 0, 0, 2)))
+    console.print(Text(terminal_safe(result.citation), style="cyan"))
+    if result.lead_in:
+        console.print(Padding(Text(LEAD_IN_LABEL, style="dim italic"), (0, 0, 0, 2)))
+        console.print(Padding(Text(terminal_safe(result.lead_in), style="dim"), (0, 0, 0, 2)))
+    quote = Text(terminal_safe(result.text))
+    if result.highlight and terminal_safe(result.text) == result.text:
+        quote.stylize("bold underline", *result.highlight)
+    console.print(Padding(quote, (0, 0, 0, 2)))
+    if result.also:
+        console.print(Text(also_line(result.also), style="dim"))
+    if result.pages:
+        where = f"PDF page {', '.join(map(str, result.pages))}"
+        console.print(Text(f"{where}: {result.link}" if result.link else where, style="dim"))
     for note in result.notes:
-        console.print(Text(f"Interpretative note {note.number} ({note.heading}):", style="cyan"))
-        console.print(Padding(Text(note.text), (0, 0, 0, 2)))
+        heading = terminal_safe(f"Interpretative note {note.number} ({note.heading}):")
+        console.print(Text(heading, style="cyan"))
+        console.print(Padding(Text(terminal_safe(note.text)), (0, 0, 0, 2)))
 
 
 def _print_article(
-    retriever: Retriever, number: int, paragraph: str | None, as_json: bool, console: Console
+    treaty: Treaty,
+    verified: bool,
+    number: int,
+    paragraph: str | None,
+    as_json: bool,
+    console: Console,
 ) -> int:
     from bot.treaty.citations import citation_line, no_such_article, no_such_paragraph
 
-    article = retriever.treaty.article(number)
+    article = treaty.article(number)
     if article is None:
         return fail(no_such_article(number))
     paragraphs = article.paragraphs
@@ -155,23 +209,29 @@ def _print_article(
             return fail(no_such_paragraph(article, paragraph))
         paragraphs = (chosen,)
     if as_json:
-        print(json.dumps({
+        data: dict[str, object] = {
             "article": article.number,
             "title": article.title,
             "chapter": article.chapter,
             "paragraphs": [{"label": p.label, "text": p.text} for p in paragraphs],
-            "notes": [{"number": n.number, "text": n.text}
-                      for n in retriever.treaty.notes_for(number)],
-        }, ensure_ascii=False))
+            "notes": [{"number": n.number, "text": n.text} for n in treaty.notes_for(number)],
+        }
+        if not verified:
+            data["verified"] = False
+        print(json_line(data))
         return 0
     from rich.text import Text
 
-    console.print(Text(citation_line(article.number, article.title, article.chapter),
-                       style="bold"))
+    if not verified:
+        console.print(Text(UNVERIFIED, style="bold red"))
+    citation = citation_line(article.number, article.title, article.chapter)
+    console.print(Text(terminal_safe(citation), style="bold"))
     for p in paragraphs:
-        console.print(Text(f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"))
-    for note in retriever.treaty.notes_for(number):
-        console.print(Text(f"\nInterpretative note {note.number}: {note.text}", style="cyan"))
+        line = f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"
+        console.print(Text(terminal_safe(line)))
+    for note in treaty.notes_for(number):
+        line = f"\nInterpretative note {note.number}: {note.text}"
+        console.print(Text(terminal_safe(line), style="cyan"))
     console.print(Text(f"\n{SOURCE_FOOTER}", style="dim"))
     return 0
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +21,11 @@ from typing import Any
 
 from bot.errors import TreatyBotError
 from bot.index import store
-from bot.index.chunking import CHUNKER_VERSION, chunk_treaty
+from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of
 from bot.index.search_aids import SEARCH_AIDS_FILE, load_search_aids
 from bot.settings import Settings
-from bot.source.obtain import TreatySource, read_treaty_text, resolve_source, sha256_of
+from bot.source.obtain import TreatySource, read_treaty, resolve_source, sha256_of
+from bot.treaty.pages import with_pages
 from bot.treaty.parsing import PARSER_VERSION, parse_treaty_text, validate
 
 EXPORT_PROBES = 8  # chunks the query model's copy is checked against
@@ -39,11 +42,12 @@ class BuildOutcome:
     directory: Path | None
 
 
-def fingerprint(source_sha256: str, settings: Settings) -> dict[str, Any]:
+def fingerprint(source: TreatySource, settings: Settings) -> dict[str, Any]:
     """What an index depends on: when any of it changes the index is stale."""
     return {
         "format": store.INDEX_FORMAT,
-        "source_sha256": source_sha256,
+        "source_sha256": source.sha256,
+        "verified": source.verified,
         "parser_version": PARSER_VERSION,
         "chunker_version": CHUNKER_VERSION,
         "model": settings.embedding_model,
@@ -72,10 +76,11 @@ def index_staleness(settings: Settings) -> str | None:
     source = resolve_source(
         settings.treaty_source,
         settings.cache_dir,
+        expected_sha256=settings.treaty_source_sha256,
         allow_unverified=settings.treaty_allow_unverified,
         offline=True,
     )
-    return staleness(settings.index_dir, fingerprint(source.sha256, settings))
+    return staleness(settings.index_dir, fingerprint(source, settings))
 
 
 def build_index(
@@ -91,10 +96,14 @@ def build_index(
     source = resolve_source(
         settings.treaty_source,
         settings.cache_dir,
+        expected_sha256=settings.treaty_source_sha256,
         allow_unverified=settings.treaty_allow_unverified,
         timeout_s=settings.download_timeout_s,
     )
-    wanted = fingerprint(source.sha256, settings)
+    if not source.verified:
+        report(f"Building from an unverified source ({source.origin}, sha256 {source.sha256}): "
+               "the index is marked unverified, and /about and treaty-ask say so.")
+    wanted = fingerprint(source, settings)
     reason = staleness(index_dir, wanted)
     if reason is None and not force:
         return BuildOutcome(
@@ -105,46 +114,68 @@ def build_index(
         )
     report(f"Building the index: {reason or 'rebuild requested (--force)'}.")
 
-    text = read_treaty_text(source)
+    source_text = read_treaty(source)
+    text = source_text.text
     treaty = parse_treaty_text(text, source.sha256)
     validate(treaty, text)
+    treaty = with_pages(treaty, text, source_text.line_pages)
 
-    from bot.encoding.encoders import load_encoder
+    from bot.encoding.encoders import load_encoder, load_query_encoder
 
     encoder = load_encoder(settings.embedding_model)
     chunks = chunk_treaty(treaty, encoder.count_tokens, encoder.max_tokens)
+    clauses = clauses_of(treaty)
     texts = [c.search_text for c in chunks]
-    vectors = _embed(texts, encoder.encode, show_progress, "Embedding")
-    multilingual = aid_vectors = None
     aids = load_search_aids() if settings.multilingual_model else []
-    if settings.multilingual_model:
-        multilingual_encoder = load_encoder(settings.multilingual_model)
-        multilingual = _embed(texts, multilingual_encoder.encode, show_progress, "Multilingual")
-        aid_vectors = _embed(
-            [a.text for a in aids], multilingual_encoder.encode, show_progress, "Search aids"
-        )
+    clause_texts = [_clause_text(treaty, clause) for clause in clauses]
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging: Path | None = None
     try:
         staging = store.new_staging(index_dir, build_id)
-        store.write_build(staging, treaty, chunks, vectors, multilingual, aids, aid_vectors)
-        not_copied = encoder.export_query_model(
-            staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
+        with (  # leaving it, the embedding stops before the pool waits for its thread
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="multilingual") as pool,
+            _Embedding(show_progress) as embedding,
+        ):
+            pending = None
+            if settings.multilingual_model:
+                pending = pool.submit(
+                    _multilingual, settings.multilingual_model, texts, clause_texts, aids,
+                    staging / store.MULTILINGUAL_MODEL_DIR, embedding, report,
+                )
+            query_model = store.QUERY_MODEL_DIR
+            not_copied = encoder.export_query_model(
+                staging / store.QUERY_MODEL_DIR, [*texts[:EXPORT_PROBES], "Is hacking a crime?"]
+            )
+            if not_copied:
+                query_model = None
+                report(f"Questions will be encoded with sentence-transformers, which starts "
+                       f"slower: {not_copied}.")
+            # The copy gives the model's vectors (checked on the probes) three times faster:
+            # one text at a time, without padding, on ONNX Runtime.
+            embedder = (load_query_encoder(settings.embedding_model, staging / query_model)
+                        if query_model else encoder)
+            vectors = embedding.run(texts, embedder.encode, "Embedding")
+            clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses")
+            multilingual, clause_multilingual, aid_vectors, multilingual_copy = (
+                pending.result() if pending else (None, None, None, None)
+            )
+        store.write_build(
+            staging, treaty, chunks, store.Embedded(vectors, multilingual), aids, aid_vectors,
+            clauses, store.Embedded(clause_vectors, clause_multilingual),
         )
-        if not_copied:
-            report(f"Questions will be encoded with sentence-transformers, which starts "
-                   f"slower: {not_copied}.")
         store.write_manifest(staging, {
             **wanted,
             "build_id": build_id,
             "source": _describe_source(source),
             "embedding_dimension": int(vectors.shape[1]),
-            "query_model": None if not_copied else store.QUERY_MODEL_DIR,
+            "query_model": query_model,
+            "multilingual_query_model": multilingual_copy,
             "document_count": 2,
             "article_count": len(treaty.articles),
             "note_count": len(treaty.notes),
             "chunk_count": len(chunks),
+            "clause_count": len(clauses),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
         })
@@ -187,18 +218,82 @@ def _prepare_index_dir(index_dir: Path) -> None:
         ) from error
 
 
-def _embed(
-    texts: list[str], encode: Callable[[list[str]], Any], show_progress: bool, label: str
-):
-    import numpy as np
-    from rich.progress import track
+def _multilingual(
+    name: str, texts: list[str], clause_texts: list[str], aids: list, copy: Path,
+    embedding: _Embedding, report: Callable[[str], None],
+) -> tuple[Any, Any, Any, str | None]:
+    """The chunks, the clauses and the search aids in the multilingual space, and the model's
+    copy for questions (or None): on its own thread, beside the configured model's embedding."""
+    from bot.encoding.encoders import load_encoder
 
-    batch = 32
-    starts = range(0, len(texts), batch)
-    if show_progress:
-        starts = track(starts, description=label, total=len(starts), transient=True)
-    return np.vstack([encode(texts[start : start + batch]) for start in starts])
+    encoder = load_encoder(name)
+    vectors = embedding.run(texts, encoder.encode, "Multilingual")
+    clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)")
+    aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids")
+    not_copied = encoder.export_query_model(
+        copy, [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
+               "Is hacking a crime?"],
+    )
+    if not_copied:
+        report(f"Questions will be encoded with the packaged multilingual model, which starts "
+               f"slower: {not_copied}.")
+    return vectors, clause_vectors, aid_vectors, None if not_copied else copy.name
+
+
+class _Embedding:
+    """What the embeddings running side by side share: one progress display (rich allows one
+    at a time), and a stop: when the build fails or is interrupted (Ctrl-C reaches only the
+    main thread), the other embedding stops at its next batch instead of running on."""
+
+    BATCH = 32
+
+    def __init__(self, show_progress: bool) -> None:
+        self._show = show_progress
+        self._progress = None
+        self._stopped = threading.Event()
+
+    def __enter__(self) -> _Embedding:
+        if self._show:
+            from rich.progress import Progress
+
+            self._progress = Progress(transient=True)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *failure: object) -> None:
+        self._stopped.set()
+        if self._progress is not None:
+            self._progress.stop()
+
+    def run(self, texts: list[str], encode: Callable[[list[str]], Any], label: str):
+        import numpy as np
+
+        task = self._progress.add_task(label, total=len(texts)) if self._progress else None
+        parts = []
+        for start in range(0, len(texts), self.BATCH):
+            if self._stopped.is_set():
+                raise IndexBuildError("the build stopped")
+            parts.append(encode(texts[start : start + self.BATCH]))
+            if self._progress is not None:
+                self._progress.advance(task, len(parts[-1]))
+        return np.vstack(parts)
+
+
+def _spread(items: list[str], count: int) -> list[str]:
+    """`count` items from across the list (the search aids are grouped by language)."""
+    step = max(1, len(items) // count)
+    return items[::step][:count]
+
+
+def _clause_text(treaty, clause) -> str:
+    paragraph = treaty.article(clause.article).paragraphs[clause.paragraph]
+    return paragraph.text[clause.start : clause.end]
 
 
 def _describe_source(source: TreatySource) -> dict[str, Any]:
-    return {"origin": source.origin, "sha256": source.sha256, "is_pdf": source.is_pdf}
+    return {
+        "origin": source.origin,
+        "sha256": source.sha256,
+        "is_pdf": source.is_pdf,
+        "verified": source.verified,
+    }

@@ -3,20 +3,31 @@
 A unit is a numbered (or unnumbered) paragraph. A paragraph longer than the model's window
 (Article 2's definitions, long lists) is cut into its lettered sub-paragraphs instead, each with
 its roman items, so nothing is silently truncated and each unit still has an exact citation.
-Every unit also carries its article and chapter headings, which the search sees but the quotation
-leaves out.
+A paragraph that fits but lists lettered sub-paragraphs also gets one "subparagraph" unit per
+item, beside the whole paragraph, so that the answer can name and quote the item that answers
+("Article 47, paragraph 1 (c)"). Every unit also carries its article and chapter headings, which
+the search sees but the quotation leaves out.
+
+Clauses (sentences and semicolon-separated items within a line) are the finest grain: the
+answer marks the clause that best matches the question, and a paragraph's best clause is
+evidence for quoting it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from bot.treaty.model import Article, Paragraph, Part, Treaty
 
-CHUNKER_VERSION = "1"
-ChunkKind = Literal["heading", "paragraph"]
+CHUNKER_VERSION = "2"
+# "paragraph" units partition each article's text; "subparagraph" units repeat one lettered
+# item of a paragraph that also has a whole unit.
+ChunkKind = Literal["heading", "paragraph", "subparagraph"]
+MIN_ITEMS = 2  # a paragraph with fewer lettered items gets no per-item units
+_CLAUSE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z“(])")
 
 
 @dataclass(frozen=True)
@@ -58,12 +69,62 @@ def chunk_treaty(
         add("heading", article, None, None, article.title)
         for paragraph in article.paragraphs:
             whole = f"{heading_context(article)}\n{paragraph.text}"
+            groups = _subparagraph_groups(paragraph)
             if count_tokens(whole) <= max_tokens or not _has_items(paragraph):
                 add("paragraph", article, paragraph.label, None, paragraph.text)
+                items = [(sub, parts) for sub, parts in groups if sub is not None]
+                if len(items) >= MIN_ITEMS:
+                    for sub, parts in items:
+                        add("subparagraph", article, paragraph.label, sub, _joined(parts))
                 continue
-            for sub, parts in _subparagraph_groups(paragraph):
-                add("paragraph", article, paragraph.label, sub, "\n".join(p.text for p in parts))
+            for sub, parts in groups:
+                add("paragraph", article, paragraph.label, sub, _joined(parts))
     return chunks
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A sentence, or an item ended by ";", of one paragraph: `start` and `end` are offsets
+    into the paragraph's verbatim text (`Paragraph.text`)."""
+
+    article: int
+    paragraph: int  # the paragraph's position in its article (unnumbered ones have no label)
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clauses_of(treaty: Treaty) -> list[Clause]:
+    """Every clause of every article paragraph, in reading order."""
+    clauses = []
+    for article in treaty.articles:
+        for index, paragraph in enumerate(article.paragraphs):
+            clauses += [
+                Clause(article.number, index, start, end)
+                for start, end in clause_spans(paragraph.text)
+            ]
+    return clauses
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause: each line, cut after a "." or ";" that ends a sentence."""
+    spans = []
+    offset = 0
+    for line in text.split("\n"):
+        start = 0
+        for match in _CLAUSE_END.finditer(line):
+            spans.append((offset + start, offset + match.start()))
+            start = match.end()
+        if line[start:].strip():
+            spans.append((offset + start, offset + len(line.rstrip())))
+        offset += len(line) + 1
+    return spans
+
+
+def _joined(parts: list[Part]) -> str:
+    return "\n".join(part.text for part in parts)
 
 
 def _has_items(paragraph: Paragraph) -> bool:

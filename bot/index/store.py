@@ -8,9 +8,12 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /chunks.jsonl    search units with citations
                      /vectors.faiss   normalised embeddings, inner-product index
                      /vectors.multilingual.faiss   the same units in the multilingual space
-                     /aids.jsonl, aids.multilingual.faiss   multilingual search aids
-                     /bm25/           the bm25s index
+                     /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
+                     /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
+                                      each paragraph's clauses, in both spaces
+                     /bm25/           BM25 scores of the chunks' words (bot.encoding.bm25)
                      /query_model/    ONNX copy of the embedding model, for fast questions
+                     /multilingual_model/   fast-loading copy of the multilingual model
 """
 
 from __future__ import annotations
@@ -18,20 +21,24 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.encoding.bm25 import Bm25
-from bot.encoding.lexical import tokenize
+from bot.encoding.lexical import aid_tokens, tokenize
 from bot.errors import TreatyBotError
-from bot.index.chunking import Chunk
+from bot.index.chunking import Chunk, Clause
 from bot.index.search_aids import SearchAid
 from bot.source.obtain import sha256_of
 from bot.treaty.model import Treaty
 
-INDEX_FORMAT = 2
+if TYPE_CHECKING:  # NumPy comes with it: not needed to decide that a build is a no-op
+    from bot.encoding.bm25 import Bm25
+
+INDEX_FORMAT = 4  # 3: model copies that load fast; 4: clauses, pages, sub-paragraph units
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 STAGING_PREFIX = ".staging-"
@@ -42,8 +49,13 @@ VECTORS = "vectors.faiss"
 MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
 AIDS = "aids.jsonl"
 AID_VECTORS = "aids.multilingual.faiss"
+AID_WORDS = "aids.bm25"
+CLAUSES = "clauses.jsonl"
+CLAUSE_VECTORS = "clauses.faiss"
+CLAUSE_MULTILINGUAL_VECTORS = "clauses.multilingual.faiss"
 BM25_DIR = "bm25"
 QUERY_MODEL_DIR = "query_model"
+MULTILINGUAL_MODEL_DIR = "multilingual_model"
 KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
 
 
@@ -64,8 +76,13 @@ class LoadedIndex:
     multilingual_vectors: Any | None  # faiss.IndexFlatIP, when a multilingual model is set
     aids: list[SearchAid]  # search phrases in the other UN languages (bot.index.search_aids)
     aid_vectors: Any | None  # faiss.IndexFlatIP over `aids` in the multilingual space
+    aid_words: Bm25 | None  # over `aids`, tokenised by bot.encoding.lexical.aid_tokens
+    clauses: list[Clause]  # every paragraph's clauses (bot.index.chunking.clauses_of)
+    clause_vectors: Any  # faiss.IndexFlatIP over `clauses`, in the configured model's space
+    clause_multilingual_vectors: Any | None  # the same in the multilingual space
     lexical: Bm25  # over the chunks' search texts, tokenised by bot.encoding.lexical
     query_model: Path | None  # bot.encoding.encoders.OnnxQueryEncoder's folder, when it has one
+    multilingual_model: Path | None  # bot.encoding.use_copy's folder, when it has one
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -84,12 +101,13 @@ def read_manifest(build_dir: Path) -> dict[str, Any] | None:
 
 
 def file_checksums(build_dir: Path) -> dict[str, str]:
-    """sha256 of every file in a build, keyed by its path relative to the build folder."""
-    return {
-        path.relative_to(build_dir).as_posix(): sha256_of(path)
-        for path in sorted(build_dir.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
-    }
+    """sha256 of every file in a build, keyed by its path relative to the build folder. Files
+    are hashed on all cores at once (hashlib releases the GIL): the model copies are ~170 MB."""
+    paths = [p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
+    paths.sort(key=lambda p: p.stat().st_size, reverse=True)  # the largest ones side by side
+    with ThreadPoolExecutor(max_workers=os.cpu_count(), thread_name_prefix="sha256") as pool:
+        digests = dict(zip(paths, pool.map(sha256_of, paths), strict=True))
+    return {path.relative_to(build_dir).as_posix(): digests[path] for path in sorted(paths)}
 
 
 def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
@@ -102,32 +120,68 @@ def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
 def checked_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The live build folder and its manifest, once its format and every file's checksum are
     known to be right; otherwise `IndexNotReady` says what is wrong."""
+    build_dir, manifest = _live_build(index_dir)
+    _refuse_damaged(build_dir, corrupted_files(build_dir, manifest))
+    return build_dir, manifest
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Load the live build, refusing one whose files do not match their recorded checksums."""
+    with opened_index(index_dir) as index:
+        return index
+
+
+@contextmanager
+def opened_index(index_dir: Path) -> Iterator[LoadedIndex]:
+    """The live build, read while its files' checksums are verified on other threads, so that
+    whatever the block loads from it (the models) loads meanwhile. Leaving the block waits for
+    the verification and raises `IndexNotReady` if a file is damaged, also when the block
+    failed first: a damaged file may be why it did."""
+    build_dir, manifest = _live_build(index_dir)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as pool:
+        damaged = pool.submit(corrupted_files, build_dir, manifest)
+        try:
+            yield _read_build(build_dir, manifest)
+        except BaseException:
+            _refuse_damaged(build_dir, damaged.result())
+            raise
+        _refuse_damaged(build_dir, damaged.result())
+
+
+def _live_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The build behind `current` and its manifest, in the format this code reads."""
     build_dir = current_build(index_dir)
     manifest = read_manifest(build_dir) if build_dir else None
     if build_dir is None or manifest is None:
         raise IndexNotReady(f"No index in {index_dir}. {BUILD_HINT}")
     if manifest.get("format") != INDEX_FORMAT:
         raise IndexNotReady(f"The index in {index_dir} has an older format. {BUILD_HINT}")
-    damaged = corrupted_files(build_dir, manifest)
+    return build_dir, manifest
+
+
+def _refuse_damaged(build_dir: Path, damaged: list[str]) -> None:
     if damaged:
         raise IndexNotReady(
             f"The index in {build_dir} is corrupted ({', '.join(damaged)} do not match "
             f"manifest.json). Rebuild it with `treaty-build-index --force`."
         )
-    return build_dir, manifest
 
 
-def load_index(index_dir: Path) -> LoadedIndex:
-    """Load the live build, refusing one whose files do not match their recorded checksums."""
+def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
     import faiss
 
-    build_dir, manifest = checked_build(index_dir)
+    from bot.encoding.bm25 import Bm25
+
     treaty = Treaty.from_json(json.loads((build_dir / TREATY_JSON).read_text(encoding="utf-8")))
     chunks = [Chunk.from_json(row) for row in _read_lines(build_dir / CHUNKS)]
     aids = [SearchAid(**row) for row in _read_lines(build_dir / AIDS)]
+    clauses = [Clause(**row) for row in _read_lines(build_dir / CLAUSES)]
 
     def optional_vectors(name: str):
         return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
+
+    def optional_folder(key: str, name: str) -> Path | None:
+        return build_dir / name if manifest.get(key) else None
 
     return LoadedIndex(
         directory=build_dir,
@@ -138,8 +192,13 @@ def load_index(index_dir: Path) -> LoadedIndex:
         multilingual_vectors=optional_vectors(MULTILINGUAL_VECTORS),
         aids=aids,
         aid_vectors=optional_vectors(AID_VECTORS),
+        aid_words=Bm25.load(build_dir / AID_WORDS) if (build_dir / AID_WORDS).is_dir() else None,
+        clauses=clauses,
+        clause_vectors=faiss.read_index(str(build_dir / CLAUSE_VECTORS)),
+        clause_multilingual_vectors=optional_vectors(CLAUSE_MULTILINGUAL_VECTORS),
         lexical=Bm25.load(build_dir / BM25_DIR),
-        query_model=build_dir / QUERY_MODEL_DIR if manifest.get("query_model") else None,
+        query_model=optional_folder("query_model", QUERY_MODEL_DIR),
+        multilingual_model=optional_folder("multilingual_query_model", MULTILINGUAL_MODEL_DIR),
     )
 
 
@@ -161,32 +220,51 @@ def new_staging(index_dir: Path, build_id: str) -> Path:
     return staging
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """Rows embedded in the configured model's space and, when one is set, the multilingual
+    one (None otherwise)."""
+
+    vectors: Any
+    multilingual: Any | None
+
+
 def write_build(
     directory: Path,
     treaty: Treaty,
     chunks: Sequence[Chunk],
-    vectors,
-    multilingual,
+    chunk_vectors: Embedded,
     aids: Sequence[SearchAid],
     aid_vectors,
+    clauses: Sequence[Clause],
+    clause_vectors: Embedded,
 ) -> None:
-    """Every file of a build but the query model and the manifest."""
+    """Every file of a build but the model copies and the manifest."""
     import faiss
+
+    from bot.encoding.bm25 import Bm25
 
     def write_vectors(matrix, name: str) -> None:
         index = faiss.IndexFlatIP(matrix.shape[1])
         index.add(matrix)
-        faiss.write_index(index, str(directory / name))
+        # Written by Python, not by faiss's C++ writer, so a full disk is an OSError like any
+        # other failed write (faiss.read_index reads the same bytes).
+        (directory / name).write_bytes(faiss.serialize_index(index).tobytes())
 
     treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
     (directory / TREATY_JSON).write_text(treaty_json, encoding="utf-8")
     _write_lines(directory / CHUNKS, [chunk.to_json() for chunk in chunks])
-    write_vectors(vectors, VECTORS)
-    if multilingual is not None:
-        write_vectors(multilingual, MULTILINGUAL_VECTORS)
+    write_vectors(chunk_vectors.vectors, VECTORS)
+    if chunk_vectors.multilingual is not None:
+        write_vectors(chunk_vectors.multilingual, MULTILINGUAL_VECTORS)
     if aids:
         _write_lines(directory / AIDS, [aid.to_json() for aid in aids])
         write_vectors(aid_vectors, AID_VECTORS)
+        Bm25.build([aid_tokens(a.text, a.lang) for a in aids]).save(directory / AID_WORDS)
+    _write_lines(directory / CLAUSES, [clause.to_json() for clause in clauses])
+    write_vectors(clause_vectors.vectors, CLAUSE_VECTORS)
+    if clause_vectors.multilingual is not None:
+        write_vectors(clause_vectors.multilingual, CLAUSE_MULTILINGUAL_VECTORS)
     Bm25.build([tokenize(c.search_text) for c in chunks]).save(directory / BM25_DIR)
 
 

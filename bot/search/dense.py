@@ -1,9 +1,13 @@
 """The dense signals: cosine similarity of the question to every search unit, in each
-embedding space the index holds, ranked by the best paragraph and by the heading."""
+embedding space the index holds, ranked by the best paragraph and by the heading.
+
+The similarities come from the FAISS index itself (an exhaustive inner-product search over unit
+vectors), so each matrix of vectors is held once, in FAISS."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -13,16 +17,26 @@ from bot.search.ranking import ArticleRuns
 
 @dataclass(frozen=True)
 class DenseSpace:
-    """An embedding model and the unit vectors of every chunk in its space."""
+    """An embedding model and the FAISS index of every chunk's unit vector in its space."""
 
     encoder: Encoder
-    vectors: np.ndarray
+    vectors: Any  # faiss.IndexFlatIP
 
     def embed(self, question: str) -> np.ndarray:
         return self.encoder.encode([question])[0]
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
-        return self.vectors @ vector
+        return similarities(self.vectors, vector)
+
+
+def similarities(index: Any, vector: np.ndarray) -> np.ndarray:
+    """The inner product of `vector` with every row of a FAISS inner-product index, in row
+    order: for unit vectors, their cosine similarity."""
+    count = index.ntotal
+    scores, rows = index.search(np.ascontiguousarray(vector, dtype=np.float32)[None, :], count)
+    ordered = np.empty(count, dtype=np.float32)
+    ordered[rows[0]] = scores[0]
+    return ordered
 
 
 def dense_rankings(

@@ -1,9 +1,17 @@
-"""Retrieval quality and latency over a question file (format: ../shared/eval/README.md)."""
+"""Retrieval quality and latency over a question file (format: ../shared/eval/README.md).
+
+Gold paragraphs are written "40.21" (Article 40, paragraph 21), "2(h)" (Article 2,
+sub-paragraph (h), for an article printed without numbered paragraphs), "47.1(c)" (Article 47,
+paragraph 1 (c)) or "10" (the whole of Article 10). A quotation hits a gold provision when one
+lies within the other: quoting paragraph 1 (c) hits "47.1", quoting the whole of Article 13
+hits "13(c)", any quotation from Article 41 hits "41" (tests/data/README.md).
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +22,31 @@ from typing import Any
 from bot.search.results import Answer
 
 EVAL_K = 10
+_GOLD = re.compile(r"^(\d+)(?:\.(\d+))?(?:\s?\(([a-z]+)\))?$")
+
+
+@dataclass(frozen=True)
+class Provision:
+    """A gold provision or a quotation's: article, numbered paragraph, lettered sub-paragraph."""
+
+    article: int
+    paragraph: str | None = None
+    subparagraph: str | None = None
+
+    @classmethod
+    def parse(cls, gold: str) -> Provision:
+        match = _GOLD.match(gold.strip())
+        if match is None:
+            raise ValueError(f"not a provision: {gold!r} (write 40.21, 2(h), 47.1(c) or 10)")
+        return cls(int(match.group(1)), match.group(2), match.group(3))
+
+    def answered_by(self, quoted: Provision) -> bool:
+        """Whether a quotation of `quoted` contains this provision or lies within it."""
+        return (
+            quoted.article == self.article
+            and self.paragraph in (None, quoted.paragraph)
+            and (self.subparagraph is None or quoted.subparagraph in (None, self.subparagraph))
+        )
 
 
 @dataclass(frozen=True)
@@ -24,10 +57,15 @@ class Question:
     paragraphs: tuple[str, ...]
     kind: str
     lang: str
+    subkind: str | None = None  # for an out-of-scope question: a near-miss's kind
 
     @property
     def in_scope(self) -> bool:
         return bool(self.articles)
+
+    @property
+    def gold_provisions(self) -> tuple[Provision, ...]:
+        return tuple(Provision.parse(p) for p in self.paragraphs)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -45,8 +83,11 @@ def load_questions(path: Path) -> list[Question]:
                     paragraphs=tuple(raw.get("paragraphs", ())),
                     kind=raw.get("kind", "lay"),
                     lang=raw.get("lang", "en"),
+                    subkind=raw.get("subkind"),
                 )
             )
+            for gold in questions[-1].paragraphs:  # a malformed label fails on load
+                Provision.parse(gold)
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not a question object ({error})") from error
     return questions
@@ -79,6 +120,7 @@ def run(ask: Callable[[str, int], Answer], questions: Sequence[Question]) -> lis
 def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     in_scope = [o for o in outcomes if o.question.in_scope]
     out_of_scope = [o for o in outcomes if not o.question.in_scope]
+    near_misses = [o for o in out_of_scope if o.question.subkind]
     with_paragraphs = [o for o in in_scope if o.question.paragraphs]
     ranks = [o.first_gold_rank() for o in in_scope]
 
@@ -97,9 +139,14 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / len(ranks), 4)
         if ranks
         else 0.0,
-        "paragraph_hit@3": share([_paragraph_hit(o) for o in with_paragraphs]),
+        "paragraph_hit@1": share([_paragraph_hit(o, 1) for o in with_paragraphs]),
+        "paragraph_hit@3": share([_paragraph_hit(o, 3) for o in with_paragraphs]),
         "in_scope_answer_rate": share([not o.answer.abstained for o in in_scope]),
         "oos_abstain_rate": share([o.answer.abstained for o in out_of_scope]),
+        "nearmiss_abstain_rate": share([o.answer.abstained for o in near_misses]),
+        "easy_oos_abstain_rate": share(
+            [o.answer.abstained for o in out_of_scope if not o.question.subkind]
+        ),
         "p50_ms": round(statistics.median(latencies), 2) if latencies else 0.0,
         "p95_ms": round(_percentile(latencies, 0.95), 2) if latencies else 0.0,
         "misses": [o.question.id for o, r in zip(in_scope, ranks, strict=True)
@@ -114,9 +161,14 @@ def metrics_by_language(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]
     }
 
 
-def _paragraph_hit(outcome: Outcome) -> bool:
-    cited = {f"{r.article}.{r.paragraph}" for r in outcome.answer.results[:3]}
-    return bool(cited & set(outcome.question.paragraphs))
+def _paragraph_hit(outcome: Outcome, k: int) -> bool:
+    """Whether one of the first `k` results quotes a gold provision."""
+    quoted = [
+        Provision(r.article, r.paragraph, r.subparagraph) for r in outcome.answer.results[:k]
+    ]
+    return any(
+        gold.answered_by(q) for gold in outcome.question.gold_provisions for q in quoted
+    )
 
 
 def _percentile(sorted_values: Sequence[float], fraction: float) -> float:

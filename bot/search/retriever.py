@@ -2,46 +2,63 @@
 verbatim paragraph of the treaty with its citation.
 
 How a question is answered:
-1. Direct references ("article 40 paragraph 21", "40(21)") are looked up, not searched.
-2. Otherwise each search unit (paragraph, sub-paragraph group, article heading) gets a dense
-   score (cosine similarity of embeddings) and a BM25 score; the glossary adds treaty vocabulary
-   to the BM25 query for everyday words ("ransomware", "revenge porn").
-3. Articles are ranked by reciprocal rank fusion of several article-level rankings (best dense
+1. A question about something the text does not record (who ratified, how it was negotiated,
+   statistics, one country's law, products, news) or about another instrument is declined with
+   a reply that says so (bot.search.scope), before any search.
+2. Direct references ("article 40 paragraph 21", "40(21)") are looked up, not searched.
+3. Otherwise each search unit (paragraph, sub-paragraph, article heading) gets a dense score
+   (cosine similarity of embeddings) and a BM25 score; the glossary adds treaty vocabulary to
+   the BM25 query for everyday words ("ransomware", "revenge porn").
+4. Articles are ranked by reciprocal rank fusion of several article-level rankings (best dense
    paragraph, dense heading, best BM25 unit, glossary votes, a definition request for a term
-   that Article 2 defines), so an article wins when independent kinds of evidence agree.
-4. The best paragraph of each article is the unit where dense and lexical evidence agree most.
-5. A question whose best dense match stays below a calibrated similarity, with no glossary
+   that the Convention defines), so an article wins when independent kinds of evidence agree.
+5. Each result quotes the unit where dense and lexical evidence agree most, helped by the
+   question's cues ("how long" → the paragraph with the period); a sub-paragraph when it
+   alone answers, with its paragraph's lead-in; its best clause is marked (bot.search.paragraphs,
+   bot.search.highlight).
+6. A question whose best dense match stays below a calibrated similarity, with no glossary
    term and no defined term, is declined: the treaty does not address it.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.encoding.lexical import tokenize
-from bot.index.chunking import Chunk
-from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, load_index
+from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, opened_index
 from bot.search import fusion
 from bot.search.aids import SearchAids
-from bot.search.definitions import DEFINITIONS_ARTICLE, DefinedTerms
+from bot.search.cues import Cue, Cues
+from bot.search.definitions import DefinedTerms
 from bot.search.dense import DenseSpace, dense_rankings
+from bot.search.dense import similarities as similarities_to
 from bot.search.glossary import Glossary, GlossaryMatch, expansion_tokens, glossary_ranking
+from bot.search.highlight import Clauses
 from bot.search.language import detect_language
+from bot.search.paragraphs import QuotableUnits, Quote
 from bot.search.ranking import ArticleRuns
-from bot.search.results import Answer, ArticleResult, ParagraphMatch
+from bot.search.results import Answer, ArticleResult
+from bot.search.scope import NO_MATCH, Scope, Verdict
 from bot.settings import Settings
+from bot.source.obtain import official_pdf_url, page_link
 from bot.treaty.citations import no_such_article, no_such_paragraph
-from bot.treaty.model import Article, Treaty
+from bot.treaty.layout import CONVENTION_ID, NOTES_ID
+from bot.treaty.model import Article, Paragraph, Treaty
+from bot.treaty.notes import notes_on
 from bot.treaty.references import Reference, find_references
 
 MAX_QUESTION_CHARS = 1000
-OTHER_PARAGRAPH_MARGIN = 0.08  # other paragraphs within this cosine of the best are listed
+
+
+def question_as_read(question: str) -> str:
+    """The part of a question retrieval reads: on one line, at most MAX_QUESTION_CHARS."""
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
 
 
 @dataclass(frozen=True)
@@ -53,7 +70,8 @@ class _Question:
     weights: Mapping[str, float]
     tokens: list[str]
     glossary: list[GlossaryMatch]
-    defining: list[int]  # Article 2 units that define a term the question asks about
+    defining: list[int]  # units that define a term the question asks about
+    cues: list[Cue]  # kinds of paragraph the question asks for ("how long" → periods)
 
     @property
     def judge(self) -> str:
@@ -70,47 +88,54 @@ class Retriever:
         self._index = index
         self._spaces = spaces
         self._glossary = glossary
-        self._warming: list[threading.Thread] = []
         self._encoding_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode")
-        self._aids = SearchAids(
-            index.aids, _matrix(index.aid_vectors) if index.aid_vectors is not None else None
-        )
+        self._aids = SearchAids(index.aids, index.aid_vectors, index.aid_words)
         self._chunks = index.chunks
-        self._article_of = np.array([c.article for c in self._chunks])
         self._is_heading = np.array([c.kind == "heading" for c in self._chunks])
+        # Article rankings see each paragraph once: not again through its sub-paragraphs.
+        self._is_repeat = np.array([c.kind == "subparagraph" for c in self._chunks])
+        self._judged = ~self._is_repeat
         self._runs = ArticleRuns.of([c.article for c in self._chunks])
         self._lead_prior = fusion.LEAD_PARAGRAPH_PRIOR * np.array(
-            [c.kind == "paragraph" and c.paragraph in ("1", None) for c in self._chunks]
+            [c.kind != "heading" and c.paragraph in ("1", None) for c in self._chunks]
         )
         self._defined_terms = DefinedTerms(self._chunks)
-        self._units = {
-            (c.article, c.paragraph, c.subparagraph): c
-            for c in self._chunks
-            if c.kind == "paragraph"
-        }
+        self._cues = Cues.load(self._chunks)
+        self._quotable = QuotableUnits(self._chunks, index.treaty)
+        self._clauses = Clauses(index.clauses, [self._clause_text(c) for c in index.clauses])
+        self._clause_vectors = {"dense": index.clause_vectors}
+        if index.clause_multilingual_vectors is not None:
+            self._clause_vectors["multilingual"] = index.clause_multilingual_vectors
+        self._scope = Scope.load()
+        self._documents = {CONVENTION_ID, NOTES_ID}
+        self._holdings = (
+            f"the {index.treaty.title.split(';')[0].strip()} ({index.treaty.symbol}) "
+            "and its interpretative notes"
+        )
+        self._pdf_url = official_pdf_url(index.treaty.source_sha256)
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
-        index = load_index(settings.index_dir)
-        if index.manifest.get("model") != settings.embedding_model:
-            raise IndexNotReady(
-                f"The index was built with {index.manifest.get('model')}, but EMBEDDING_MODEL "
-                f"is {settings.embedding_model}. {BUILD_HINT}"
-            )
-        from bot.encoding.encoders import load_query_encoder
-
-        spaces = {"dense": DenseSpace(
-            load_query_encoder(settings.embedding_model, index.query_model),
-            _matrix(index.vectors),
-        )}
-        multilingual = index.manifest.get("multilingual_model")
-        if multilingual and index.multilingual_vectors is not None:
-            spaces["multilingual"] = DenseSpace(
-                load_query_encoder(multilingual), _matrix(index.multilingual_vectors)
-            )
-        retriever = cls(index, spaces, Glossary.load())
-        retriever._start_warming()
-        return retriever
+        """The retriever over the live build. While this thread reads the glossary, the models
+        and the language detector load on others (ONNX Runtime and hashing release the GIL),
+        and the index's checksums are verified; nothing is left to load at the first
+        question."""
+        with opened_index(settings.index_dir) as index:
+            if index.manifest.get("model") != settings.embedding_model:
+                raise IndexNotReady(
+                    f"The index was built with {index.manifest.get('model')}, but "
+                    f"EMBEDDING_MODEL is {settings.embedding_model}. {BUILD_HINT}"
+                )
+            multilingual = index.manifest.get("multilingual_model")
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+                loading = {"dense": pool.submit(
+                    _space, settings.embedding_model, index.query_model, index.vectors
+                )}
+                if multilingual and index.multilingual_vectors is not None:
+                    loading["multilingual"] = pool.submit(_multilingual_space, multilingual, index)
+                glossary = Glossary.load()
+                spaces = {name: future.result() for name, future in loading.items()}
+        return cls(index, spaces, glossary)
 
     @property
     def treaty(self) -> Treaty:
@@ -120,10 +145,22 @@ class Retriever:
     def manifest(self) -> dict[str, Any]:
         return self._index.manifest
 
+    @property
+    def source_verified(self) -> bool:
+        """False when the index was built from a source of unknown sha256 (--allow-unverified)."""
+        return self.manifest.get("verified") is not False
+
     def ask(self, question: str, k: int = 3) -> Answer:
-        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        question = question_as_read(question)
+        answer = self._answer(question, k)
+        return answer if self.source_verified else replace(answer, source_verified=False)
+
+    def _answer(self, question: str, k: int) -> Answer:
         if not question:
             return Answer(question, ())
+        verdict = self._scope.judge(question, self._documents, self._holdings)
+        if verdict is not None:
+            return self._declined(question, verdict)
         references = find_references(question)
         if references:
             return self._lookup(question, references, k)
@@ -137,23 +174,36 @@ class Retriever:
         chosen = article.paragraph(paragraph) if paragraph else article.paragraphs[0]
         if chosen is None:
             return None
-        return ArticleResult.quote(
-            article, chosen.label, chosen.text, 1.0, (), self.treaty.notes_for(number)
-        )
+        position = article.paragraphs.index(chosen)
+        quote = Quote(-1, chosen, position, None, chosen.text, None, 0, chosen.pages)
+        return self._result(article, quote, 1.0)
 
     def unit_result(
         self, number: int, paragraph: str | None, subparagraph: str | None
     ) -> ArticleResult | None:
-        """The result quoting this search unit as a search quotes it, or None when the index has
-        no such unit: for results recalled without their question (a "More results" button
-        names the ranked units). Its score is 0: it was ranked when the question was asked."""
-        chunk = self._units.get((number, paragraph, subparagraph))
+        """The result quoting this unit as a search quotes it, or None when the index has no such
+        unit: for results recalled without their question (a "More results" button names the
+        ranked units). Its score is 0: it was ranked when the question was asked."""
+        unit = self._quotable.unit_of(number, paragraph, subparagraph)
         article = self.treaty.article(number)
-        if chunk is None or article is None:
+        if unit is None or article is None:
             return None
-        return ArticleResult.quote(
-            article, chunk.paragraph, _quoted_text(article, chunk), 0.0, (),
-            self.treaty.notes_for(number), chunk.subparagraph,
+        return self._result(article, self._quotable.quote(unit), 0.0)
+
+    def _declined(self, question: str, verdict: Verdict) -> Answer:
+        """No results, the verdict's reply, and the articles that govern its subject."""
+        related = tuple(
+            result for number in verdict.related if (result := self.article_result(number))
+        )
+        values = (
+            {"instrument": verdict.instrument, "holdings": self._holdings}
+            if verdict.instrument
+            else {}
+        )
+        return Answer(
+            question, (), reason=verdict.subject, note=verdict.reply, related=related,
+            evidence={"declined": [f"{verdict.subject}: {verdict.evidence}"]},
+            note_values=values,
         )
 
     # --- Looking up what a question names ---------------------------------------------------
@@ -181,24 +231,44 @@ class Retriever:
         similarities = {name: self._spaces[name].similarities(v) for name, v in vectors.items()}
         judge = similarities[query.judge]
         lexical = self._index.lexical.scores(query.tokens + expansion_tokens(query.glossary))
-        best = {space: float(scores.max()) for space, scores in similarities.items()}
-        names_a_term = bool(query.glossary or query.defining)
-        if not fusion.is_answerable(best, float(judge.max()), names_a_term):
+        # Each threshold is applied to the units it was calibrated on: the English ones on the
+        # paragraph units (a short sub-paragraph alone scores higher, and let "how to write a
+        # will" through), the other languages' floor on all units (README "Abstention").
+        judged = self._judged if query.language == fusion.ENGLISH else slice(None)
+        best = {space: float(scores[judged].max()) for space, scores in similarities.items()}
+        aid_similarities = (
+            self._aids.similarities(query.language, vectors["multilingual"])
+            if query.language != fusion.ENGLISH and "multilingual" in vectors
+            else None
+        )
+        names_an_aid = aid_similarities is not None and bool(
+            len(aid_similarities) and aid_similarities.max() >= fusion.AID_MATCH
+        )
+        names_a_term = bool(query.glossary or query.defining) or names_an_aid
+        if not fusion.is_answerable(best, best[query.judge], names_a_term, query.language):
             scores = ", ".join(f"{space} {score:.2f}" for space, score in best.items())
-            return Answer(question, (), evidence={"declined": [f"best cosine {scores}"]})
-        rankings = self._rankings(query, vectors, similarities, lexical)
+            return Answer(
+                question, (), reason=NO_MATCH, note=self._scope.default_reply,
+                evidence={"declined": [f"best cosine {scores}"]},
+            )
+        rankings = self._rankings(query, vectors, similarities, lexical, aid_similarities)
         fused = fusion.reciprocal_rank_fusion(rankings, query.weights)
-        units = fusion.unit_scores(judge, lexical, self._lead_prior, query.defining)
+        units = fusion.unit_scores(
+            judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues)
+        )
+        clauses = self._clauses.scores(
+            similarities_to(self._clause_vectors[query.judge], vectors[query.judge]),
+            query.tokens + expansion_tokens(query.glossary),
+        )
+        whole = Cues.asks_main_rule(query.cues)
         results = tuple(
-            self._best_paragraph(article, fused[article], units, judge)
+            self._best_paragraph(article, fused[article], units, judge, clauses, whole)
             for article in fusion.top_articles(fused, k)
         )
         return Answer(question, results, evidence=self._evidence(query))
 
     def _read(self, question: str) -> _Question:
         """The question's language and the signals' view of its words."""
-        for thread in self._warming:
-            thread.join()
         language = detect_language(question) if "multilingual" in self._spaces else "en"
         weights = fusion.signal_weights(language)
         tokens = tokenize(question)
@@ -213,6 +283,7 @@ class Retriever:
                 if "definition" in weights
                 else []
             ),
+            cues=self._cues.matching(question),
         )
 
     def _embed(self, query: _Question) -> dict[str, np.ndarray]:
@@ -239,41 +310,75 @@ class Retriever:
         vectors: dict[str, np.ndarray],
         similarities: dict[str, np.ndarray],
         lexical: np.ndarray,
+        aid_similarities: np.ndarray | None = None,
     ) -> dict[str, list[int]]:
         """One article ranking per signal."""
         rankings = {
-            "lexical": self._runs.rank_positive(lexical),
+            "lexical": self._runs.rank_positive(np.where(self._is_repeat, 0.0, lexical)),
             "glossary": glossary_ranking(query.glossary),
-            "definition": [DEFINITIONS_ARTICLE] if query.defining else [],
+            "definition": list(dict.fromkeys(self._chunks[i].article for i in query.defining)),
         }
         if query.language != fusion.ENGLISH:
-            rankings |= self._aids.rankings(query.text, query.language, vectors["multilingual"])
+            rankings |= self._aids.rankings(
+                query.text, query.language, vectors["multilingual"], aid_similarities
+            )
         for name, similarity in similarities.items():
-            rankings |= dense_rankings(name, similarity, self._is_heading, self._runs)
+            rankings |= dense_rankings(
+                name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
+            )
         return rankings
 
     def _best_paragraph(
-        self, number: int, score: float, unit_scores: np.ndarray, dense: np.ndarray
+        self,
+        number: int,
+        score: float,
+        unit_scores: np.ndarray,
+        dense: np.ndarray,
+        clause_scores: np.ndarray,
+        whole: bool = False,
     ) -> ArticleResult:
-        """The article's result, quoting its best unit and listing its other paragraphs that
-        the judging space finds nearly as close."""
+        """The article's result: its best unit quoted (a paragraph `whole` if so asked), its
+        best clause marked, and its other paragraphs that the judging space finds nearly as
+        close."""
         article = self.treaty.article(number)
         assert article is not None
-        units = [i for i in np.flatnonzero(self._article_of == number) if not self._is_heading[i]]
-        units.sort(key=lambda i: -unit_scores[i])
-        best = self._chunks[units[0]]
-        others, seen = [], {best.paragraph}
-        for i in units[1:]:
-            chunk = self._chunks[i]
-            if chunk.paragraph in seen or dense[i] < dense[units[0]] - OTHER_PARAGRAPH_MARGIN:
-                continue
-            seen.add(chunk.paragraph)
-            others.append(ParagraphMatch(
-                chunk.paragraph, _quoted_text(article, chunk), round(float(dense[i]), 4)
-            ))
-        return ArticleResult.quote(
-            article, best.paragraph, _quoted_text(article, best), score, tuple(others),
-            self.treaty.notes_for(number), best.subparagraph,
+        unit = self._quotable.choose(number, unit_scores, whole)
+        quote = self._quotable.quote(unit)
+        highlight = self._clauses.best(
+            number, quote.paragraph_index, quote.offset, len(quote.text), clause_scores
+        )
+        return self._result(
+            article, quote, score, highlight, self._quotable.also(number, unit, dense)
+        )
+
+    def _result(
+        self,
+        article: Article,
+        quote: Quote,
+        score: float,
+        highlight: tuple[int, int] | None = None,
+        also: tuple[str, ...] = (),
+    ) -> ArticleResult:
+        label = quote.paragraph.label
+        return ArticleResult(
+            document=CONVENTION_ID,
+            article=article.number,
+            title=article.title,
+            chapter=article.chapter,
+            paragraph=label,
+            text=quote.text,
+            score=round(score, 4),
+            subparagraph=quote.subparagraph,
+            lead_in=quote.lead_in,
+            highlight=highlight,
+            also=also,
+            pages=quote.pages,
+            link=page_link(self._pdf_url, quote.pages[0]) if self._pdf_url and quote.pages
+            else None,
+            notes=notes_on(
+                self.treaty.notes, article.number, label, quote.subparagraph,
+                f"{quote.lead_in or ''}\n{quote.text}",
+            ),
         )
 
     def _evidence(self, query: _Question) -> dict[str, list[str]]:
@@ -284,30 +389,26 @@ class Retriever:
                 f"{m.term} → {', '.join(map(str, m.entry.articles))}" for m in query.glossary
             ],
             "defined_terms": [
-                self._chunks[i].text.split("”")[0].lstrip("(“ ") for i in query.defining
+                self._chunks[i].text.split("“")[1].split("”")[0] for i in query.defining
             ],
+            "cues": [cue.id for cue in query.cues],
         }
 
-    def _start_warming(self) -> None:
-        """Load the multilingual model and the language detector on the other core while the
-        first question is read: one after the other they add ~4 s to a cold `treaty-ask`."""
-        if "multilingual" not in self._spaces:
-            return
-        encoder = self._spaces["multilingual"].encoder
-        self._warming = [
-            threading.Thread(target=encoder.encode, args=(["warm-up"],), daemon=True),
-            threading.Thread(target=detect_language, args=("warm-up question",), daemon=True),
-        ]
-        for thread in self._warming:
-            thread.start()
+    def _clause_text(self, clause) -> str:
+        paragraph: Paragraph = self.treaty.article(clause.article).paragraphs[clause.paragraph]
+        return paragraph.text[clause.start : clause.end]
 
 
-def _quoted_text(article: Article, chunk: Chunk) -> str:
-    """A unit's words as quoted: its whole paragraph, unless the unit is one sub-paragraph
-    group of a paragraph too long for the model."""
-    paragraph = article.paragraph(chunk.paragraph) if chunk.paragraph else None
-    return paragraph.text if paragraph and chunk.subparagraph is None else chunk.text
+def _space(model: str, copy: Path | None, vectors: Any) -> DenseSpace:
+    from bot.encoding.encoders import load_query_encoder
+
+    return DenseSpace(load_query_encoder(model, copy), vectors)
 
 
-def _matrix(vectors) -> np.ndarray:
-    return vectors.reconstruct_n(0, vectors.ntotal)
+def _multilingual_space(name: str, index: LoadedIndex) -> DenseSpace:
+    """The multilingual space, warmed up (first-call allocations, the weights' pages read in),
+    and the language detector that routes questions to it."""
+    space = _space(name, index.multilingual_model, index.multilingual_vectors)
+    space.embed("warm-up")
+    detect_language("warm-up question")
+    return space

@@ -17,7 +17,7 @@ from telegram.constants import MessageLimit
 
 from bot.search.results import ArticleResult
 from bot.telegram.i18n import DEFAULT_LANGUAGE, language_of, text
-from bot.treaty.citations import citation_line, number_range
+from bot.treaty.citations import citation_line, number_range, provision_label
 from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text after entity parsing
@@ -53,9 +53,21 @@ class Block:
     gap: str = "\n"
     heading: bool = False
     shorten_to: int | None = None
+    bold: tuple[int, int] | None = None  # [start, end) of `text` shown in bold (the answer)
+    link: str | None = None  # the whole block links there (the official page of a quote)
 
     def html(self) -> str:
-        body = escape(self.text, quote=False)
+        if self.bold:
+            start, end = self.bold
+            body = (
+                escape(self.text[:start], quote=False)
+                + f"<b>{escape(self.text[start:end], quote=False)}</b>"
+                + escape(self.text[end:], quote=False)
+            )
+        else:
+            body = escape(self.text, quote=False)
+        if self.link:
+            body = f'<a href="{escape(self.link)}">{body}</a>'
         return f"<{self.style.value}>{body}</{self.style.value}>" if self.style.value else body
 
 
@@ -82,6 +94,24 @@ def shorten(text: str, limit: int) -> str:
     boundary = max(text.rfind(" ", 0, end + 1), text.rfind("\n", 0, end + 1))
     cut = boundary if boundary > 0 else end
     return text[:cut].rstrip() + ELLIPSIS
+
+
+def shorten_quote(
+    text: str, limit: int, bold: tuple[int, int] | None
+) -> tuple[str, tuple[int, int] | None]:
+    """`shorten`, keeping the bold span in view: when it would be cut off, the preview starts
+    at it, after "…", so the answering words are always shown (verbatim, the omission marked)."""
+    shortened = shorten(text, limit)
+    if bold is None or shortened == text:
+        return shortened, bold
+    start, end = bold
+    kept = len(shortened) - len(ELLIPSIS)
+    if end <= kept:
+        return shortened, bold
+    rest = ELLIPSIS + text[start:]
+    tail = shorten(rest, limit)
+    shown = len(tail) - (len(ELLIPSIS) if tail != rest else 0)  # without a closing "…"
+    return tail, (len(ELLIPSIS), min(len(ELLIPSIS) + end - start, shown))
 
 
 def split_text(text: str, limit: int, first_limit: int | None = None) -> list[str]:
@@ -125,12 +155,13 @@ def _fitted(blocks: Sequence[Block], limit: int) -> list[Block]:
     fixed = sum(visible_length(b.text) for b in blocks if b.shorten_to is None)
     gaps = sum(visible_length(b.gap) for b in blocks[1:])
     share = max(MIN_SHARE, (limit - fixed - gaps) // len(previews))
-    return [
-        replace(b, text=shorten(b.text, min(b.shorten_to, share)))
-        if b.shorten_to is not None
-        else b
-        for b in blocks
-    ]
+    fitted = []
+    for block in blocks:
+        if block.shorten_to is not None:
+            text, bold = shorten_quote(block.text, min(block.shorten_to, share), block.bold)
+            block = replace(block, text=text, bold=bold)
+        fitted.append(block)
+    return fitted
 
 
 def render(blocks: Sequence[Block]) -> str:
@@ -189,8 +220,8 @@ def _split_unit(unit: list[Block], limit: int) -> list[list[Block]]:
         return _pack([replace(b, heading=False) for b in unit], limit)
     first, *rest = split_text(body.text, limit, first_limit=room)
     return [
-        [*headings, replace(body, text=first)],
-        *([replace(body, text=piece)] for piece in rest),
+        [*headings, replace(body, text=first, bold=None)],
+        *([replace(body, text=piece, bold=None)] for piece in rest),
     ]
 
 
@@ -202,8 +233,11 @@ def short_title(treaty: Treaty) -> str:
     return treaty.title.split(";")[0].strip()
 
 
-def citation(article: int, title: str, chapter: str) -> Block:
-    return Block(citation_line(article, title, chapter), Style.BOLD, gap="\n\n", heading=True)
+def citation(article: int, title: str, chapter: str, link: str | None = None) -> Block:
+    """The citation line; with `link`, it opens the official PDF at the quote's page."""
+    return Block(
+        citation_line(article, title, chapter), Style.BOLD, gap="\n\n", heading=True, link=link
+    )
 
 
 def source_footer(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> Block:
@@ -222,8 +256,24 @@ def english_text_note(lang: str) -> list[Block]:
     return [Block(text("english_text_note", lang), Style.ITALIC, gap="\n\n")]
 
 
-def paragraph_label(label: str | None) -> list[Block]:
-    return [Block(f"Paragraph {label}", Style.ITALIC, heading=True)] if label else []
+def paragraph_label(label: str | None, subparagraph: str | None = None) -> list[Block]:
+    """"Paragraph 21", "Paragraph 1 (c)", "Subparagraph (h)" (of an unnumbered article)."""
+    if label:
+        return [Block(f"Paragraph {provision_label(label, subparagraph)}", Style.ITALIC,
+                      heading=True)]
+    if subparagraph:
+        return [Block(f"Subparagraph ({subparagraph})", Style.ITALIC, heading=True)]
+    return []
+
+
+def lead_in_blocks(result: ArticleResult, lang: str) -> list[Block]:
+    """Before a quoted sub-paragraph: its paragraph's lead-in, verbatim, under our label."""
+    if not result.lead_in:
+        return []
+    return [
+        Block(text("lead_in", lang), Style.ITALIC, heading=True),
+        Block(result.lead_in, Style.QUOTE, heading=True),
+    ]
 
 
 def note_blocks(notes: Iterable[Note], shorten_to: int | None = None) -> list[Block]:
@@ -236,12 +286,16 @@ def note_blocks(notes: Iterable[Note], shorten_to: int | None = None) -> list[Bl
     return blocks
 
 
-def result_blocks(result: ArticleResult, preview: int = QUOTE_PREVIEW) -> list[Block]:
-    """One search result: citation, the best paragraph quoted, the article's notes."""
+def result_blocks(
+    result: ArticleResult, preview: int = QUOTE_PREVIEW, lang: str = DEFAULT_LANGUAGE
+) -> list[Block]:
+    """One search result: the citation (linked to the official page), the best paragraph or
+    sub-paragraph quoted with its answering clause in bold, the notes on what is quoted."""
     return [
-        citation(result.article, result.title, result.chapter),
-        *paragraph_label(result.paragraph),
-        Block(result.text, Style.QUOTE, shorten_to=preview),
+        citation(result.article, result.title, result.chapter, result.link),
+        *paragraph_label(result.paragraph, result.subparagraph),
+        *lead_in_blocks(result, lang),
+        Block(result.text, Style.QUOTE, shorten_to=preview, bold=result.highlight),
         *note_blocks(result.notes, shorten_to=NOTE_PREVIEW),
     ]
 
@@ -255,10 +309,26 @@ def answer_message(
     """A page of search results as one message, under an optional heading (plain text), with
     the footer in `lang` and, for a non-English reader, the note on the English text (the
     quotes are shortened so that it fits)."""
-    blocks = [b for result in results for b in result_blocks(result)]
+    blocks = [b for result in results for b in result_blocks(result, lang=lang)]
     head = [Block(heading, Style.ITALIC)] if heading else []
     tail = [source_footer(treaty, lang), *english_text_note(lang)]
     return render_one_message([*head, *blocks, *tail])
+
+
+def declined_message(
+    reply: str,
+    related: Sequence[ArticleResult],
+    treaty: Treaty,
+    lang: str = DEFAULT_LANGUAGE,
+) -> str:
+    """Why the text does not answer (the bot's own words, plain), then the provisions that
+    govern the subject under a heading that says they do not answer the question."""
+    blocks = [Block(reply)]
+    if related:
+        blocks.append(Block(text("related_heading", lang), Style.ITALIC, gap="\n\n"))
+        blocks += [b for result in related for b in result_blocks(result, lang=lang)]
+        blocks += [source_footer(treaty, lang), *english_text_note(lang)]
+    return render_one_message(blocks)
 
 
 def page_heading(
@@ -279,9 +349,10 @@ def inline_result_message(
 ) -> str:
     """What an inline result inserts in the chat: the paragraph (whole when it fits), cited."""
     blocks = [
-        citation(result.article, result.title, result.chapter),
-        *paragraph_label(result.paragraph),
-        Block(result.text, Style.QUOTE, shorten_to=MESSAGE_LIMIT),
+        citation(result.article, result.title, result.chapter, result.link),
+        *paragraph_label(result.paragraph, result.subparagraph),
+        *lead_in_blocks(result, lang),
+        Block(result.text, Style.QUOTE, shorten_to=MESSAGE_LIMIT, bold=result.highlight),
         source_footer(treaty, lang),
         *english_text_note(lang),
     ]
@@ -290,7 +361,8 @@ def inline_result_message(
 
 def inline_description(result: ArticleResult) -> str:
     """The line under an inline result's title: the start of the quoted paragraph."""
-    label = f"Paragraph {result.paragraph}: " if result.paragraph else ""
+    labels = paragraph_label(result.paragraph, result.subparagraph)
+    label = f"{labels[0].text}: " if labels else ""
     return shorten(label + " ".join(result.text.split()), INLINE_DESCRIPTION)
 
 
@@ -360,13 +432,22 @@ def chapter_message(chapter: Chapter) -> str:
 def about_message(
     treaty: Treaty, manifest: dict[str, object], lang: str = DEFAULT_LANGUAGE
 ) -> str:
-    """What the answers are drawn from and how the index was built, for checking and citing."""
+    """What the answers are drawn from and how the index was built, for checking and citing;
+    an index built from an unverified source says so first."""
+    source = manifest.get("source")
+    from_pdf = not isinstance(source, dict) or source.get("is_pdf", True)
     blocks = [
         Block(text("about_title", lang), Style.BOLD),
+        *(
+            [Block(text("about_unverified", lang), Style.BOLD, gap="\n\n")]
+            if manifest.get("verified") is False
+            else []
+        ),
         Block(text("about_intro", lang), gap="\n\n"),
         Block(text("about_document", lang), Style.BOLD, gap="\n\n"),
         Block(f"{treaty.title} ({treaty.symbol})"),
-        Block(text("about_checksum", lang), Style.BOLD, gap="\n\n"),
+        Block(text("about_checksum" if from_pdf else "about_checksum_text", lang), Style.BOLD,
+              gap="\n\n"),
         Block(str(manifest.get("source_sha256", treaty.source_sha256)), Style.CODE),
         Block(text("about_built", lang), Style.BOLD, gap="\n\n"),
         Block(str(manifest.get("built_at", "unknown"))),

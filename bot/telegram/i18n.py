@@ -44,9 +44,17 @@ PLAIN_TEXT_KEYS = (
     "about_intro",
     "about_document",
     "about_checksum",
+    "about_checksum_text",
+    "about_unverified",
     "about_built",
     "about_model",
     "english_text_note",
+    "related_heading",
+    "lead_in",
+    *(f"scope_{subject}" for subject in (
+        "status", "history", "statistics", "national-law", "products", "news", "other",
+        "other-instrument",
+    )),
 )
 
 

@@ -19,6 +19,30 @@ def citation_line(number: int, title: str, chapter: str | None = None) -> str:
     return SEPARATOR.join(part for part in (f"Article {number}", title, chapter) if part)
 
 
+def provision_label(paragraph: str | None, subparagraph: str | None = None) -> str:
+    """"21", "1 (c)", "(h)": a paragraph, or a sub-paragraph, as a citation names it."""
+    sub = f"({subparagraph})" if subparagraph else ""
+    return " ".join(part for part in (paragraph, sub) if part)
+
+
+def provision_citation(
+    article: int, paragraph: str | None = None, subparagraph: str | None = None
+) -> str:
+    """"Article 40, paragraph 21", "Article 47, paragraph 1 (c)", "Article 2 (h)", "Article 10"."""
+    if paragraph:
+        return f"Article {article}, paragraph {provision_label(paragraph, subparagraph)}"
+    return " ".join(
+        part for part in (f"Article {article}", provision_label(None, subparagraph)) if part
+    )
+
+
+def also_line(labels: list[str] | tuple[str, ...]) -> str:
+    """"Also: paragraph 2", "Also: paragraphs 3, 5", "Also: (c), (d)"."""
+    numbered = [label for label in labels if label[:1].isdigit()]
+    noun = "paragraphs " if len(numbered) > 1 else "paragraph " if numbered else ""
+    return f"Also: {noun}{', '.join(labels)}"
+
+
 def paragraph_labels(article: Article) -> list[str]:
     """The article's paragraph numbers as printed, in order."""
     return [p.label for p in article.paragraphs if p.label]
@@ -40,6 +64,4 @@ def no_such_article(number: int) -> str:
 
 
 def no_such_paragraph(article: Article, label: str) -> str:
-    return (
-        f"Article {article.number} has {paragraph_span(article)}; there is no paragraph {label}."
-    )
+    return f"Article {article.number} has {paragraph_span(article)}; there is no paragraph {label}."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.treaty.layout import CONVENTION_ID, NOTES_ID
@@ -24,6 +24,8 @@ class Part:
     text: str
     label: str | None = None  # "a", "ii" for sub-paragraphs, None otherwise
     level: int = 0  # 0 plain text, 1 lettered, 2 roman
+    # PDF pages (1-based) printing this line; empty when the source was a text file.
+    pages: tuple[int, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,15 @@ class Paragraph:
     @property
     def text(self) -> str:
         return "\n".join(part.text for part in self.parts)
+
+    @property
+    def pages(self) -> tuple[int, ...]:
+        return pages_of(self.parts)
+
+
+def pages_of(parts: Sequence[Part]) -> tuple[int, ...]:
+    """The PDF pages that print these lines, in order."""
+    return tuple(sorted({page for part in parts for page in part.pages}))
 
 
 @dataclass(frozen=True)
@@ -180,12 +191,22 @@ def _article_json(article: Article) -> dict[str, Any]:
         "number": article.number,
         "title": article.title,
         "chapter": article.chapter,
-        "paragraphs": [{"label": p.label, "text": p.text} for p in article.paragraphs],
+        "paragraphs": [
+            {"label": p.label, "text": p.text, "line_pages": [list(q.pages) for q in p.parts]}
+            for p in article.paragraphs
+        ],
     }
 
 
 def _paragraph_from_json(raw: dict[str, Any]) -> Paragraph:
-    return Paragraph(label=raw["label"], parts=split_parts(raw["text"].split("\n")))
+    parts = split_parts(raw["text"].split("\n"))
+    line_pages = raw.get("line_pages") or [()] * len(parts)
+    return Paragraph(
+        label=raw["label"],
+        parts=tuple(replace(part, pages=tuple(pages)) for part, pages in zip(
+            parts, line_pages, strict=True
+        )),
+    )
 
 
 def split_parts(lines: Sequence[str]) -> tuple[Part, ...]:

@@ -39,6 +39,7 @@ REQUIRED_KEYS = {
     "no_more_results",
     "browse_hint",
     "slow_down",
+    "busy",
     "empty_mention",
     "already_shown",
     "no_such_article",
@@ -72,6 +73,8 @@ SAMPLE_VALUES = {
     "symbol": "A/RES/79/243",
     "results": number_range(4, 6),
     "question": "Can a State refuse mutual legal assistance?",
+    "instrument": "the EU General Data Protection Regulation (GDPR)",
+    "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",
 }
 # A chapter button carries a roman numeral and a chapter title; buttons get the longest numbers.
 KEY_VALUES = {
@@ -384,3 +387,16 @@ def test_button_labels_come_from_the_catalog(lang: str) -> None:
         "button_all_chapters", lang
     )
     assert labels(keyboards.examples_keyboard(lang)) == list(example_questions(lang))
+
+
+def test_every_subject_outside_the_text_has_its_reply_in_every_language() -> None:
+    """The Telegram bot words each reason for declining in the user's language; the English
+    copy is the catalogue's own reply, so the terminal, JSON and Telegram say the same."""
+    from bot.search.scope import OTHER_INSTRUMENT, Scope
+
+    scope = Scope.load()
+    replies = {s.id: s.reply for s in scope.subjects} | {OTHER_INSTRUMENT: scope.instrument_reply}
+    for subject, reply in replies.items():
+        assert CATALOG["en"][f"scope_{subject}"] == reply, subject
+        for lang in LANGUAGES:
+            assert f"scope_{subject}" in CATALOG[lang], (lang, subject)

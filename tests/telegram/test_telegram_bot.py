@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from html import unescape
+from html import escape, unescape
 
 import pytest
 from botapi_standin import TEXT_LIMIT, BotApiStandIn, StoredMessage, utf16_length
@@ -29,9 +29,11 @@ from bot.search.results import ArticleResult
 from bot.search.retriever import Retriever
 from bot.telegram import i18n, texts
 from bot.telegram.handlers import PAGE_SIZE
+from bot.treaty.citations import provision_label
 from bot.treaty.model import Treaty
 
 EXAMPLES = i18n.example_questions("en")
+OFFICIAL_URL = "https://documents.un.org/api/symbol/access?s=A/RES/79/243&l=en&t=pdf"
 QUESTION = "Which article criminalizes illegal access?"
 UNRELATED = "What is the best recipe for banana bread?"
 FOOTER = "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
@@ -44,7 +46,12 @@ def citation(result: ArticleResult) -> str:
 
 
 def blockquotes(html: str) -> list[str]:
-    return [unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
+    """The quoted texts, without the bold that marks the answering clause (treaty text is
+    escaped, so a tag inside a quote can only be that mark)."""
+    return [
+        unescape(re.sub(r"</?b>", "", q))
+        for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)
+    ]
 
 
 def button_texts(message: StoredMessage) -> list[str]:
@@ -52,9 +59,13 @@ def button_texts(message: StoredMessage) -> list[str]:
 
 
 def assert_quotes(quoted: str, full: str, source: str) -> None:
-    """`quoted` is `full` verbatim, or its start cut at a word with "…"; `full` is in `source`."""
+    """`quoted` is `full` verbatim, or its start cut at a word with "…", or (to keep the
+    answering clause in view) a verbatim part of it from that clause on, after "…"; `full` is
+    in `source`."""
     assert full in source, "the retrieved text is not verbatim treaty text"
-    if quoted != full:
+    if quoted.startswith(ELLIPSIS):
+        assert quoted.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS) in full
+    elif quoted != full:
         assert quoted.endswith(ELLIPSIS), quoted[-80:]
         kept = quoted.removesuffix(ELLIPSIS)
         assert full.startswith(kept)
@@ -76,7 +87,10 @@ def assert_answer_page(
         position = shown.index(citation(result))
         following = shown[position + len(citation(result)) :].lstrip("\n")
         if result.paragraph:
-            assert following.startswith(f"Paragraph {result.paragraph}\n")
+            label = provision_label(result.paragraph, result.subparagraph)
+            assert following.startswith(f"Paragraph {label}\n")
+        if result.lead_in:
+            expected_quotes.append((result.lead_in, article.text))
         expected_quotes.append((result.text, article.text))
         for note in result.notes:
             assert f"Interpretative note {note.number} · {note.heading}" in following
@@ -337,6 +351,69 @@ async def test_question_the_treaty_does_not_address_gets_an_honest_no(
     assert reply.buttons() == []
 
 
+async def test_the_answering_clause_is_bold_and_the_citation_opens_the_official_page(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    question = "Who pays the costs of executing a request for legal assistance?"
+    first = retriever.ask(question, PAGE_SIZE + 1).results[0]
+    assert (first.article, first.paragraph) == (40, "30") and first.highlight
+    _, reply = await ask(telegram, question)
+    start, end = first.highlight
+    assert f"<b>{escape(first.text[start:end], quote=False)}</b>" in reply.html
+    link = f"{OFFICIAL_URL}#page={first.pages[0]}"
+    assert f'<b><a href="{escape(link)}">{escape(citation(first), quote=False)}</a></b>' in (
+        reply.html
+    )
+    assert blockquotes(reply.html)[0] == first.text  # the bold changes no character
+
+
+async def test_a_sub_paragraph_is_cited_as_such_after_its_lead_in(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    question = "what does service provider mean?"
+    first = retriever.ask(question, PAGE_SIZE + 1).results[0]
+    assert (first.article, first.subparagraph) == (2, "e")
+    _, reply = await ask(telegram, question)
+    after = reply.text[reply.text.index(citation(first)) + len(citation(first)):].lstrip("\n")
+    assert after.startswith("Subparagraph (e)\n" + i18n.text("lead_in", "en"))
+    assert blockquotes(reply.html)[:2] == [first.lead_in, first.text]
+
+
+async def test_a_status_question_gets_where_it_is_published_and_the_governing_articles(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    question = "Has Brazil ratified it?"
+    answer = retriever.ask(question)
+    assert answer.abstained and answer.reason == "status"
+    _, reply = await ask(telegram, question)
+    assert reply.text.startswith(i18n.text("scope_status", "en"))
+    heading = i18n.text("related_heading", "en")
+    assert heading in reply.text
+    cited = re.findall(r"^Article (\d+) · ", reply.text, re.M)
+    assert cited == ["64", "65", "68"]
+    assert reply.text.index(heading) < reply.text.index("Article 64")
+    assert reply.buttons() == []
+
+
+async def test_the_decline_is_in_the_users_language(telegram: Harness) -> None:
+    exchange = await telegram.private_chat("fr").send("La France a-t-elle ratifié la convention ?")
+    exchange.assert_all_accepted()
+    reply = exchange.only_message
+    assert reply.text.startswith(i18n.text("scope_status", "fr"))
+    assert i18n.text("related_heading", "fr") in reply.text
+
+
+async def test_another_instrument_is_never_looked_up_in_this_convention(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    question = "What does Article 5 of the Malabo Convention say?"
+    assert retriever.ask(question).results == ()
+    _, reply = await ask(telegram, question)
+    assert "Malabo Convention" in reply.text
+    assert "United Nations Convention against Cybercrime" in reply.text
+    assert "Article 5 ·" not in reply.text and blockquotes(reply.html) == []
+
+
 async def test_reference_to_a_missing_article_says_what_exists(
     telegram: Harness, retriever: Retriever
 ) -> None:
@@ -556,8 +633,10 @@ async def test_inline_query_offers_the_top_articles_as_quotable_results(
     for offered, result in zip(results, expected, strict=True):
         html = offered["input_message_content"]["message_text"]
         assert offered["input_message_content"]["parse_mode"] == "HTML"
-        assert html.startswith(f"<b>{citation(result)}</b>")
-        assert blockquotes(html) == [result.text]
+        link = escape(f"{OFFICIAL_URL}#page={result.pages[0]}")
+        cited = escape(citation(result), quote=False)
+        assert html.startswith(f'<b><a href="{link}">{cited}</a></b>')
+        assert blockquotes(html) == [q for q in (result.lead_in, result.text) if q]
         assert html.endswith(f"<i>{FOOTER}</i>")
 
 

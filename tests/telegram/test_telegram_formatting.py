@@ -19,11 +19,13 @@ from bot.telegram import formatting, i18n
 from bot.telegram.formatting import (
     ELLIPSIS,
     MESSAGE_LIMIT,
+    MIN_SHARE,
     Block,
     Style,
     render_messages,
     shorten,
     split_text,
+    visible_length,
 )
 from bot.treaty.model import Treaty
 from bot.treaty.parsing import parse_treaty_text
@@ -230,3 +232,50 @@ def test_english_readers_get_no_note(treaty: Treaty) -> None:
     ):
         assert "documents.un.org" not in html
         assert parse_telegram_html(html).endswith("quoted verbatim.")
+
+
+def test_the_answering_clause_is_bold_and_the_citation_links_to_its_page() -> None:
+    block = formatting.Block("a < b; the answer & more.", formatting.Style.QUOTE, bold=(7, 17))
+    assert block.html() == "<blockquote>a &lt; b; <b>the answer</b> &amp; more.</blockquote>"
+    line = formatting.citation(7, "Illegal access", "Chapter II", link="https://x.test/a?b=1&c=2")
+    assert line.html() == (
+        '<b><a href="https://x.test/a?b=1&amp;c=2">Article 7 · Illegal access · Chapter II</a></b>'
+    )
+
+
+@given(st.text(alphabet="ab .;", min_size=1, max_size=400), st.integers(0, 399),
+       st.integers(1, 60), st.integers(MIN_SHARE, 300))
+def test_a_shortened_quote_keeps_its_bold_clause_in_view(
+    text: str, start: int, width: int, limit: int
+) -> None:
+    start = min(start, len(text) - 1)
+    bold = (start, min(len(text), start + width))
+    shown, shown_bold = formatting.shorten_quote(text, limit, bold)
+    assert visible_length(shown) <= limit
+    if shown == text:
+        assert shown_bold == bold
+    else:
+        kept = shown.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS)
+        assert kept in text
+        s, e = shown_bold
+        assert 0 <= s <= e <= len(shown)
+        assert text[bold[0]:bold[1]].startswith(shown[s:e])
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_about_says_when_the_index_is_unverified_and_what_the_checksum_is_of(
+    treaty: Treaty, lang: str
+) -> None:
+    """Issue 16, point 1: a build from an unverified text still showed "Source PDF SHA-256"."""
+    verified_pdf = {"source_sha256": "a" * 64, "verified": True, "source": {"is_pdf": True}}
+    unverified_text = {"source_sha256": "b" * 64, "verified": False, "source": {"is_pdf": False}}
+    shown = formatting.about_message(treaty, verified_pdf, lang)
+    assert i18n.text("about_checksum", lang) in unescape(shown)
+    assert i18n.text("about_unverified", lang) not in unescape(shown)
+    warned = formatting.about_message(treaty, unverified_text, lang)
+    parse_telegram_html(warned)
+    assert unescape(warned).index(i18n.text("about_unverified", lang)) < unescape(warned).index(
+        i18n.text("about_intro", lang)
+    )
+    assert i18n.text("about_checksum_text", lang) in unescape(warned)
+    assert i18n.text("about_checksum", lang) not in unescape(warned)

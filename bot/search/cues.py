@@ -1,0 +1,68 @@
+"""Question cues (`treaty_text/question_cues.toml`): kinds of question ("how long", "who
+pays", "can it be refused", "is it a crime", "what does X mean") that point to the paragraph
+of an article that speaks of periods, costs, refusal, offences or definitions. A matched cue
+gives those paragraphs a bonus when the quoted paragraph is chosen. A cue may point to the
+article's first paragraph instead (`paragraph = "first"`): a question that only names a
+subject ("liability of legal persons") asks for the article's main rule."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.index.chunking import Chunk
+from bot.settings import TREATY_TEXT_DIR
+
+CUES_FILE = TREATY_TEXT_DIR / "question_cues.toml"
+FIRST_PARAGRAPH = "first"
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    question: re.Pattern[str]
+    paragraph: re.Pattern[str] | None  # None: the article's first paragraph
+
+
+class Cues:
+    def __init__(self, cues: Sequence[Cue], units: Sequence[Chunk]) -> None:
+        """`units`: every search unit, in index order."""
+        self.cues = tuple(cues)
+        first = np.array([u.kind != "heading" and u.paragraph in ("1", None) for u in units])
+        self._units = {
+            cue.id: first if cue.paragraph is None
+            else np.array([bool(cue.paragraph.search(unit.text)) for unit in units])
+            for cue in self.cues
+        }
+
+    @classmethod
+    def load(cls, units: Sequence[Chunk], path: Path = CUES_FILE) -> Cues:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        cues = [
+            Cue(
+                raw["id"],
+                re.compile(raw["question"], re.IGNORECASE),
+                None if raw["paragraph"] == FIRST_PARAGRAPH
+                else re.compile(raw["paragraph"], re.IGNORECASE),
+            )
+            for raw in data.get("cue", [])
+        ]
+        return cls(cues, units)
+
+    def matching(self, question: str) -> list[Cue]:
+        return [cue for cue in self.cues if cue.question.search(question)]
+
+    @staticmethod
+    def asks_main_rule(cues: Sequence[Cue]) -> bool:
+        """Whether a matched cue points to the first paragraph: the question names a subject,
+        so its answer is a paragraph whole, not one item of it."""
+        return any(cue.paragraph is None for cue in cues)
+
+    def units(self, cues: Sequence[Cue]) -> list[np.ndarray]:
+        """For each cue, which units its paragraph pattern matches."""
+        return [self._units[cue.id] for cue in cues]

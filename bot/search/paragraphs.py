@@ -1,0 +1,153 @@
+"""What each result quotes: the paragraph (or lettered sub-paragraph) whose evidence best
+answers the question, its lead-in, the article's other matching paragraphs, and the pages that
+print it. Plain functions over the index's units and per-unit scores.
+
+A sub-paragraph is quoted alone only where it stands on its own with the paragraph's lead-in:
+a list closed by words that apply to every item ("... traffic data, in real time, associated
+with specified communications") is always quoted whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.index.chunking import Chunk
+from bot.treaty.citations import provision_label
+from bot.treaty.model import Paragraph, Part, Treaty, pages_of
+
+OTHER_PARAGRAPH_MARGIN = 0.08  # other paragraphs within this cosine of the quoted one are listed
+MAX_ALSO = 3  # at most this many: the closest ones
+# A sub-paragraph is quoted alone when its evidence beats its whole paragraph's by this much
+# (on the scale of fusion.unit_scores): a near tie means the question is about the paragraph.
+SUBPARAGRAPH_MARGIN = 0.1
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a result quotes, verbatim: its text, the lead-in shown before it (for a
+    sub-paragraph), and where it sits in its paragraph's text."""
+
+    unit: int
+    paragraph: Paragraph
+    paragraph_index: int  # its position in the article (unnumbered paragraphs have no label)
+    subparagraph: str | None
+    text: str
+    lead_in: str | None
+    offset: int  # of `text` in `paragraph.text`
+    pages: tuple[int, ...]
+
+
+class QuotableUnits:
+    """Per article, the units a result may quote: the paragraphs (or, for a paragraph too long
+    for the model, its lettered groups), and per paragraph unit its sub-paragraph units that
+    read correctly on their own."""
+
+    def __init__(self, chunks: Sequence[Chunk], treaty: Treaty) -> None:
+        self._chunks = chunks
+        self._treaty = treaty
+        self.by_article: dict[int, list[int]] = defaultdict(list)
+        self.items: dict[int, list[int]] = defaultdict(list)
+        whole_unit: dict[tuple[int, str | None], int] = {}
+        for index, chunk in enumerate(chunks):
+            if chunk.kind == "heading":
+                continue
+            paragraph = self.paragraph_of(chunk)
+            if chunk.kind == "paragraph":
+                if chunk.subparagraph is None and chunk.text != paragraph.text:
+                    continue  # a long paragraph's lead-in alone answers nothing
+                self.by_article[chunk.article].append(index)
+                whole_unit[(chunk.article, chunk.paragraph)] = index
+            elif _stands_alone(paragraph):
+                self.items[whole_unit[(chunk.article, chunk.paragraph)]].append(index)
+
+    def unit_of(self, article: int, paragraph: str | None, subparagraph: str | None) -> int | None:
+        """The quotable unit with this citation, if the index has one."""
+        for unit in self.by_article.get(article, []):
+            for index in (unit, *self.items.get(unit, [])):
+                chunk = self._chunks[index]
+                if (chunk.paragraph, chunk.subparagraph) == (paragraph, subparagraph):
+                    return index
+        return None
+
+    def paragraph_of(self, chunk: Chunk) -> Paragraph:
+        return self._located(chunk)[1]
+
+    def _located(self, chunk: Chunk) -> tuple[int, Paragraph]:
+        article = self._treaty.article(chunk.article)
+        assert article is not None
+        return next(
+            (index, p) for index, p in enumerate(article.paragraphs)
+            if (p.label == chunk.paragraph if chunk.paragraph else chunk.text in p.text)
+        )
+
+    def choose(self, article: int, scores: np.ndarray, whole: bool = False) -> int:
+        """The article's best unit by `scores`; within the chosen paragraph, one of its
+        sub-paragraphs when that clearly scores higher still (unless `whole` is asked for)."""
+        best = max(self.by_article[article], key=lambda i: scores[i])
+        items = [] if whole else self.items.get(best, [])
+        if items:
+            item = max(items, key=lambda i: scores[i])
+            if scores[item] > scores[best] + SUBPARAGRAPH_MARGIN:
+                return item
+        return best
+
+    def quote(self, unit: int) -> Quote:
+        chunk = self._chunks[unit]
+        position, paragraph = self._located(chunk)
+        if chunk.subparagraph is None:
+            return Quote(unit, paragraph, position, None, paragraph.text, None, 0, paragraph.pages)
+        lead = _lead_parts(paragraph)
+        quoted = [p for p in paragraph.parts if p.text in chunk.text.split("\n")]
+        return Quote(
+            unit=unit,
+            paragraph=paragraph,
+            paragraph_index=position,
+            subparagraph=chunk.subparagraph,
+            text=chunk.text,
+            lead_in="\n".join(p.text for p in lead) or None,
+            offset=paragraph.text.find(chunk.text),
+            pages=pages_of([*lead, *quoted]),
+        )
+
+    def also(self, article: int, quoted: int, dense: np.ndarray) -> tuple[str, ...]:
+        """Labels of the article's other paragraphs that the judging space finds nearly as
+        close as the quoted one ("3", or "(e)" in an article without numbered paragraphs):
+        the closest `MAX_ALSO`, in the article's order."""
+        chosen = self._chunks[quoted]
+        floor = dense[quoted] - OTHER_PARAGRAPH_MARGIN
+        best: dict[str, float] = {}
+        order: list[str] = []
+        for index in self.by_article[article]:
+            chunk = self._chunks[index]
+            if chunk.paragraph == chosen.paragraph and (chunk.paragraph or index == quoted):
+                continue  # the quoted paragraph itself, or one of its parts
+            label = chunk.paragraph or provision_label(None, chunk.subparagraph)
+            if dense[index] >= floor and label:
+                if label not in best:
+                    order.append(label)
+                best[label] = max(best.get(label, -1.0), float(dense[index]))
+        closest = set(sorted(best, key=lambda label: -best[label])[:MAX_ALSO])
+        return tuple(label for label in order if label in closest)
+
+
+def _lead_parts(paragraph: Paragraph) -> list[Part]:
+    """The plain lines before the paragraph's first lettered sub-paragraph."""
+    lead = []
+    for part in paragraph.parts:
+        if part.level:
+            break
+        lead.append(part)
+    return lead
+
+
+def _stands_alone(paragraph: Paragraph) -> bool:
+    """No plain line after the last item: nothing that completes every item."""
+    levels = [part.level for part in paragraph.parts]
+    if not any(levels):
+        return False
+    last_item = max(i for i, level in enumerate(levels) if level)
+    return all(level for level in levels[last_item + 1 :])

@@ -1,0 +1,187 @@
+"""Questions the text does not answer, told apart before any search: the maintained catalogue
+of subjects outside the text (`treaty_text/out_of_scope.toml`: status, negotiation history,
+statistics, one country's law, products, news) and the list of other instruments
+(`treaty_text/instruments.toml`: the Malabo Convention, the GDPR, ...).
+
+Such questions share the treaty's words, so a search would find "close" provisions and quote
+them as if they answered. Here they get a verdict instead: which subject, the reply saying what
+the text does not record and where that is published, and the articles that govern the subject
+(shown as not answering it). Everything is pattern and name matching over the question, so
+every verdict names the words it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import TREATY_TEXT_DIR
+
+SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
+INSTRUMENTS_FILE = TREATY_TEXT_DIR / "instruments.toml"
+OTHER_INSTRUMENT = "other-instrument"
+NATIONAL_LAW = "national-law"
+NO_MATCH = "no-match"
+
+# The question names this Convention (once other instruments' names are taken out of it).
+_THIS_CONVENTION = re.compile(
+    r"\b(this|the|un|u\.n\.|united nations|cybercrime|hanoi)( un| u\.n\.| united nations)?"
+    r"( cybercrime)? (convention|treaty)\b|\bA/RES/79/243\b"
+    r"|\b(la|cette) convention\b|\b(la|esta) convenci[óo]n\b|конвенци|公约|条约|الاتفاقية",
+    re.IGNORECASE,
+)
+# ... and asks how another instrument relates to it: article 60 answers that.
+_RELATION = re.compile(
+    r"\b(relat\w*|compar\w*|differ\w*|versus|vs|conflict\w*|compatib\w*|overlap\w*|"
+    r"prevail\w*|replac\w*|supersed\w*|affect\w*|instead of)\b"
+    r"|rapport|relaci[óo]n|соотнош|отлича|关系|区别|علاقة",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: str
+    reply: str
+    related: tuple[int, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    name: str
+    names: tuple[str, ...]
+    document: str | None  # the index's document id when the bot can hold it
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _names_pattern(self.names)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why a question is declined: the subject, the reply (English), the articles that govern
+    the subject, the words the verdict rests on, and the instrument named (if any)."""
+
+    subject: str
+    reply: str
+    related: tuple[int, ...] = ()
+    evidence: str = ""
+    instrument: str | None = None
+
+
+class Scope:
+    def __init__(
+        self,
+        subjects: Sequence[Subject],
+        instruments: Sequence[Instrument],
+        default_reply: str,
+        places: Sequence[str] = (),
+        law_words: Sequence[str] = (),
+        instrument_reply: str = "",
+    ) -> None:
+        self.subjects = tuple(subjects)
+        self.instruments = tuple(instruments)
+        self.default_reply = default_reply
+        self.instrument_reply = instrument_reply
+        self._instrument_patterns = [(i, i.pattern) for i in self.instruments]
+        self._places = _names_pattern(places, case_sensitive=True) if places else None
+        self._law_words = _names_pattern(law_words) if law_words else None
+
+    @classmethod
+    def load(
+        cls, scope_file: Path = SCOPE_FILE, instruments_file: Path = INSTRUMENTS_FILE
+    ) -> Scope:
+        scope, listed = _read_toml(scope_file), _read_toml(instruments_file)
+        subjects, places, law_words = [], [], []
+        for raw in scope.get("subject", []):
+            subjects.append(Subject(
+                id=raw["id"],
+                reply=raw["reply"],
+                related=tuple(raw.get("related", ())),
+                patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("patterns", ())),
+                examples=tuple(raw.get("examples", ())),
+            ))
+            places += raw.get("places", [])
+            law_words += raw.get("law_words", [])
+        instruments = [
+            Instrument(raw["name"], tuple(raw["names"]), raw.get("document"))
+            for raw in listed.get("instrument", [])
+        ]
+        default = scope.get("default", {})
+        return cls(
+            subjects, instruments, default.get("reply", ""), places, law_words,
+            listed.get("reply", default.get("reply", "")),
+        )
+
+    def judge(
+        self, question: str, held_documents: Collection[str] = (), holdings: str = ""
+    ) -> Verdict | None:
+        """The verdict for a question the text does not answer, or None to search it.
+        `held_documents`: the index's document ids; `holdings`: what the bot holds, in words."""
+        named = self.named_instrument(question, held_documents)
+        if named is not None:
+            instrument, words, rest = named
+            if not _THIS_CONVENTION.search(rest):
+                return Verdict(
+                    OTHER_INSTRUMENT,
+                    self.instrument_reply.format(instrument=instrument.name, holdings=holdings),
+                    evidence=words,
+                    instrument=instrument.name,
+                )
+        for subject in self.subjects:
+            for pattern in subject.patterns:
+                found = pattern.search(question)
+                if found:
+                    return Verdict(subject.id, subject.reply, subject.related, found.group(0))
+            if subject.id == NATIONAL_LAW and (place := self._national_law(question)):
+                return Verdict(subject.id, subject.reply, subject.related, place)
+        return None
+
+    def named_instrument(
+        self, question: str, held_documents: Collection[str] = ()
+    ) -> tuple[Instrument, str, str] | None:
+        """The first instrument the bot does not hold that the question names, with the words
+        that name it and the question without them; None when it names none, or asks how the
+        instrument relates to this Convention."""
+        for instrument, pattern in self._instrument_patterns:
+            if instrument.document in held_documents:
+                continue
+            found = pattern.search(question)
+            if found:
+                rest = pattern.sub(" ", question)
+                if _THIS_CONVENTION.search(rest) and _RELATION.search(rest):
+                    return None
+                return instrument, found.group(0), rest
+        return None
+
+    def _national_law(self, question: str) -> str | None:
+        """A country named with a word of law, by a question that does not name this
+        Convention: a question about that country's own law."""
+        if self._places is None or self._law_words is None or _THIS_CONVENTION.search(question):
+            return None
+        place = self._places.search(question)
+        law = self._law_words.search(question)
+        return f"{place.group(0)} … {law.group(0)}" if place and law else None
+
+
+def _read_toml(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _names_pattern(names: Sequence[str], case_sensitive: bool = False) -> re.Pattern[str]:
+    """Whole-word alternatives, longest first; abbreviations in capitals ("US", "UK", "DSA")
+    only match in capitals, so that "us" or "dsa" in a sentence does not count."""
+    ordered = sorted(set(names), key=len, reverse=True)
+    words = []
+    for name in ordered:
+        escaped = re.escape(name).replace(r"\ ", r"\s+")
+        if not case_sensitive and (name.isupper() and len(name) <= 6):
+            escaped = f"(?-i:{escaped})"
+        words.append(escaped)
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(r"(?<!\w)(" + "|".join(words) + r")(?!\w)", flags)

@@ -1,0 +1,174 @@
+"""What a result quotes, on a small made-up article: the unit chosen, a sub-paragraph with its
+paragraph's lead-in, the other matching paragraphs, the pages, the best clause, the notes."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bot.index.chunking import Chunk, clause_spans, clauses_of
+from bot.search import fusion
+from bot.search.cues import Cue, Cues
+from bot.search.highlight import Clauses
+from bot.search.paragraphs import QuotableUnits
+from bot.treaty.citations import also_line, provision_citation
+from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty, split_parts
+from bot.treaty.notes import note_applies
+from bot.treaty.pages import PageMapError, with_pages
+
+LEAD = "States Parties shall cooperate to:"
+ITEMS = ["(a) Exchange information;", "(b) Provide items or data;", "(c) Train personnel."]
+CLOSED = ["Each State Party shall empower its authorities to:", "(a) Collect; and",
+          "(b) Record;", "traffic data, in real time."]
+
+
+def paragraph(label, lines, pages=()):
+    parts = split_parts(lines)
+    if pages:
+        parts = tuple(
+            replace(part, pages=page) for part, page in zip(parts, pages, strict=True)
+        )
+    return Paragraph(label, parts)
+
+
+@pytest.fixture
+def treaty() -> Treaty:
+    article = Article(9, "Cooperation", "V", "International cooperation", (
+        paragraph("1", [LEAD, *ITEMS], pages=[(30,), (30,), (30,), (31,)]),
+        paragraph("2", CLOSED),
+        paragraph("3", ["The costs shall be borne by the requested State. Others may agree."]),
+    ))
+    return Treaty("T", "S", "0", (), (Chapter("V", "International cooperation", (article,)),))
+
+
+@pytest.fixture
+def chunks(treaty: Treaty) -> list[Chunk]:
+    from bot.index.chunking import chunk_treaty
+
+    return chunk_treaty(treaty, lambda text: len(text.split()), 200)
+
+
+def scores_for(chunks, wanted: dict[tuple[str | None, str | None], float]) -> np.ndarray:
+    return np.array([wanted.get((c.paragraph, c.subparagraph), 0.0) for c in chunks])
+
+
+def test_items_of_a_paragraph_that_fits_get_units_of_their_own(chunks) -> None:
+    kinds = [(c.kind, c.paragraph, c.subparagraph) for c in chunks]
+    assert ("paragraph", "1", None) in kinds
+    assert [k for k in kinds if k[0] == "subparagraph"] == [
+        ("subparagraph", "1", "a"), ("subparagraph", "1", "b"), ("subparagraph", "1", "c"),
+        ("subparagraph", "2", "a"), ("subparagraph", "2", "b"),
+    ]
+
+
+def test_a_sub_paragraph_that_scores_higher_than_its_paragraph_is_quoted_with_the_lead_in(
+    treaty, chunks
+) -> None:
+    units = QuotableUnits(chunks, treaty)
+    assert units.choose(9, scores_for(chunks, {("1", None): 0.5, ("1", "b"): 0.55})) == next(
+        i for i, c in enumerate(chunks) if (c.kind, c.paragraph) == ("paragraph", "1")
+    )  # a near tie: the question is about the whole paragraph
+    chosen = units.choose(9, scores_for(chunks, {("1", None): 0.5, ("1", "b"): 0.9}))
+    quote = units.quote(chosen)
+    assert (quote.paragraph.label, quote.subparagraph) == ("1", "b")
+    assert quote.text == ITEMS[1]
+    assert quote.lead_in == LEAD
+    assert quote.paragraph.text[quote.offset:].startswith(quote.text)
+    assert quote.pages == (30,)
+
+
+def test_a_paragraph_scoring_higher_than_its_items_is_quoted_whole(treaty, chunks) -> None:
+    units = QuotableUnits(chunks, treaty)
+    quote = units.quote(units.choose(9, scores_for(chunks, {("1", None): 0.9, ("1", "b"): 0.5})))
+    assert (quote.subparagraph, quote.lead_in, quote.text) == (None, None, treaty.article(9)
+                                                               .paragraph("1").text)
+    assert quote.pages == (30, 31)
+
+
+def test_a_list_closed_by_words_for_every_item_is_never_cut(treaty, chunks) -> None:
+    units = QuotableUnits(chunks, treaty)
+    quote = units.quote(units.choose(9, scores_for(chunks, {("2", None): 0.5, ("2", "a"): 0.9})))
+    assert quote.subparagraph is None
+    assert quote.text.endswith("traffic data, in real time.")
+
+
+def test_other_matching_paragraphs_are_listed_once_without_the_quoted_one(treaty, chunks) -> None:
+    units = QuotableUnits(chunks, treaty)
+    dense = scores_for(chunks, {("1", None): 0.6, ("1", "b"): 0.62, ("2", None): 0.57,
+                                ("3", None): 0.2})
+    quoted = units.choose(9, dense)
+    assert units.also(9, quoted, dense) == ("2",)
+    assert also_line(("2",)) == "Also: paragraph 2"
+    assert also_line(("3", "5")) == "Also: paragraphs 3, 5"
+    assert also_line(("(c)", "(d)")) == "Also: (c), (d)"
+
+
+def test_citations_name_the_sub_paragraph() -> None:
+    assert provision_citation(47, "1", "c") == "Article 47, paragraph 1 (c)"
+    assert provision_citation(2, None, "h") == "Article 2 (h)"
+    assert provision_citation(40, "21") == "Article 40, paragraph 21"
+    assert provision_citation(10) == "Article 10"
+
+
+def test_clauses_are_sentences_and_items_and_the_best_one_is_marked(treaty) -> None:
+    text = treaty.article(9).paragraph("3").text
+    spans = clause_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "The costs shall be borne by the requested State.", "Others may agree."
+    ]
+    clauses = clauses_of(treaty)
+    texts = [treaty.article(9).paragraphs[c.paragraph].text[c.start:c.end] for c in clauses]
+    index = Clauses(clauses, texts)
+    similarity = np.zeros(len(clauses))
+    scores = index.scores(similarity, ["cost", "borne"])
+    start, end = index.best(9, 2, 0, len(text), scores)
+    assert text[start:end] == "The costs shall be borne by the requested State."
+    one_clause = ITEMS[1]
+    offset = treaty.article(9).paragraph("1").text.find(one_clause)
+    assert index.best(9, 0, offset, len(one_clause), scores) is None  # nothing to single out
+
+
+def test_a_cue_gives_the_paragraphs_it_points_to_a_bonus(chunks) -> None:
+    import re
+
+    cost = Cue("cost", re.compile(r"\bwho pays\b", re.I), re.compile(r"\bborne\b", re.I))
+    first = Cue("subject-only", re.compile(r"^[^?]*$"), None)
+    cues = Cues([cost, first], chunks)
+    assert cues.matching("who pays for it?") == [cost]
+    dense = np.ones(len(chunks))
+    scores = fusion.unit_scores(dense, np.zeros(len(chunks)), np.zeros(len(chunks)), (),
+                                cues.units([cost]))
+    borne = [i for i, c in enumerate(chunks) if "borne" in c.text]
+    assert scores[borne[0]] == pytest.approx(1 + fusion.CUE_BOOST)
+    assert scores[next(i for i in range(len(chunks)) if i not in borne)] == pytest.approx(1)
+    firsts = cues.units([first])[0]
+    assert {chunks[i].paragraph for i in np.flatnonzero(firsts)} == {"1"}
+
+
+def test_a_note_goes_with_what_it_interprets() -> None:
+    on_e = Note(1, "Article 2", (2,), "The definition in article 2 (e) includes ...")
+    on_all = Note(2, "Article 2", (2,), "States parties need not reproduce the terms.")
+    on_term = Note(4, "Articles 23 and 35, with regard to the term “investigation”", (23, 35),
+                   "The term covers ...")
+    assert note_applies(on_e, 2, None, "e", "(e) “Service provider” ...")
+    assert not note_applies(on_e, 2, None, "h", "(h) “Serious crime” ...")
+    assert note_applies(on_all, 2, None, "h", "(h) ...")
+    assert note_applies(on_term, 23, "1", None, "for the purpose of specific criminal "
+                                                "investigations or proceedings")
+    assert not note_applies(on_term, 23, "3", None, "Each State Party may reserve the right")
+    assert not note_applies(on_all, 7, "1", None, "anything")
+
+
+def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
+    article = treaty.article(9)
+    lines = ["Article 9", "Cooperation", f"1. {LEAD}", *ITEMS, f"2. {CLOSED[0]}", *CLOSED[1:],
+             "3. " + article.paragraph("3").text]
+    text = "\n\n".join(lines)
+    pages = [(29,), (29,), (29,), (29,), (30,), (30,), (30,), (30,), (30, 31), (31,), (31,)]
+    mapped = with_pages(treaty, text, pages).article(9)
+    assert mapped.paragraph("1").pages == (29, 30)
+    assert mapped.paragraph("2").pages == (30, 31)
+    assert [p.text for p in mapped.paragraphs] == [p.text for p in article.paragraphs]
+    assert with_pages(treaty, text, ()) is treaty  # a text source: no pages
+    with pytest.raises(PageMapError):
+        with_pages(treaty, text, pages[:-1])

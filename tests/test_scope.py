@@ -1,0 +1,131 @@
+"""The scope check: subjects outside the text and other instruments, on small catalogues and on
+the maintained files in treaty_text/."""
+
+import re
+
+import pytest
+
+from bot.search.scope import NATIONAL_LAW, OTHER_INSTRUMENT, Instrument, Scope, Subject
+
+HOLDINGS = "the United Nations Convention against Cybercrime (A/RES/79/243)"
+
+
+def small_scope() -> Scope:
+    status = Subject(
+        "status", "Not recorded.", (64, 65, 68),
+        (re.compile(r"^\s*has\b[^?]*\bratified\b", re.IGNORECASE),), (),
+    )
+    national = Subject(NATIONAL_LAW, "Not one country's law.", (), (), ())
+    instruments = [
+        Instrument("the Malabo Convention", ("Malabo Convention", "Malabo"), None),
+        Instrument("the Budapest Convention", ("Budapest Convention",), "budapest"),
+        Instrument("the GDPR", ("GDPR",), None),
+    ]
+    return Scope(
+        [status, national], instruments, "No provision matches.",
+        places=["Kenya", "US"], law_words=["penalty", "law"],
+        instrument_reply="I hold {holdings}, not {instrument}.",
+    )
+
+
+def test_a_subject_pattern_declines_with_its_reply_and_related_articles() -> None:
+    verdict = small_scope().judge("Has Brazil ratified it?")
+    assert verdict is not None
+    assert (verdict.subject, verdict.related) == ("status", (64, 65, 68))
+    assert verdict.evidence == "Has Brazil ratified"
+
+
+def test_questions_the_text_answers_are_left_to_the_search() -> None:
+    scope = small_scope()
+    assert scope.judge("After a State has ratified, when is it bound?") is None
+    assert scope.judge("How does the convention relate to the Malabo Convention?") is None
+
+
+def test_another_instrument_is_declined_naming_what_the_bot_holds() -> None:
+    verdict = small_scope().judge("What does Article 5 of the Malabo Convention say?",
+                                  holdings=HOLDINGS)
+    assert verdict is not None
+    assert verdict.subject == OTHER_INSTRUMENT
+    assert verdict.instrument == "the Malabo Convention"
+    assert verdict.reply == f"I hold {HOLDINGS}, not the Malabo Convention."
+
+
+def test_an_instrument_the_index_holds_is_searched() -> None:
+    scope = small_scope()
+    question = "What does the Budapest Convention say about illegal access?"
+    assert scope.judge(question, held_documents=()) is not None
+    assert scope.judge(question, held_documents=("budapest",)) is None
+
+
+def test_abbreviations_match_only_in_capitals() -> None:
+    scope = small_scope()
+    assert scope.judge("what does the GDPR say about breaches?") is not None
+    assert scope.judge("tell us what the penalty is for hacking") is None  # "us", not "US"
+    assert scope.judge("What is the penalty for hacking in the US?").subject == NATIONAL_LAW
+
+
+def test_a_country_with_a_word_of_law_is_national_law_unless_the_convention_is_named() -> None:
+    scope = small_scope()
+    assert scope.judge("What is the penalty for hacking in Kenya?").subject == NATIONAL_LAW
+    assert scope.judge("Does the convention require Kenya to set a penalty?") is None
+    assert scope.judge("Kenya") is None  # a place alone asks nothing about its law
+
+
+# --- The maintained catalogue ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scope() -> Scope:
+    return Scope.load()
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Has Brazil ratified it?", "status"),
+        ("How many parties are there now?", "status"),
+        ("How long did the negotiations take?", "history"),
+        ("What does Article 5 of the Malabo Convention say?", OTHER_INSTRUMENT),
+        ("How much does ransomware cost the world each year?", "statistics"),
+        ("What is the penalty for hacking in Kenya?", NATIONAL_LAW),
+        ("Which antivirus does the convention recommend?", "products"),
+        ("La Suisse a-t-elle ratifié la convention ?", "status"),
+        ("¿Cuántos países han firmado ya la convención?", "status"),
+        ("中国批准这个公约了吗？", "status"),
+    ],
+)
+def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
+    scope: Scope, question: str, subject: str
+) -> None:
+    verdict = scope.judge(question, ("convention",), HOLDINGS)
+    assert verdict is not None and verdict.subject == subject
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When will the convention enter into force?",
+        "how many ratifications before the convention enters into force",
+        "Where and until when can States sign the convention?",
+        "Who is the depositary of the convention?",
+        "How does this treaty relate to the Budapest Convention and other agreements?",
+        "Do states share statistics on cybercrime with each other?",
+        "ddos attack that took a bank's website offline",
+        "Can disputes be settled by negotiation?",
+        "How is an amendment adopted if there is no consensus?",
+        "Must the convention's measures be consistent with the Convention on the Rights of the"
+        " Child?",
+    ],
+)
+def test_the_catalogue_leaves_what_the_text_answers_to_the_search(
+    scope: Scope, question: str
+) -> None:
+    assert scope.judge(question, ("convention",), HOLDINGS) is None
+
+
+def test_every_subject_has_a_reply_and_existing_related_articles(scope: Scope) -> None:
+    assert scope.default_reply and "{instrument}" in scope.instrument_reply
+    for subject in scope.subjects:
+        assert subject.reply and subject.patterns, subject.id
+        assert all(1 <= article <= 68 for article in subject.related)
+    assert [s.related for s in scope.subjects if s.id == "status"] == [(64, 65, 68)]
