@@ -137,6 +137,11 @@ def _message(update: Update) -> Message:
     return update.effective_message
 
 
+def _unit(result: ArticleResult) -> tuple[int, str | None, str | None]:
+    """What a paging button names of a result."""
+    return result.article, result.paragraph, result.subparagraph
+
+
 def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
     """The pressed button's query and the bot message it sits under; None for a button whose
     message the bot cannot see (an inline message, one too old for Telegram to send, or a
@@ -427,7 +432,7 @@ class TreatyBot:
         if answer.abstained:
             await message.reply_text(self._declined(answer, lang), do_quote=do_quote)
             return Outcome(question=question, abstained=True)
-        ranking = Ranking.fitting((r.article, r.paragraph, r.subparagraph) for r in answer.results)
+        ranking = Ranking.fitting(_unit(r) for r in answer.results)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         page, keyboard = self._page(answer.results, ranking, 0, heading, lang)
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
@@ -491,7 +496,8 @@ class TreatyBot:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
         """Show another page of results in place of the current one: the units the button
-        names, quoted from the index served now."""
+        names, quoted from the index served now (marked as the answer marked them while the
+        question is remembered)."""
         query, message = _callback(update)
         assert context.match is not None
         lang = user_language(update)
@@ -506,6 +512,9 @@ class TreatyBot:
             return None
         await query.answer()
         question = self.memory.question(message.chat.id, message.message_id) if message else None
+        if question is not None:  # quote as the answer did: with the words that answer it marked
+            asked = {_unit(r): r for r in (await self._ask(question, RANKED_RESULTS)).results}
+            results = [asked.get(_unit(r), r) for r in results]
         shown = results[offset : offset + PAGE_SIZE]
         last = offset + len(shown)
         heading = formatting.page_heading(offset + 1, last, question, lang) if offset else None
