@@ -37,6 +37,7 @@ PLAIN_TEXT_KEYS = (
     *BUTTON_KEYS,
     "source_footer",
     "page_heading",
+    "results_heading",
     "toc_title",
     "toc_hint",
     "about_title",

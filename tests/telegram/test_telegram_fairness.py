@@ -189,8 +189,7 @@ async def test_a_chat_keeps_questions_at_the_length_retrieval_reads(
     chat = harness.private_chat()
     long_question = ("Which article criminalizes illegal access? " + "access " * 600)[:4096]
     reply = (await chat.send(long_question)).only_message
-    _, token, _ = reply.button("More results")["callback_data"].split(":")
-    stored = fair_bot.bot_data["treaty_bot"].memory.question(chat.chat["id"], token)
+    stored = fair_bot.bot_data["treaty_bot"].memory.question(chat.chat["id"], reply.message_id)
     assert stored == " ".join(long_question.split())[:MAX_QUESTION_CHARS]
     assert len(long_question) == 4096 and len(stored) == MAX_QUESTION_CHARS
     # The bot keeps its per-chat state in its own bounded memory, not in python-telegram-bot's
