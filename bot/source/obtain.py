@@ -175,6 +175,9 @@ class TreatyText:
 
     text: str
     line_pages: tuple[tuple[int, ...], ...] = ()
+    # The resolution A/RES/79/243 itself, read from the official PDF only ("" otherwise).
+    resolution: str = ""
+    resolution_line_pages: tuple[tuple[int, ...], ...] = ()
 
 
 def read_treaty_text(source: TreatySource) -> str:
@@ -191,7 +194,8 @@ def read_treaty(source: TreatySource) -> TreatyText:
             extracted = extract_treaty(source.path)
         except PdfTextError as error:  # damaged or not the Convention: a source problem
             raise SourceError(str(error)) from error
-        return TreatyText(extracted.text, extracted.line_pages)
+        return TreatyText(extracted.text, extracted.line_pages, extracted.resolution,
+                          extracted.resolution_line_pages)
     if _URL.match(source.origin):
         return TreatyText(_read_utf8(source.path))
     return TreatyText(read_layout_text(source.path))
