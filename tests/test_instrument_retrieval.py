@@ -64,7 +64,8 @@ def test_a_missing_operative_paragraph_says_which_exist(resolution_retriever: Re
     ("question", "paragraph"),
     [
         ("When is the International Anti-Cybercrime Day?", "12"),
-        ("Until what date can the Convention be signed in New York?", "2"),
+        ("Will the Secretary-General report on what was done to promote the Convention's entry "
+         "into force?", "11"),
         ("Who will serve as the secretariat of the Conference of the States Parties according "
          "to the resolution?", "9"),
         ("Is a supplementary protocol with additional criminal offences being negotiated?", "5"),

@@ -13,7 +13,6 @@ import pytest
 from https_source import https_source
 
 from bot.source.obtain import (
-    resolve_budapest_source,
     MAX_DOWNLOAD_BYTES,
     SourceError,
     SourceUnreachable,
@@ -22,6 +21,7 @@ from bot.source.obtain import (
     public_url,
     read_layout_text,
     read_treaty_text,
+    resolve_budapest_source,
     resolve_source,
     sha256_of,
 )

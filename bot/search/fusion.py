@@ -125,10 +125,7 @@ NEAR_PLACE = 2
 RESOLUTION_ALONE = 0.40  # the floor for answering from the resolution alone
 RESOLUTION_NAMED_FLOOR = 0.25  # ... when the question names the resolution
 NAMED_PARAGRAPHS = 2  # a question that names the resolution gets its two best paragraphs first
-# A question about the negotiations that a resolution paragraph matches this closely is about
-# what the resolution decides (the protocol's sessions, the committee's last session), not
-# about the negotiating history the text does not record.
-RESOLUTION_OVER_HISTORY = 0.55
+
 
 
 def resolution_place(

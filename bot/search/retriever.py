@@ -209,8 +209,9 @@ class Retriever:
         if not question:
             return Answer(question, ())
         verdict = self._scope.judge(question, self._documents, self._holdings)
-        if verdict is not None and verdict.subject == HISTORY and RESOLUTION_ID in self._documents:
-            answer = self._from_resolution(question, k, fusion.RESOLUTION_OVER_HISTORY)
+        if (verdict is not None and verdict.subject == HISTORY
+                and RESOLUTION_ID in self._documents and self._scope.about_resolution(question)):
+            answer = self._from_resolution(question, k, fusion.RESOLUTION_NAMED_FLOOR)
             if answer is not None:
                 return answer
         if verdict is not None:

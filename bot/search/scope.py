@@ -86,12 +86,14 @@ class Scope:
         law_words: Sequence[str] = (),
         instrument_reply: str = "",
         not_loaded_reply: str = "",
+        resolution_patterns: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.subjects = tuple(subjects)
         self.instruments = tuple(instruments)
         self.default_reply = default_reply
         self.instrument_reply = instrument_reply
         self.not_loaded_reply = not_loaded_reply
+        self._resolution_patterns = tuple(resolution_patterns)
         self._instrument_patterns = [(i, i.pattern) for i in self.instruments]
         self._places = _names_pattern(places, case_sensitive=True) if places else None
         self._law_words = _names_pattern(law_words) if law_words else None
@@ -121,7 +123,16 @@ class Scope:
             subjects, instruments, default.get("reply", ""), places, law_words,
             listed.get("reply", default.get("reply", "")),
             listed.get("not_loaded_reply", ""),
+            [re.compile(p, re.IGNORECASE) for p in scope.get("resolution", {}).get("patterns", [])],
         )
+
+    def about_resolution(self, question: str) -> str | None:
+        """The words that make a question one about what the resolution decides (the protocol
+        to be negotiated, the Anti-Cybercrime Day), or None."""
+        for pattern in self._resolution_patterns:
+            if found := pattern.search(question):
+                return found.group(0)
+        return None
 
     def judge(
         self, question: str, held_documents: Collection[str] = (), holdings: str = ""

@@ -121,7 +121,7 @@ async def test_start_up_registers_the_command_menu_and_descriptions(
 ) -> None:
     calls = {c.method: c for c in bot_api.calls if c.ok}
     commands = [c["command"] for c in calls["setMyCommands"].params["commands"]]
-    assert commands == ["start", "help", "article", "toc", "about"]
+    assert commands == ["start", "help", "article", "toc", "about", "compare"]
     assert calls["setMyDescription"].params["description"] == texts.DESCRIPTION
     assert "A/RES/79/243" in texts.DESCRIPTION
     assert calls["setMyShortDescription"].params["short_description"] == texts.SHORT_DESCRIPTION
