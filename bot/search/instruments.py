@@ -49,12 +49,10 @@ class InstrumentSearch:
         best first; `judge` is the space that decides ("dense" for English)."""
         if document not in self.documents:
             return []
-        space = judge if judge == "dense" or self.instruments.multilingual_vectors is None \
-            else "multilingual"
-        index = self.instruments.vectors if space == "dense" else \
-            self.instruments.multilingual_vectors
-        vector = vectors.get(space, vectors.get("dense"))
-        if vector is None:
+        multilingual = judge == "multilingual" and self.instruments.multilingual_vectors is not None
+        index = self.instruments.multilingual_vectors if multilingual else self.instruments.vectors
+        vector = vectors.get("multilingual" if multilingual else "dense")
+        if vector is None or index is None or self.instruments.lexical is None:
             return []
         in_document = self._documents == document
         dense = np.where(in_document, similarities(index, vector), -np.inf)
