@@ -409,9 +409,9 @@ class Retriever:
         for un in order:
             if len(results) >= max(k, 2):
                 break
-            counterparts = [b for _, u, b in pairs if u == un] + [
-                b for b in self._concordance.counterparts(un)
-            ]
+            counterparts = [b for _, u, b in pairs if u == un] + list(
+                self._concordance.counterparts(un)
+            )
             result = searched.get(un) or self.article_result(un)
             if result is None:
                 continue
@@ -425,7 +425,11 @@ class Retriever:
                                            difference_note=note.note if note else None))
         if not results:
             results = [r for h in hits[:k] if (r := self._hit_result(h))]
-        return Answer(question, tuple(results), evidence=self._evidence(query), comparison=True)
+        first = results[0] if results and results[0].document == CONVENTION_ID else None
+        entry = self._concordance.entry(first.article or 0) if first else None
+        note = entry.note if entry and not entry.budapest else None  # "No counterpart: ..."
+        return Answer(question, tuple(results), evidence=self._evidence(query), comparison=True,
+                      note=note)
 
     def comparison(self, number: int) -> Answer:
         """`/compare 7`, `treaty-ask --compare 7`: the article, its Budapest counterparts with

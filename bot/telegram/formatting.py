@@ -334,13 +334,16 @@ def answer_message(
     treaty: Treaty,
     heading: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    ours: str | None = None,
 ) -> str:
     """A page of search results as one message, under an optional heading (plain text), with
     the footer in `lang` and, for a non-English reader, the note on the English text (the
-    quotes are shortened so that it fits)."""
+    quotes are shortened so that it fits); `ours`: a line in our words after the results (a
+    comparison's "No counterpart: ...")."""
     blocks = [b for result in results for b in result_blocks(result, lang=lang)]
     head = [Block(heading, Style.ITALIC)] if heading else []
-    return render_one_message([*head, *blocks, *footers(results, treaty, lang)])
+    return render_one_message([*head, *blocks, *ours_blocks(ours, lang),
+                               *footers(results, treaty, lang)])
 
 
 def comparison_message(
@@ -349,9 +352,7 @@ def comparison_message(
 ) -> str:
     """/compare N: the article beside its Budapest counterparts (each with our note on the
     difference), or with our note that it has none."""
-    blocks = [b for result in results for b in result_blocks(result, lang=lang)]
-    return render_one_message([*blocks, *ours_blocks(note, lang),
-                               *footers(results, treaty, lang)])
+    return answer_message(results, treaty, None, lang, ours=note)
 
 
 def budapest_article_messages(article: Article, lang: str = DEFAULT_LANGUAGE) -> list[str]:

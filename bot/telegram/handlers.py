@@ -480,7 +480,8 @@ class TreatyBot:
         self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
     ) -> tuple[str, InlineKeyboardMarkup]:
         shown = answer.results[offset : offset + PAGE_SIZE]
-        page = formatting.answer_message(shown, self.treaty, heading, lang)
+        ours = answer.note if answer.comparison else None
+        page = formatting.answer_message(shown, self.treaty, heading, lang, ours)
         following = offset + PAGE_SIZE if len(answer.results) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
         keyboard = answer_keyboard(shown, token, previous, following, lang)
