@@ -198,7 +198,8 @@ def build_index(
                         if query_model else encoder)
             vectors = embedding.run(texts, embedder.encode, "Embedding")
             clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses")
-            unit_vectors = embedding.run(unit_texts, embedder.encode, "Instruments")
+            unit_vectors = (embedding.run(unit_texts, embedder.encode, "Instruments")
+                            if unit_texts else None)  # none: a text source without Budapest
             multilingual, clause_multilingual, aid_vectors, unit_multilingual, copy = (
                 pending.result() if pending else (None, None, None, None, None)
             )
@@ -276,7 +277,8 @@ def _multilingual(
     vectors = embedding.run(texts, encoder.encode, "Multilingual")
     clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)")
     aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids")
-    unit_vectors = embedding.run(unit_texts, encoder.encode, "Instruments (multilingual)")
+    unit_vectors = (embedding.run(unit_texts, encoder.encode, "Instruments (multilingual)")
+                    if unit_texts else None)
     not_copied = encoder.export_query_model(
         copy, [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
                "Is hacking a crime?"],

@@ -149,7 +149,9 @@ def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
     return query, query.message if isinstance(query.message, Message) else None
 
 
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
+async def _edit(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     """Replace the message under a button; a repeated press that changes nothing is fine."""
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -478,7 +480,7 @@ class TreatyBot:
 
     def _page(
         self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
-    ) -> tuple[str, InlineKeyboardMarkup]:
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
         shown = answer.results[offset : offset + PAGE_SIZE]
         ours = answer.note if answer.comparison else None
         page = formatting.answer_message(shown, self.treaty, heading, lang, ours)
@@ -609,7 +611,8 @@ class TreatyBot:
         await query.answer(
             [
                 InlineQueryResultArticle(
-                    id=result.citation[:64],
+                    id=str(result.article) if result.document == CONVENTION_ID
+                    else result.citation,
                     title=result.heading,
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(

@@ -58,7 +58,7 @@ def answer_keyboard(
     previous: int | None,
     following: int | None,
     lang: str,
-) -> InlineKeyboardMarkup:
+) -> InlineKeyboardMarkup | None:
     """Per result its full text (a Convention article) and its Budapest counterparts, or the
     Budapest article in full; then the articles the quoted paragraphs refer to that are not
     shown (at most a few, in order); then paging to the neighbouring pages that exist."""
@@ -86,7 +86,7 @@ def answer_keyboard(
     ]
     if paging:
         rows.append(paging)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
