@@ -66,6 +66,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
+from bot.treaty.citations import citation_line
 from bot.treaty.layout import CONVENTION_ID
 from bot.treaty.model import Treaty
 from bot.treaty.references import parse_article_arguments
@@ -613,7 +614,8 @@ class TreatyBot:
                 InlineQueryResultArticle(
                     id=str(result.article) if result.document == CONVENTION_ID
                     else result.citation,
-                    title=result.heading,
+                    title=citation_line(result.article, result.title)
+                    if result.document == CONVENTION_ID else result.heading,
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
                         formatting.inline_result_message(result, treaty, lang)
