@@ -106,6 +106,17 @@ class Settings(BaseSettings):
         description="Build from a source whose sha256 is not known (not in "
         "treaty_text/sources.json, not TREATY_SOURCE_SHA256); the build is marked unverified.",
     )
+    budapest_source: str | None = Field(
+        default=None,
+        description="A UTF-8 text file of the Council of Europe Convention on Cybercrime (ETS "
+        "No. 185) in the layout of budapest_convention.en.txt, indexed beside the Convention. "
+        "Unset: the index holds A/RES/79/243 only.",
+    )
+    budapest_source_sha256: str | None = Field(
+        default=None,
+        description="The sha256 the BUDAPEST_SOURCE file must have when it is not the checked "
+        "rendering whose sha256 treaty_text/sources.json gives.",
+    )
     index_dir: Path = Path("index")
     cache_dir: Path = Path.home() / ".cache" / "treaty-bot"
     embedding_model: str = Field(
@@ -192,7 +203,7 @@ class Settings(BaseSettings):
             )
         return url or None
 
-    @field_validator("treaty_source_sha256")
+    @field_validator("treaty_source_sha256", "budapest_source_sha256")
     @classmethod
     def _hex_digest(cls, digest: str | None) -> str | None:
         if digest is None or not digest.strip():

@@ -1,4 +1,5 @@
-"""Write tests/data/reference_fingerprint.json from the checked reference renderings.
+"""Write tests/data/reference_fingerprint.json and tests/data/resolution_fingerprint.json from
+the checked reference renderings.
 
     python scripts/make_fingerprint.py [--reference-dir ../shared/treaty_text]
 
@@ -12,13 +13,16 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.treaty.fingerprint import treaty_fingerprint
+from bot.treaty.fingerprint import resolution_fingerprint, treaty_fingerprint
+from bot.treaty.instruments import parse_resolution, validate_resolution
 from bot.treaty.parsing import parse_treaty_text, validate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = REPO_ROOT / "tests" / "data" / "reference_fingerprint.json"
 CONVENTION = "un_cybercrime_convention.en.txt"
 NOTES = "un_cybercrime_convention_interpretative_notes.en.txt"
+RESOLUTION_OUTPUT = REPO_ROOT / "tests" / "data" / "resolution_fingerprint.json"
+RESOLUTION = "un_ga_resolution_79_243.en.txt"
 
 
 def main() -> int:
@@ -35,6 +39,13 @@ def main() -> int:
     data = {"made_from": [CONVENTION, NOTES], **treaty_fingerprint(treaty)}
     OUTPUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUTPUT.relative_to(REPO_ROOT)}")
+    resolution = parse_resolution(
+        (args.reference_dir / RESOLUTION).read_text(encoding="utf-8"), "reference"
+    )
+    validate_resolution(resolution)
+    data = {"made_from": [RESOLUTION], **resolution_fingerprint(resolution)}
+    RESOLUTION_OUTPUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {RESOLUTION_OUTPUT.relative_to(REPO_ROOT)}")
     return 0
 
 

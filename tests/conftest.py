@@ -82,12 +82,30 @@ def reference_text(reference_dir: Path) -> str:
     return _reference_text()
 
 
+def _budapest_setting() -> Path | None:
+    """BUDAPEST_SOURCE (environment or `.env`), else the checked rendering in ../shared."""
+    from bot.settings import Settings
+
+    configured = Settings().budapest_source
+    if configured:
+        return Path(configured).expanduser()
+    shared = REFERENCE_DIR / BUDAPEST_FILE
+    return shared if shared.is_file() else None
+
+
 @pytest.fixture(scope="session")
-def budapest_text() -> str:
-    path = REFERENCE_DIR / BUDAPEST_FILE
-    if not path.is_file():
-        pytest.skip(f"the Budapest Convention text is not in {REFERENCE_DIR}")
-    return path.read_text(encoding="utf-8")
+def budapest_path() -> Path:
+    """The Budapest Convention's text file; the tests that need it skip without it."""
+    path = _budapest_setting()
+    if path is None or not path.is_file():
+        pytest.skip("the Budapest Convention text is not available: set BUDAPEST_SOURCE to "
+                    f"a copy of {BUDAPEST_FILE} (CI uses ../shared/treaty_text/{BUDAPEST_FILE})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def budapest_text(budapest_path: Path) -> str:
+    return budapest_path.read_text(encoding="utf-8")
 
 
 def _reference_text() -> str:
@@ -98,7 +116,9 @@ def _reference_text() -> str:
 
 @pytest.fixture(scope="session")
 def index_settings(treaty_source, tmp_path_factory: pytest.TempPathFactory):
-    """Settings for a real index built once per session from the treaty source."""
+    """Settings for a real index built once per session from the treaty source, with the
+    Budapest Convention beside it when BUDAPEST_SOURCE is set (the tests that need it skip
+    otherwise: `budapest_retriever`)."""
     from bot.index.build import build_index
     from bot.settings import Settings
 
@@ -109,6 +129,8 @@ def index_settings(treaty_source, tmp_path_factory: pytest.TempPathFactory):
         # A text source is verified by the sha256 the environment declared for it.
         treaty_source_sha256=None if treaty_source.is_pdf else treaty_source.sha256,
         treaty_allow_unverified=not treaty_source.verified,
+        budapest_source=Settings().budapest_source,
+        budapest_source_sha256=Settings().budapest_source_sha256,
         index_dir=root / "index",
         cache_dir=root / "cache",
     )
@@ -121,3 +143,12 @@ def retriever(index_settings):
     from bot.search.retriever import Retriever
 
     return Retriever.load(index_settings)
+
+
+@pytest.fixture(scope="session")
+def budapest_retriever(retriever):
+    """The session's retriever, when its index holds the Budapest Convention."""
+    if "budapest" not in retriever.documents:
+        pytest.skip("the index holds no Budapest Convention: set BUDAPEST_SOURCE to "
+                    f"../shared/treaty_text/{BUDAPEST_FILE} (as CI does) to run this test")
+    return retriever

@@ -10,8 +10,10 @@ import pytest
 RESULT_KEYS = {
     "document", "article", "title", "chapter", "paragraph", "score", "text",
     "subparagraph", "citation", "lead_in", "highlight", "also", "pages", "link", "notes",
+    "also_refers_to", "referred_by", "budapest_counterparts", "compared_with", "difference_note",
 }
 ANSWER_KEYS = {"question", "abstained", "results", "related"}
+CLI_KEYS = ANSWER_KEYS | {"instruments"}  # --json also names the instruments loaded
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def test_json_contract(run_ask) -> None:
     done = run_ask("--json", "--k", "2", "Is hacking into a computer system a crime?")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) == ANSWER_KEYS
+    assert set(answer) == CLI_KEYS
     assert answer["abstained"] is False
     assert len(answer["results"]) == 2
     assert all(set(result) == RESULT_KEYS for result in answer["results"])
@@ -59,7 +61,7 @@ def test_json_of_a_question_the_text_does_not_answer(run_ask) -> None:
     done = run_ask("--json", "Has Brazil ratified it?")
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert set(answer) == ANSWER_KEYS | {"note", "reason"}
+    assert set(answer) == CLI_KEYS | {"note", "reason"}
     assert (answer["abstained"], answer["results"], answer["reason"]) == (True, [], "status")
     assert "Secretary-General" in answer["note"]
     assert [r["article"] for r in answer["related"]] == [64, 65, 68]
@@ -104,6 +106,7 @@ def test_article_lookup_prints_verbatim_text(run_ask, retriever) -> None:
         (("--article", "40", "--paragraph", "99"), "no paragraph 99"),
         (("--paragraph", "2"), "--paragraph needs --article"),
         (("--k", "0", "x"), "--k must be at least 1"),
+        (("--compare", "7", "what?"), "--compare takes an article number alone"),
     ],
 )
 def test_bad_arguments_get_one_clear_message(run_ask, args, message) -> None:
@@ -148,5 +151,46 @@ def test_the_python_surface_gives_what_the_cli_prints(run_ask, index_settings) -
     answer = load_retriever(index_settings).ask(question, k=3)
     done = run_ask("--json", "--k", "3", question)
     assert done.returncode == 0, done.stderr
-    assert answer.to_json() == json.loads(done.stdout)
+    printed = json.loads(done.stdout)
+    assert printed.pop("instruments") == load_retriever(index_settings).instruments
+    assert answer.to_json() == printed
     assert set(answer.to_json()) == ANSWER_KEYS
+
+
+def test_json_names_the_instruments_loaded_with_their_sha256(run_ask, retriever) -> None:
+    done = run_ask("--json", "art 25")
+    assert done.returncode == 0, done.stderr
+    instruments = {i["id"]: i for i in json.loads(done.stdout)["instruments"]}
+    convention = instruments["convention"]
+    assert convention["sha256"] == retriever.treaty.source_sha256
+    assert convention["symbol"] == "A/RES/79/243"
+    assert set(instruments) == retriever.documents - {"interpretative-notes"}
+    if "resolution" in instruments:  # read from the official PDF: the same file
+        assert instruments["resolution"]["sha256"] == convention["sha256"]
+
+
+def test_compare_prints_the_counterpart_and_our_note_labelled_as_ours(
+    run_ask, budapest_retriever
+) -> None:
+    done = run_ask("--compare", "7")
+    assert done.returncode == 0, done.stderr
+    assert "Article 7 · Illegal access" in done.stdout
+    assert "Budapest Convention · Article 2 · Illegal access" in done.stdout
+    note = budapest_retriever.concordance.entry(7).note
+    assert "Note (ours, not treaty text):" in done.stdout
+    assert note.split()[0] in done.stdout
+    assert "https://rm.coe.int/1680081561" in done.stdout
+    shown = json.loads(run_ask("--json", "--compare", "7").stdout)
+    assert [(r["document"], r["article"]) for r in shown["results"]] == [
+        ("convention", 7), ("budapest", 2)
+    ]
+    assert shown["results"][1]["difference_note"] == {"text": note, "ours": True}
+    assert shown["results"][1]["compared_with"] == 7
+
+
+def test_compare_an_article_without_counterpart_says_so_in_our_words(
+    run_ask, budapest_retriever
+) -> None:
+    shown = json.loads(run_ask("--json", "--compare", "1").stdout)
+    assert [(r["document"], r["article"]) for r in shown["results"]] == [("convention", 1)]
+    assert shown["note"].startswith("No counterpart:")

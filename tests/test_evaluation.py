@@ -86,3 +86,37 @@ def test_a_malformed_gold_label_is_refused_on_load(tmp_path) -> None:
                                 "paragraphs": ["2.h"]}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"q\.jsonl:1"):
         load_questions(path)
+
+
+def ref_outcome(refs: tuple[str, ...], ranked: list[tuple[str, int | None, str | None]],
+                both: bool = False) -> Outcome:
+    question = Question("q", "?", (), (), "compare" if both else "lay", "en", refs=refs,
+                        both=both)
+    results = tuple(ArticleResult(d, a, "t", "c", p, "text", 1.0) for d, a, p in ranked)
+    return Outcome(question, Answer("?", results), 1.0)
+
+
+def test_refs_across_instruments_give_hit_at_3_and_both_at_5() -> None:
+    figures = metrics([
+        ref_outcome(("resolution:12",), [("convention", 12, "1"), ("resolution", None, "12")]),
+        ref_outcome(("budapest:2",), [("convention", 2, None)] * 3 + [("budapest", 2, None)]),
+        ref_outcome(("convention:7", "budapest:2"),
+                    [("convention", 7, "1"), ("budapest", 2, None)], both=True),
+        ref_outcome(("convention:7", "budapest:2"), [("convention", 7, "1")], both=True),
+        ref_outcome(("resolution:preamble",), [("resolution", None, None)]),
+    ])
+    # A Budapest or resolution result never counts as this Convention's article of that number.
+    assert figures["hit@3"] == round(3 / 5, 4)
+    assert figures["both@5"] == 0.5
+    assert figures["recall@1"] == round(3 / 5, 4)  # the comparisons' UN article is first
+
+
+def test_a_malformed_ref_is_refused_on_load(tmp_path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "x", "question": "?", "refs": ["budapest-2"]}) + "\n")
+    with pytest.raises(ValueError, match="not a ref"):
+        load_questions(path)
+    path.write_text(json.dumps({"id": "x", "question": "?", "refs": ["resolution:12"],
+                                "both": False}) + "\n")
+    (question,) = load_questions(path)
+    assert question.in_scope and question.gold == ("resolution:12",)

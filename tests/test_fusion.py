@@ -73,3 +73,17 @@ def test_article_runs_rank_by_the_best_row() -> None:
 def test_article_runs_break_ties_by_position_and_handle_no_rows() -> None:
     assert ArticleRuns.of([4, 3]).rank(np.array([0.5, 0.5])) == [4, 3]
     assert ArticleRuns.of([]).rank(np.array([])) == []
+
+
+def test_a_resolution_paragraph_joins_convention_results_only_when_named_or_closer() -> None:
+    from bot.search.fusion import resolution_answers, resolution_place
+
+    assert resolution_place(0.30, 0.70, named=True, k=3) == 0  # the question names it
+    assert resolution_place(0.20, 0.70, named=True, k=3) is None  # ... but it is far off
+    assert resolution_place(0.81, 0.70, named=False, k=3) == 0  # clearly closer: first
+    assert resolution_place(0.72, 0.70, named=False, k=3) == 2  # about as close: third
+    assert resolution_place(0.72, 0.70, named=False, k=1) == 0
+    assert resolution_place(0.69, 0.70, named=False, k=3) is None  # the Convention's subject
+    assert resolution_place(0.90, 0.70, named=False, k=3, language="fr") is None
+    assert resolution_answers(0.45, named=False) and not resolution_answers(0.35, named=False)
+    assert resolution_answers(0.30, named=True)

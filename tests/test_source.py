@@ -21,6 +21,7 @@ from bot.source.obtain import (
     public_url,
     read_layout_text,
     read_treaty_text,
+    resolve_budapest_source,
     resolve_source,
     sha256_of,
 )
@@ -355,3 +356,30 @@ def test_home_relative_path_is_expanded(
     source = resolve_source("~/treaty.pdf", tmp_path / "cache")
     assert source.path == home / "treaty.pdf"
     assert source.sha256 == OFFICIAL_SHA256
+
+
+def test_the_checked_budapest_rendering_is_verified_and_any_other_file_is_not(
+    budapest_path: Path, tmp_path: Path
+) -> None:
+    checked = resolve_budapest_source(str(budapest_path))
+    assert checked is not None and checked.verified and not checked.is_pdf
+    assert checked.sha256 == official_document("ETS-185-en").sha256
+    edited = tmp_path / "budapest.txt"
+    edited.write_text(budapest_path.read_text(encoding="utf-8") + "\nAn added line.\n",
+                      encoding="utf-8")
+    with pytest.raises(SourceError, match="BUDAPEST_SOURCE_SHA256"):
+        resolve_budapest_source(str(edited))
+    unverified = resolve_budapest_source(str(edited), allow_unverified=True)
+    assert unverified is not None and not unverified.verified
+    declared = resolve_budapest_source(str(edited), expected_sha256=unverified.sha256)
+    assert declared is not None and declared.verified
+
+
+def test_budapest_source_must_be_a_local_text_file(treaty_pdf: Path, tmp_path: Path) -> None:
+    assert resolve_budapest_source(None) is None
+    with pytest.raises(SourceError, match="is not a file"):
+        resolve_budapest_source(str(tmp_path / "missing.txt"))
+    with pytest.raises(SourceError, match="is not a file"):
+        resolve_budapest_source("https://rm.coe.int/1680081561")
+    with pytest.raises(SourceError, match="is a PDF"):
+        resolve_budapest_source(str(treaty_pdf), allow_unverified=True)

@@ -5,6 +5,7 @@
     treaty-ask --json "question"                  one JSON object
     treaty-ask --batch FILE --json                one JSON line per question ("-": stdin)
     treaty-ask --article 40 --paragraph 21        verbatim text
+    treaty-ask --compare 7                        Article 7 beside its Budapest counterpart
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
     from bot.treaty.model import Treaty
 
 SOURCE_FOOTER = "Source: United Nations Convention against Cybercrime, A/RES/79/243 (English)."
+BUDAPEST_FOOTER = (
+    "Budapest: Council of Europe Convention on Cybercrime, ETS No. 185 (English), from a checked "
+    "rendering; official text: https://rm.coe.int/1680081561"
+)
+OURS_LABEL = "Note (ours, not treaty text):"
+REFERS_TO_LABEL = "Refers to:"
+REFERRED_BY_LABEL = "Referred to by:"
+COUNTERPART_LABEL = "Budapest counterpart:"
 NO_MATCH = (
     "No provision of the Convention matches this question. Try other words, or name an "
     "article (\"article 7\")."
@@ -64,6 +73,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", metavar="FILE", help="one question per line; '-' for stdin")
     parser.add_argument("--article", type=int, help="print the verbatim text of an article")
     parser.add_argument("--paragraph", help="with --article: only this paragraph")
+    parser.add_argument(
+        "--compare", type=int, metavar="ARTICLE",
+        help="the article beside its Budapest Convention counterpart(s), with our note on the "
+        "main difference (treaty_text/concordance.toml)",
+    )
     args = parser.parse_args(argv)
     if args.k < 1:
         parser.error("--k must be at least 1")
@@ -71,6 +85,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--paragraph needs --article")
     if args.batch and args.question:
         parser.error("give either a question or --batch FILE, not both")
+    if args.compare is not None and (args.question or args.batch or args.article is not None):
+        parser.error("--compare takes an article number alone")
     return args
 
 
@@ -96,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     except TreatyBotError as error:
         return fail(str(error))
 
+    instruments = retriever.instruments
+    if args.compare is not None:
+        _show(retriever.comparison(args.compare), args.json, console, instruments=instruments)
+        return 0
     if args.batch:
         try:
             handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
@@ -105,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             _answer_lines(retriever, handle, args.k, args.json, console)
         return 0
     if args.question:
-        _show(retriever.ask(" ".join(args.question), args.k), args.json, console)
+        _show(retriever.ask(" ".join(args.question), args.k), args.json, console,
+              instruments=instruments)
         return 0
     return _interactive(retriever, args.k, args.json, console)
 
@@ -115,7 +136,8 @@ def _answer_lines(
 ) -> None:
     for line in lines:
         if line.strip():
-            _show(retriever.ask(line.strip(), k), as_json, console)
+            _show(retriever.ask(line.strip(), k), as_json, console,
+                  instruments=retriever.instruments)
 
 
 def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) -> int:
@@ -132,12 +154,19 @@ def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) 
             return 0
         if not question:
             return 0
-        _show(retriever.ask(question, k), as_json, console)
+        _show(retriever.ask(question, k), as_json, console, instruments=retriever.instruments)
 
 
-def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout) -> None:
+def _show(
+    answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout,
+    instruments: list[dict] | None = None,
+) -> None:
+    """One answer; in JSON with the instruments the index holds and their sha256."""
     if as_json:
-        print(json_line(answer.to_json()), file=out, flush=True)
+        data = answer.to_json()
+        if instruments is not None:
+            data["instruments"] = instruments
+        print(json_line(data), file=out, flush=True)
         return
     from rich.text import Text
 
@@ -155,7 +184,11 @@ def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.std
         return
     for result in answer.results:
         _print_result(result, console)
+    if answer.comparison and answer.note:
+        console.print(Text(f"\n{OURS_LABEL} {terminal_safe(answer.note)}", style="italic"))
     console.print(Text(SOURCE_FOOTER, style="dim"))
+    if any(result.document == "budapest" for result in answer.results):
+        console.print(Text(BUDAPEST_FOOTER, style="dim"))
 
 
 def _print_result(result: ArticleResult, console: Console) -> None:
@@ -164,12 +197,9 @@ def _print_result(result: ArticleResult, console: Console) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    from bot.treaty.citations import also_line, citation_line
+    from bot.treaty.citations import also_line
 
-    console.print(
-        Text(f"\n{terminal_safe(citation_line(result.article, result.title, result.chapter))}",
-             style="bold")
-    )
+    console.print(Text(f"\n{terminal_safe(result.heading)}", style="bold"))
     console.print(Text(terminal_safe(result.citation), style="cyan"))
     if result.lead_in:
         console.print(Padding(Text(LEAD_IN_LABEL, style="dim italic"), (0, 0, 0, 2)))
@@ -183,6 +213,17 @@ def _print_result(result: ArticleResult, console: Console) -> None:
     if result.pages:
         where = f"PDF page {', '.join(map(str, result.pages))}"
         console.print(Text(f"{where}: {result.link}" if result.link else where, style="dim"))
+    elif result.link:
+        console.print(Text(f"Official text: {result.link}", style="dim"))
+    if result.difference_note:
+        console.print(Text(f"{OURS_LABEL} {terminal_safe(result.difference_note)}",
+                           style="italic"))
+    for label, numbers in ((REFERS_TO_LABEL, result.refers_to),
+                           (REFERRED_BY_LABEL, result.referred_by),
+                           (COUNTERPART_LABEL, result.counterparts)):
+        if numbers:
+            noun = "articles" if len(numbers) > 1 else "article"
+            console.print(Text(f"{label} {noun} {', '.join(map(str, numbers))}", style="dim"))
     for note in result.notes:
         heading = terminal_safe(f"Interpretative note {note.number} ({note.heading}):")
         console.print(Text(heading, style="cyan"))

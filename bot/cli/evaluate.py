@@ -42,11 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_misses:
         for outcome in outcomes:
             rank = outcome.first_gold_rank()
-            if (outcome.question.in_scope and (rank is None or rank > 1)) or (
+            if (outcome.question.in_scope and (rank is None or rank > 1 or not outcome.hit())) or (
                 not outcome.question.in_scope and not outcome.answer.abstained
             ):
-                print(f"{outcome.question.id} gold={list(outcome.question.articles)} "
-                      f"got={outcome.ranked_articles[:5]} rank={rank} "
+                print(f"{outcome.question.id} gold={list(outcome.question.gold)} "
+                      f"got={outcome.ranked_refs[:5]} rank={rank} "
                       f"{outcome.question.question!r} {outcome.answer.evidence}")
     if args.json:
         if len(by_language) > 1:  # per-language lines first: the last line stays the overall

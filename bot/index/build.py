@@ -21,10 +21,32 @@ from typing import Any
 
 from bot.errors import TreatyBotError
 from bot.index import store
-from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of
+from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of, instrument_units
 from bot.index.search_aids import SEARCH_AIDS_FILE, load_search_aids
 from bot.settings import Settings
-from bot.source.obtain import TreatySource, read_treaty, resolve_source, sha256_of
+from bot.source.obtain import (
+    TreatySource,
+    read_treaty,
+    resolve_budapest_source,
+    resolve_source,
+    sha256_of,
+)
+from bot.treaty.crossrefs import cross_references
+from bot.treaty.instruments import (
+    parse_budapest,
+    parse_resolution,
+    validate_budapest,
+    validate_resolution,
+)
+from bot.treaty.layout import (
+    ARTICLE_COUNT,
+    BUDAPEST_ID,
+    BUDAPEST_TITLE,
+    CONVENTION_ID,
+    CONVENTION_TITLE,
+    RESOLUTION_ID,
+    SYMBOL,
+)
 from bot.treaty.pages import with_pages
 from bot.treaty.parsing import PARSER_VERSION, parse_treaty_text, validate
 
@@ -42,12 +64,16 @@ class BuildOutcome:
     directory: Path | None
 
 
-def fingerprint(source: TreatySource, settings: Settings) -> dict[str, Any]:
+def fingerprint(
+    source: TreatySource, settings: Settings, budapest: TreatySource | None = None
+) -> dict[str, Any]:
     """What an index depends on: when any of it changes the index is stale."""
     return {
         "format": store.INDEX_FORMAT,
         "source_sha256": source.sha256,
         "verified": source.verified,
+        "budapest_sha256": budapest.sha256 if budapest else None,
+        "budapest_verified": budapest.verified if budapest else None,
         "parser_version": PARSER_VERSION,
         "chunker_version": CHUNKER_VERSION,
         "model": settings.embedding_model,
@@ -80,7 +106,15 @@ def index_staleness(settings: Settings) -> str | None:
         allow_unverified=settings.treaty_allow_unverified,
         offline=True,
     )
-    return staleness(settings.index_dir, fingerprint(source, settings))
+    return staleness(settings.index_dir, fingerprint(source, settings, _budapest(settings)))
+
+
+def _budapest(settings: Settings) -> TreatySource | None:
+    return resolve_budapest_source(
+        settings.budapest_source,
+        expected_sha256=settings.budapest_source_sha256,
+        allow_unverified=settings.treaty_allow_unverified,
+    )
 
 
 def build_index(
@@ -106,7 +140,11 @@ def build_index(
     if not source.verified:
         report(f"Building from an unverified source ({source.origin}, sha256 {source.sha256}): "
                "the index is marked unverified, and /about and treaty-ask say so.")
-    wanted = fingerprint(source, settings)
+    budapest_source = _budapest(settings)
+    if budapest_source is not None and not budapest_source.verified:
+        report(f"The Budapest text is unverified ({budapest_source.origin}, sha256 "
+               f"{budapest_source.sha256}): the index is marked so.")
+    wanted = fingerprint(source, settings, budapest_source)
     reason = staleness(index_dir, wanted)
     if reason is None and not force:
         return BuildOutcome(
@@ -122,6 +160,8 @@ def build_index(
     treaty = parse_treaty_text(text, source.sha256)
     validate(treaty, text)
     treaty = with_pages(treaty, text, source_text.line_pages)
+    instruments = _instruments(source, source_text, budapest_source)
+    references = cross_references(treaty, ARTICLE_COUNT)
 
     from bot.encoding.encoders import load_encoder, load_query_encoder
 
@@ -131,6 +171,7 @@ def build_index(
     texts = [c.search_text for c in chunks]
     aids = load_search_aids() if settings.multilingual_model else []
     clause_texts = [_clause_text(treaty, clause) for clause in clauses]
+    unit_texts = [unit.search_text for unit in instruments.units]
 
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging: Path | None = None
@@ -144,7 +185,7 @@ def build_index(
             if settings.multilingual_model:
                 pending = pool.submit(
                     _multilingual, settings.multilingual_model, texts, clause_texts, aids,
-                    staging / store.MULTILINGUAL_MODEL_DIR, embedding, report,
+                    unit_texts, staging / store.MULTILINGUAL_MODEL_DIR, embedding, report,
                 )
             query_model = store.QUERY_MODEL_DIR
             not_copied = encoder.export_query_model(
@@ -160,12 +201,15 @@ def build_index(
                         if query_model else encoder)
             vectors = embedding.run(texts, embedder.encode, "Embedding")
             clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses")
-            multilingual, clause_multilingual, aid_vectors, multilingual_copy = (
-                pending.result() if pending else (None, None, None, None)
+            unit_vectors = (embedding.run(unit_texts, embedder.encode, "Instruments")
+                            if unit_texts else None)  # none: a text source without Budapest
+            multilingual, clause_multilingual, aid_vectors, unit_multilingual, copy = (
+                pending.result() if pending else (None, None, None, None, None)
             )
         store.write_build(
             staging, treaty, chunks, store.Embedded(vectors, multilingual), aids, aid_vectors,
             clauses, store.Embedded(clause_vectors, clause_multilingual),
+            instruments, store.Embedded(unit_vectors, unit_multilingual), references,
         )
         store.write_manifest(staging, {
             **wanted,
@@ -173,8 +217,9 @@ def build_index(
             "source": _describe_source(source),
             "embedding_dimension": int(vectors.shape[1]),
             "query_model": query_model,
-            "multilingual_query_model": multilingual_copy,
-            "document_count": 2,
+            "multilingual_query_model": copy,
+            "instruments": _describe_instruments(source, instruments, budapest_source),
+            "document_count": 2 + len(_loaded(instruments)),
             "article_count": len(treaty.articles),
             "note_count": len(treaty.notes),
             "chunk_count": len(chunks),
@@ -198,7 +243,8 @@ def build_index(
     elapsed = time.perf_counter() - started
     return BuildOutcome(
         True,
-        f"Index built in {elapsed:.1f} s: 2 documents (convention, interpretative notes), "
+        f"Index built in {elapsed:.1f} s: {2 + len(_loaded(instruments))} documents "
+        f"({', '.join(['convention', 'interpretative notes', *_loaded(instruments)])}), "
         f"{len(treaty.articles)} articles, {len(treaty.notes)} notes, {len(chunks)} chunks, "
         f"model {settings.embedding_model} → {final}",
         final,
@@ -224,17 +270,20 @@ def _prepare_index_dir(index_dir: Path) -> None:
 
 
 def _multilingual(
-    name: str, texts: list[str], clause_texts: list[str], aids: list, copy: Path,
-    embedding: _Embedding, report: Callable[[str], None],
-) -> tuple[Any, Any, Any, str | None]:
-    """The chunks, the clauses and the search aids in the multilingual space, and the model's
-    copy for questions (or None): on its own thread, beside the configured model's embedding."""
+    name: str, texts: list[str], clause_texts: list[str], aids: list, unit_texts: list[str],
+    copy: Path, embedding: _Embedding, report: Callable[[str], None],
+) -> tuple[Any, Any, Any, Any, str | None]:
+    """The chunks, the clauses, the search aids and the other instruments' units in the
+    multilingual space, and the model's copy for questions (or None): on its own thread,
+    beside the configured model's embedding."""
     from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(name)
     vectors = embedding.run(texts, encoder.encode, "Multilingual")
     clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)")
     aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids")
+    unit_vectors = (embedding.run(unit_texts, encoder.encode, "Instruments (multilingual)")
+                    if unit_texts else None)
     not_copied = encoder.export_query_model(
         copy, [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
                "Is hacking a crime?"],
@@ -242,7 +291,7 @@ def _multilingual(
     if not_copied:
         report(f"Questions will be encoded with the packaged multilingual model, which starts "
                f"slower: {not_copied}.")
-    return vectors, clause_vectors, aid_vectors, None if not_copied else copy.name
+    return vectors, clause_vectors, aid_vectors, unit_vectors, None if not_copied else copy.name
 
 
 class _Embedding:
@@ -302,3 +351,46 @@ def _describe_source(source: TreatySource) -> dict[str, Any]:
         "is_pdf": source.is_pdf,
         "verified": source.verified,
     }
+
+
+def _instruments(
+    source: TreatySource, source_text, budapest_source: TreatySource | None
+) -> store.Instruments:
+    """The resolution (read from the official PDF's first pages; a text source has none) and
+    the Budapest Convention (from BUDAPEST_SOURCE), parsed and validated."""
+    resolution = None
+    if source_text.resolution:
+        resolution = parse_resolution(
+            source_text.resolution, source.sha256, source_text.resolution_line_pages
+        )
+        validate_resolution(resolution)
+    budapest = None
+    if budapest_source is not None:
+        text = budapest_source.path.read_text(encoding="utf-8")  # UTF-8 checked on resolving
+        budapest = parse_budapest(text, budapest_source.sha256)
+        validate_budapest(budapest, text)
+    return store.Instruments(resolution, budapest, instrument_units(resolution, budapest),
+                             None, None, None)
+
+
+def _loaded(instruments: store.Instruments) -> list[str]:
+    return [document for document, loaded in ((RESOLUTION_ID, instruments.resolution),
+                                              (BUDAPEST_ID, instruments.budapest)) if loaded]
+
+
+def _describe_instruments(
+    source: TreatySource, instruments: store.Instruments, budapest: TreatySource | None
+) -> list[dict[str, Any]]:
+    """The instruments the index holds, each with the sha256 of the file it was read from:
+    what /about and `treaty-ask --json` name."""
+    described = [{"id": CONVENTION_ID, "title": CONVENTION_TITLE, "symbol": SYMBOL,
+                  "sha256": source.sha256, "verified": source.verified}]
+    if instruments.resolution is not None:
+        described.append({"id": RESOLUTION_ID, "title": f"General Assembly resolution {SYMBOL}",
+                          "symbol": SYMBOL, "sha256": source.sha256,
+                          "verified": source.verified})
+    if instruments.budapest is not None and budapest is not None:
+        described.append({"id": BUDAPEST_ID, "title": BUDAPEST_TITLE,
+                          "symbol": instruments.budapest.symbol, "sha256": budapest.sha256,
+                          "verified": budapest.verified})
+    return described

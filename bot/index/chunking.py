@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from bot.treaty.instruments import Resolution
+from bot.treaty.layout import BUDAPEST_ID, RESOLUTION_ID
 from bot.treaty.model import Article, Paragraph, Part, Treaty
 
 CHUNKER_VERSION = "2"
@@ -143,3 +145,68 @@ def _subparagraph_groups(paragraph: Paragraph) -> list[tuple[str | None, list[Pa
         else:
             groups.append((None, [part]))
     return groups
+
+
+@dataclass(frozen=True)
+class InstrumentUnit:
+    """A search unit of the resolution or the Budapest Convention: one paragraph, cited by its
+    document, its article (Budapest; None in the resolution) and its printed number (None for
+    a preambular or unnumbered paragraph); `position` is the paragraph's place in its article
+    (Budapest) or in the resolution's preamble or operative part."""
+
+    id: int
+    document: str  # "resolution" or "budapest"
+    article: int | None
+    paragraph: str | None
+    position: int
+    text: str  # verbatim
+    context: str  # what the search sees besides the text: the instrument, article and heading
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.context}\n{self.text}"
+
+    @property
+    def ref(self) -> str:
+        """The evaluator's gold-reference form: "resolution:12", "resolution:preamble",
+        "budapest:16"."""
+        if self.document == RESOLUTION_ID:
+            return f"{self.document}:{self.paragraph or 'preamble'}"
+        return f"{self.document}:{self.article}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InstrumentUnit:
+        return cls(**data)
+
+
+RESOLUTION_CONTEXT = "General Assembly resolution 79/243 (A/RES/79/243)"
+BUDAPEST_CONTEXT = "Budapest Convention on Cybercrime (Council of Europe, ETS No. 185)"
+
+
+def instrument_units(
+    resolution: Resolution | None, budapest: Treaty | None
+) -> list[InstrumentUnit]:
+    """Every paragraph of the resolution and of the Budapest Convention, in reading order."""
+    units: list[InstrumentUnit] = []
+
+    def add(document: str, article: int | None, paragraph: Paragraph, position: int,
+            context: str) -> None:
+        units.append(InstrumentUnit(len(units), document, article, paragraph.label, position,
+                                    paragraph.text, context))
+
+    if resolution is not None:
+        for position, paragraph in enumerate(resolution.preamble):
+            add(RESOLUTION_ID, None, paragraph, position, f"{RESOLUTION_CONTEXT}, preamble")
+        for position, paragraph in enumerate(resolution.operative):
+            add(RESOLUTION_ID, None, paragraph, position,
+                f"{RESOLUTION_CONTEXT}, operative paragraph {paragraph.label}")
+    if budapest is not None:
+        for article in budapest.articles:
+            context = (f"{BUDAPEST_CONTEXT}, Article {article.number}. {article.title}. "
+                       f"{article.chapter}")
+            for position, paragraph in enumerate(article.paragraphs):
+                add(BUDAPEST_ID, article.number, paragraph, position, context)
+    return units

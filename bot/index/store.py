@@ -12,6 +12,11 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
                                       each paragraph's clauses, in both spaces
                      /bm25/           BM25 scores of the chunks' words (bot.encoding.bm25)
+                     /instruments.json   the resolution and (when loaded) the Budapest text
+                     /instrument_units.jsonl, instruments.faiss,
+                      instruments.multilingual.faiss, instruments.bm25/
+                                      their paragraphs as search units, in both spaces
+                     /cross_references.json   the articles each Convention paragraph names
                      /query_model/    ONNX copy of the embedding model, for fast questions
                      /multilingual_model/   fast-loading copy of the multilingual model
 """
@@ -30,15 +35,19 @@ from typing import TYPE_CHECKING, Any
 
 from bot.encoding.lexical import aid_tokens, tokenize
 from bot.errors import TreatyBotError
-from bot.index.chunking import Chunk, Clause
+from bot.index.chunking import Chunk, Clause, InstrumentUnit
 from bot.index.search_aids import SearchAid
 from bot.source.obtain import sha256_of
+from bot.treaty.instruments import Resolution, budapest_from_json, budapest_json
+from bot.treaty.layout import BUDAPEST_ID, RESOLUTION_ID
 from bot.treaty.model import Treaty
 
 if TYPE_CHECKING:  # NumPy comes with it: not needed to decide that a build is a no-op
     from bot.encoding.bm25 import Bm25
 
-INDEX_FORMAT = 4  # 3: model copies that load fast; 4: clauses, pages, sub-paragraph units
+# 3: model copies that load fast; 4: clauses, pages, sub-paragraph units; 5: the resolution's
+# paragraphs, the Budapest Convention, cross-references
+INDEX_FORMAT = 5
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 STAGING_PREFIX = ".staging-"
@@ -54,6 +63,12 @@ CLAUSES = "clauses.jsonl"
 CLAUSE_VECTORS = "clauses.faiss"
 CLAUSE_MULTILINGUAL_VECTORS = "clauses.multilingual.faiss"
 BM25_DIR = "bm25"
+INSTRUMENTS_JSON = "instruments.json"
+INSTRUMENT_UNITS = "instrument_units.jsonl"
+INSTRUMENT_VECTORS = "instruments.faiss"
+INSTRUMENT_MULTILINGUAL_VECTORS = "instruments.multilingual.faiss"
+INSTRUMENT_WORDS = "instruments.bm25"
+CROSS_REFERENCES = "cross_references.json"
 QUERY_MODEL_DIR = "query_model"
 MULTILINGUAL_MODEL_DIR = "multilingual_model"
 KEEP_PREVIOUS_BUILDS = 1  # a reader that resolved the old link keeps its files
@@ -83,6 +98,22 @@ class LoadedIndex:
     lexical: Bm25  # over the chunks' search texts, tokenised by bot.encoding.lexical
     query_model: Path | None  # bot.encoding.encoders.OnnxQueryEncoder's folder, when it has one
     multilingual_model: Path | None  # bot.encoding.use_copy's folder, when it has one
+    instruments: Instruments  # the resolution and the Budapest Convention, as far as loaded
+    # "ARTICLE.POSITION" of a Convention paragraph -> the other articles its text names.
+    cross_references: dict[str, list[int]]
+
+
+@dataclass(frozen=True)
+class Instruments:
+    """The documents beside the Convention and their search units: the resolution (None when
+    the source was a text file) and the Budapest Convention (None without BUDAPEST_SOURCE)."""
+
+    resolution: Resolution | None
+    budapest: Treaty | None
+    units: list[InstrumentUnit]
+    vectors: Any | None  # faiss.IndexFlatIP over `units`, None when there are none
+    multilingual_vectors: Any | None
+    lexical: Bm25 | None
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -199,6 +230,29 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
         lexical=Bm25.load(build_dir / BM25_DIR),
         query_model=optional_folder("query_model", QUERY_MODEL_DIR),
         multilingual_model=optional_folder("multilingual_query_model", MULTILINGUAL_MODEL_DIR),
+        instruments=_read_instruments(build_dir, optional_vectors),
+        cross_references=json.loads((build_dir / CROSS_REFERENCES).read_text(encoding="utf-8")),
+    )
+
+
+def _read_instruments(build_dir: Path, optional_vectors) -> Instruments:
+    from bot.encoding.bm25 import Bm25
+
+    documents = {
+        document["id"]: document
+        for document in json.loads(
+            (build_dir / INSTRUMENTS_JSON).read_text(encoding="utf-8")
+        )["documents"]
+    }
+    words = build_dir / INSTRUMENT_WORDS
+    return Instruments(
+        resolution=Resolution.from_json(documents[RESOLUTION_ID])
+        if RESOLUTION_ID in documents else None,
+        budapest=budapest_from_json(documents[BUDAPEST_ID]) if BUDAPEST_ID in documents else None,
+        units=[InstrumentUnit.from_json(row) for row in _read_lines(build_dir / INSTRUMENT_UNITS)],
+        vectors=optional_vectors(INSTRUMENT_VECTORS),
+        multilingual_vectors=optional_vectors(INSTRUMENT_MULTILINGUAL_VECTORS),
+        lexical=Bm25.load(words) if words.is_dir() else None,
     )
 
 
@@ -238,8 +292,12 @@ def write_build(
     aid_vectors,
     clauses: Sequence[Clause],
     clause_vectors: Embedded,
+    instruments: Instruments,
+    instrument_vectors: Embedded,
+    cross_references: dict[str, list[int]],
 ) -> None:
-    """Every file of a build but the model copies and the manifest."""
+    """Every file of a build but the model copies and the manifest (`instruments` gives the
+    documents and units; their vectors come in `instrument_vectors`)."""
     import faiss
 
     from bot.encoding.bm25 import Bm25
@@ -266,6 +324,23 @@ def write_build(
     if clause_vectors.multilingual is not None:
         write_vectors(clause_vectors.multilingual, CLAUSE_MULTILINGUAL_VECTORS)
     Bm25.build([tokenize(c.search_text) for c in chunks]).save(directory / BM25_DIR)
+    documents = []
+    if instruments.resolution is not None:
+        documents.append({"id": RESOLUTION_ID, **instruments.resolution.to_json()})
+    if instruments.budapest is not None:
+        documents.append({"id": BUDAPEST_ID, **budapest_json(instruments.budapest)})
+    (directory / INSTRUMENTS_JSON).write_text(
+        json.dumps({"documents": documents}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    _write_lines(directory / INSTRUMENT_UNITS, [unit.to_json() for unit in instruments.units])
+    if instruments.units:
+        write_vectors(instrument_vectors.vectors, INSTRUMENT_VECTORS)
+        if instrument_vectors.multilingual is not None:
+            write_vectors(instrument_vectors.multilingual, INSTRUMENT_MULTILINGUAL_VECTORS)
+        Bm25.build([tokenize(u.search_text) for u in instruments.units]).save(
+            directory / INSTRUMENT_WORDS
+        )
+    (directory / CROSS_REFERENCES).write_text(json.dumps(cross_references), encoding="utf-8")
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:

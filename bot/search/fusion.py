@@ -111,3 +111,39 @@ def unit_scores(
     for units in cued:
         scores = scores + CUE_BOOST * units
     return scores
+
+
+# The resolution's paragraphs beside the Convention's (README "The resolution"): the
+# Convention stays the subject, so a resolution paragraph goes first only when the question
+# names the resolution or matches it clearly better, last when it matches about as well, and
+# alone when no Convention provision matches at all. Cosines in the configured model's space.
+# Only an operative paragraph competes so: the preamble restates the Convention's title and
+# purposes, which every question about the Convention resembles.
+RESOLUTION_LEAD = 0.10  # better than the best Convention paragraph by this much: first
+RESOLUTION_NEAR = 0.0  # at least as close as it: third (NEAR_PLACE)
+NEAR_PLACE = 2
+RESOLUTION_ALONE = 0.40  # the floor for answering from the resolution alone
+RESOLUTION_NAMED_FLOOR = 0.25  # ... when the question names the resolution
+NAMED_PARAGRAPHS = 2  # a question that names the resolution gets its two best paragraphs first
+
+
+
+def resolution_place(
+    resolution_cosine: float, convention_cosine: float, named: bool, k: int,
+    language: str = ENGLISH,
+) -> int | None:
+    """Where the best resolution paragraph goes among `k` Convention results, or None."""
+    if named and resolution_cosine >= RESOLUTION_NAMED_FLOOR:
+        return 0
+    if language != ENGLISH:
+        return None
+    if resolution_cosine >= convention_cosine + RESOLUTION_LEAD:
+        return 0
+    if resolution_cosine >= convention_cosine + RESOLUTION_NEAR:
+        return min(NEAR_PLACE, max(k - 1, 0))
+    return None
+
+
+def resolution_answers(resolution_cosine: float, named: bool) -> bool:
+    """Whether the resolution answers a question no Convention provision matches."""
+    return resolution_cosine >= (RESOLUTION_NAMED_FLOOR if named else RESOLUTION_ALONE)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.treaty.citations import provision_citation
+from bot.treaty.citations import document_citation, document_heading
 from bot.treaty.model import Note
 
 
 @dataclass(frozen=True)
 class ArticleResult:
-    document: str  # "convention"
-    article: int
+    document: str  # "convention", "resolution" or "budapest"
+    article: int | None  # None for a paragraph of the resolution
     title: str
     chapter: str  # "Chapter II Criminalization"
     paragraph: str | None  # label of the quoted paragraph; None when unnumbered
@@ -28,11 +28,29 @@ class ArticleResult:
     pages: tuple[int, ...] = ()  # pages of the official PDF that print the quote (1-based)
     link: str | None = None  # the official PDF at the first of `pages`; None without pages
     notes: tuple[Note, ...] = ()  # interpretative notes on what is quoted
+    # The other articles of this Convention that the quoted paragraph names ("in accordance
+    # with article 25"), in order, and for a looked-up article those whose text names it.
+    refers_to: tuple[int, ...] = ()
+    referred_by: tuple[int, ...] = ()
+    # A Convention article's Budapest counterparts (concordance.toml), when Budapest is loaded.
+    counterparts: tuple[int, ...] = ()
+    # In a comparison, on a Budapest result: the UN article it is compared with and the
+    # concordance's line on the main difference, in our own words (never treaty text).
+    compared_with: int | None = None
+    difference_note: str | None = None
 
     @property
     def citation(self) -> str:
-        """"Article 47, paragraph 1 (c)", "Article 2 (h)", "Article 10"."""
-        return provision_citation(self.article, self.paragraph, self.subparagraph)
+        """"Article 47, paragraph 1 (c)", "A/RES/79/243, operative paragraph 12", "Budapest
+        Convention, Article 16, paragraph 1"."""
+        return document_citation(self.document, self.article, self.paragraph, self.subparagraph)
+
+    @property
+    def heading(self) -> str:
+        """"Article 7 · Illegal access · Chapter II ...", "A/RES/79/243 · Operative paragraph
+        12", "Budapest Convention · Article 2 · Illegal access"."""
+        return document_heading(self.document, self.article, self.title, self.chapter,
+                                self.paragraph)
 
     @property
     def highlighted(self) -> str | None:
@@ -55,6 +73,13 @@ class ArticleResult:
             "pages": list(self.pages),
             "link": self.link,
             "notes": [note.number for note in self.notes],
+            "also_refers_to": list(self.refers_to),
+            "referred_by": list(self.referred_by),
+            "budapest_counterparts": list(self.counterparts),
+            "compared_with": self.compared_with,
+            "difference_note": (
+                {"text": self.difference_note, "ours": True} if self.difference_note else None
+            ),
         }
 
 
@@ -73,6 +98,7 @@ class Answer:
     # (the instrument asked about), "holdings" (what the bot holds).
     note_values: dict[str, str] = field(default_factory=dict, compare=False)
     source_verified: bool = True  # False: the index was built from an unverified source
+    comparison: bool = False  # results pair UN articles with their Budapest counterparts
 
     @property
     def abstained(self) -> bool:
@@ -91,6 +117,10 @@ class Answer:
         if self.abstained and self.note:
             data["note"] = self.note
             data["reason"] = self.reason
+        elif self.comparison and self.note:  # the concordance's line: our words
+            data["note"] = self.note
         if not self.source_verified:
             data["verified"] = False
+        if self.comparison:
+            data["comparison"] = True
         return data

@@ -34,24 +34,40 @@ from bot.encoding.lexical import tokenize
 from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, opened_index
 from bot.search import fusion
 from bot.search.aids import SearchAids
+from bot.search.concordance import Concordance
 from bot.search.cues import Cue, Cues
 from bot.search.definitions import DefinedTerms
 from bot.search.dense import DenseSpace, dense_rankings
 from bot.search.dense import similarities as similarities_to
 from bot.search.glossary import Glossary, GlossaryMatch, expansion_tokens, glossary_ranking
 from bot.search.highlight import Clauses
+from bot.search.instruments import Hit, InstrumentSearch
 from bot.search.language import detect_language
 from bot.search.paragraphs import QuotableUnits, Quote
 from bot.search.ranking import ArticleRuns
 from bot.search.results import Answer, ArticleResult
-from bot.search.scope import NO_MATCH, Scope, Verdict
+from bot.search.scope import HISTORY, NO_MATCH, NOT_LOADED, OTHER_INSTRUMENT, Scope, Verdict
 from bot.settings import Settings
-from bot.source.obtain import official_pdf_url, page_link
-from bot.treaty.citations import no_such_article, no_such_paragraph
-from bot.treaty.layout import CONVENTION_ID, NOTES_ID
+from bot.source.obtain import budapest_url, official_pdf_url, page_link
+from bot.treaty.citations import (
+    no_such_article,
+    no_such_budapest_article,
+    no_such_operative_paragraph,
+    no_such_paragraph,
+)
+from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID, NOTES_ID, RESOLUTION_ID, SYMBOL
 from bot.treaty.model import Article, Paragraph, Treaty
 from bot.treaty.notes import notes_on
-from bot.treaty.references import Reference, find_references
+from bot.treaty.references import (
+    BUDAPEST_NAMES,
+    Reference,
+    asks_comparison,
+    find_references,
+    names_budapest,
+    names_resolution,
+    resolution_paragraphs,
+    without_budapest,
+)
 
 MAX_QUESTION_CHARS = 1000
 
@@ -107,12 +123,27 @@ class Retriever:
         if index.clause_multilingual_vectors is not None:
             self._clause_vectors["multilingual"] = index.clause_multilingual_vectors
         self._scope = Scope.load()
-        self._documents = {CONVENTION_ID, NOTES_ID}
-        self._holdings = (
-            f"the {index.treaty.title.split(';')[0].strip()} ({index.treaty.symbol}) "
-            "and its interpretative notes"
-        )
+        self._instruments = InstrumentSearch(index.instruments)
+        self._concordance = Concordance.load()
+        self._documents = {CONVENTION_ID, NOTES_ID, *self._instruments.documents}
+        self._holdings = self._holdings_in_words()
         self._pdf_url = official_pdf_url(index.treaty.source_sha256)
+        self._refers_to = {key: tuple(value) for key, value in index.cross_references.items()}
+        referred_by: dict[int, set[int]] = {}
+        for key, named in index.cross_references.items():
+            for number in named:
+                referred_by.setdefault(number, set()).add(int(key.split(".")[0]))
+        self._referred_by = {n: tuple(sorted(by)) for n, by in referred_by.items()}
+
+    def _holdings_in_words(self) -> str:
+        """What the bot holds, for replies about an instrument it does not hold."""
+        held = [f"the {self.treaty.title.split(';')[0].strip()} ({self.treaty.symbol}) and its "
+                "interpretative notes"]
+        if RESOLUTION_ID in self._documents:
+            held.append(f"the resolution that adopted it ({SYMBOL})")
+        if BUDAPEST_ID in self._documents:
+            held.append("the Council of Europe Convention on Cybercrime (Budapest, ETS No. 185)")
+        return ", ".join(held[:-1]) + " and " + held[-1] if len(held) > 1 else held[0]
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
@@ -146,6 +177,25 @@ class Retriever:
         return self._index.manifest
 
     @property
+    def documents(self) -> set[str]:
+        """The index's document ids: "convention", "interpretative-notes", and "resolution"
+        and "budapest" when loaded."""
+        return set(self._documents)
+
+    @property
+    def budapest(self) -> Treaty | None:
+        return self._index.instruments.budapest
+
+    @property
+    def concordance(self) -> Concordance:
+        return self._concordance
+
+    @property
+    def instruments(self) -> list[dict[str, Any]]:
+        """The instruments loaded, each with the sha256 of the file it was read from."""
+        return list(self.manifest.get("instruments", []))
+
+    @property
     def source_verified(self) -> bool:
         """False when the index was built from a source of unknown sha256 (--allow-unverified)."""
         return self.manifest.get("verified") is not False
@@ -159,11 +209,29 @@ class Retriever:
         if not question:
             return Answer(question, ())
         verdict = self._scope.judge(question, self._documents, self._holdings)
+        if (verdict is not None and verdict.subject == HISTORY
+                and RESOLUTION_ID in self._documents and self._scope.about_resolution(question)):
+            answer = self._from_resolution(question, k, fusion.RESOLUTION_NAMED_FLOOR)
+            if answer is not None:
+                return answer
         if verdict is not None:
+            if verdict.subject == OTHER_INSTRUMENT and names_budapest(question):
+                verdict = replace(verdict, subject=NOT_LOADED, reply=self._scope.not_loaded_reply)
             return self._declined(question, verdict)
         references = find_references(question)
-        if references:
-            return self._lookup(question, references, k)
+        paragraphs = resolution_paragraphs(question)
+        if BUDAPEST_ID not in self._documents and any(
+            r.document == BUDAPEST_ID for r in references
+        ):
+            return self._declined(question, Verdict(NOT_LOADED, self._scope.not_loaded_reply))
+        if BUDAPEST_ID in self._documents and (
+            asks_comparison(question) or self._scope.asks_relation(question, BUDAPEST_NAMES)
+        ):
+            return self._compare(question, references, k)
+        if references or paragraphs:
+            return self._lookup(question, references, k, paragraphs)
+        if BUDAPEST_ID in self._documents and names_budapest(question):
+            return self._search_budapest(question, k)
         return self._search(question, k)
 
     def article_result(self, number: int, paragraph: str | None = None) -> ArticleResult | None:
@@ -179,16 +247,68 @@ class Retriever:
         return self._result(article, quote, 1.0)
 
     def unit_result(
-        self, number: int, paragraph: str | None, subparagraph: str | None
+        self, document: str, number: int | None, paragraph: str | None, subparagraph: str | None
     ) -> ArticleResult | None:
         """The result quoting this unit as a search quotes it, or None when the index has no such
         unit: for results recalled without their question (a "More results" button names the
         ranked units). Its score is 0: it was ranked when the question was asked."""
-        unit = self._quotable.unit_of(number, paragraph, subparagraph)
-        article = self.treaty.article(number)
-        if unit is None or article is None:
+        if document == BUDAPEST_ID:
+            return self.budapest_result(number, paragraph, score=0.0) if number else None
+        if document == RESOLUTION_ID:
+            return self.resolution_result(paragraph, score=0.0) if paragraph else None
+        unit = self._quotable.unit_of(number, paragraph, subparagraph) if number else None
+        article = self.treaty.article(number) if number else None
+        if document != CONVENTION_ID or unit is None or article is None:
             return None
         return self._result(article, self._quotable.quote(unit), 0.0)
+
+    def budapest_result(
+        self, number: int, paragraph: str | None = None, unit: int | None = None,
+        score: float = 1.0,
+    ) -> ArticleResult | None:
+        """A Budapest article (one paragraph of it, or the search unit `unit`), verbatim."""
+        article = self.budapest.article(number) if self.budapest else None
+        if article is None:
+            return None
+        if unit is not None:
+            chosen = article.paragraphs[self._instruments.units[unit].position]
+        else:
+            chosen = article.paragraph(paragraph) if paragraph else article.paragraphs[0]
+        if chosen is None:
+            return None
+        return ArticleResult(
+            document=BUDAPEST_ID, article=number, title=article.title, chapter=article.chapter,
+            paragraph=chosen.label, text=chosen.text, score=round(score, 4),
+            link=budapest_url(),
+        )
+
+    def resolution_result(
+        self, label: str | None, position: int = 0, score: float = 1.0
+    ) -> ArticleResult | None:
+        """An operative paragraph of the resolution (`label`), or its preambular paragraph at
+        `position` (`label` None), verbatim, linked to its page of the official PDF."""
+        resolution = self._index.instruments.resolution
+        if resolution is None:
+            return None
+        if label is None:
+            chosen = resolution.preamble[position] if position < len(resolution.preamble) else None
+        else:
+            chosen = resolution.paragraph(label)
+        if chosen is None:
+            return None
+        return ArticleResult(
+            document=RESOLUTION_ID, article=None, title=f"General Assembly resolution {SYMBOL}",
+            chapter="Operative paragraphs" if label else "Preamble", paragraph=chosen.label,
+            text=chosen.text, score=round(score, 4), pages=chosen.pages,
+            link=page_link(self._pdf_url, chosen.pages[0]) if self._pdf_url and chosen.pages
+            else None,
+        )
+
+    def _hit_result(self, hit: Hit) -> ArticleResult | None:
+        unit = self._instruments.units[hit.unit]
+        if unit.document == BUDAPEST_ID:
+            return self.budapest_result(unit.article or 0, unit=hit.unit, score=hit.score)
+        return self.resolution_result(unit.paragraph, unit.position, hit.score)
 
     def _declined(self, question: str, verdict: Verdict) -> Answer:
         """No results, the verdict's reply, and the articles that govern its subject."""
@@ -208,20 +328,142 @@ class Retriever:
 
     # --- Looking up what a question names ---------------------------------------------------
 
-    def _lookup(self, question: str, references: Sequence[Reference], k: int) -> Answer:
-        results, problems = [], []
-        for reference in references:
-            article = self.treaty.article(reference.article)
-            if article is None:
-                problems.append(no_such_article(reference.article))
-                continue
-            result = self.article_result(reference.article, reference.paragraph)
+    def _lookup(
+        self, question: str, references: Sequence[Reference], k: int,
+        operative: Sequence[str] = (),
+    ) -> Answer:
+        results: list[ArticleResult] = []
+        problems = []
+        for label in operative:
+            result = self.resolution_result(label)
             if result is None:
-                problems.append(no_such_paragraph(article, str(reference.paragraph)))
-                result = self.article_result(reference.article)
-            if result and all(r.article != result.article for r in results):
+                problems.append(no_such_operative_paragraph(label)
+                                if RESOLUTION_ID in self._documents
+                                else f"This index does not hold resolution {SYMBOL}'s own "
+                                     "paragraphs: build it from the official PDF.")
+            else:
+                results.append(result)
+        for reference in references:
+            if reference.document == BUDAPEST_ID:
+                result = self._budapest_lookup(reference, problems)
+            else:
+                result = self._convention_lookup(reference, problems)
+            if result and all((r.document, r.article) != (result.document, result.article)
+                              for r in results):
                 results.append(result)
         return Answer(question, tuple(results[:k]), " ".join(problems) or None)
+
+    def _convention_lookup(self, reference: Reference, problems: list[str]):
+        article = self.treaty.article(reference.article)
+        if article is None:
+            problems.append(no_such_article(reference.article))
+            return None
+        result = self.article_result(reference.article, reference.paragraph)
+        if result is None:
+            problems.append(no_such_paragraph(article, str(reference.paragraph)))
+            result = self.article_result(reference.article)
+        return result and replace(result, referred_by=self._referred_by.get(article.number, ()))
+
+    def _budapest_lookup(self, reference: Reference, problems: list[str]):
+        article = self.budapest.article(reference.article) if self.budapest else None
+        if article is None:
+            problems.append(no_such_budapest_article(reference.article))
+            return None
+        result = self.budapest_result(reference.article, reference.paragraph)
+        if result is None:
+            missing = no_such_paragraph(article, str(reference.paragraph))
+            problems.append(f"Budapest Convention, {missing}")
+            result = self.budapest_result(reference.article)
+        return result
+
+    def _from_resolution(self, question: str, k: int, floor: float) -> Answer | None:
+        """The resolution's paragraphs alone, when the best matches the question at `floor`."""
+        query = self._read(question)
+        hits = self._instruments.search(RESOLUTION_ID, self._embed(query), query.tokens,
+                                        query.judge)
+        if not hits or max(hit.cosine for hit in hits) < floor:
+            return None
+        results = tuple(r for hit in hits[:k] if (r := self._hit_result(hit)))
+        return Answer(question, results, evidence=self._evidence(query))
+
+    # --- The Budapest Convention, and comparisons with it -----------------------------------
+
+    def _search_budapest(self, question: str, k: int) -> Answer:
+        """A question that names Budapest: its provisions only, best first."""
+        query = self._read(question)
+        hits = self._instruments.search(BUDAPEST_ID, self._embed(query), query.tokens,
+                                        query.judge)
+        results = tuple(r for hit in hits[:k] if (r := self._hit_result(hit)))
+        return Answer(question, results, evidence=self._evidence(query))
+
+    def _compare(self, question: str, references: Sequence[Reference], k: int) -> Answer:
+        """This Convention's provision and its Budapest counterpart side by side: the pair the
+        question names, or the best-ranked pair the concordance links (UN rank + Budapest
+        rank), each Budapest result with the concordance's note on the difference."""
+        named_un = [r.article for r in references
+                    if r.document == CONVENTION_ID and self.treaty.article(r.article)]
+        named_budapest = [r.article for r in references if r.document == BUDAPEST_ID
+                          and self.budapest and self.budapest.article(r.article)]
+        query = self._read(question)
+        searched = {} if named_un else {
+            r.article: r for r in self._search(without_budapest(question), 5).results
+            if r.document == CONVENTION_ID
+        }
+        un_ranked = named_un or list(searched)
+        hits = self._instruments.search(BUDAPEST_ID, self._embed(query), query.tokens,
+                                        query.judge)
+        budapest_ranked = named_budapest or [int(h.provision.split(":")[1]) for h in hits]
+        units = {int(h.provision.split(":")[1]): h.unit for h in hits}
+        pairs = sorted(
+            (i + j, u, b)
+            for i, u in enumerate(un_ranked[:5])
+            for j, b in enumerate(budapest_ranked[:5])
+            if b in self._concordance.counterparts(u) or named_budapest
+        )
+        order = list(dict.fromkeys(u for _, u, _ in pairs)) or un_ranked[:1]
+        results: list[ArticleResult] = []
+        for un in order:
+            if len(results) >= max(k, 2):
+                break
+            counterparts = [b for _, u, b in pairs if u == un] + list(
+                self._concordance.counterparts(un)
+            )
+            result = searched.get(un) or self.article_result(un)
+            if result is None:
+                continue
+            results.append(result)
+            note = self._concordance.entry(un)
+            for number in dict.fromkeys(counterparts):
+                paired = self.budapest_result(number, unit=units.get(number))
+                if paired and all((r.document, r.article) != (BUDAPEST_ID, number)
+                                  for r in results):
+                    results.append(replace(paired, compared_with=un,
+                                           difference_note=note.note if note else None))
+        if not results:
+            results = [r for h in hits[:k] if (r := self._hit_result(h))]
+        first = results[0] if results and results[0].document == CONVENTION_ID else None
+        entry = self._concordance.entry(first.article or 0) if first else None
+        note = entry.note if entry and not entry.budapest else None  # "No counterpart: ..."
+        return Answer(question, tuple(results), evidence=self._evidence(query), comparison=True,
+                      note=note)
+
+    def comparison(self, number: int) -> Answer:
+        """`/compare 7`, `treaty-ask --compare 7`: the article, its Budapest counterparts with
+        the note on the difference, or the note that it has none."""
+        article = self.article_result(number)
+        if article is None:
+            return Answer(f"compare {number}", (), no_such_article(number))
+        entry = self._concordance.entry(number)
+        results = [article]
+        if self.budapest is not None and entry is not None:
+            results += [replace(r, compared_with=number, difference_note=entry.note)
+                        for b in entry.budapest if (r := self.budapest_result(b))]
+        note = None
+        if entry is not None and not entry.budapest:
+            note = entry.note
+        error = None if self.budapest is not None else self._scope.not_loaded_reply
+        return Answer(f"compare {number}", tuple(results), error, comparison=True,
+                      note=note)
 
     # --- Searching --------------------------------------------------------------------------
 
@@ -245,7 +487,15 @@ class Retriever:
             len(aid_similarities) and aid_similarities.max() >= fusion.AID_MATCH
         )
         names_a_term = bool(query.glossary or query.defining) or names_an_aid
+        resolution = (
+            self._instruments.search(RESOLUTION_ID, vectors, query.tokens, query.judge)
+            if RESOLUTION_ID in self._documents else []
+        )
+        named = names_resolution(question)
         if not fusion.is_answerable(best, best[query.judge], names_a_term, query.language):
+            if resolution and fusion.resolution_answers(resolution[0].cosine, named):
+                results = tuple(r for hit in resolution[:k] if (r := self._hit_result(hit)))
+                return Answer(question, results, evidence=self._evidence(query))
             scores = ", ".join(f"{space} {score:.2f}" for space, score in best.items())
             return Answer(
                 question, (), reason=NO_MATCH, note=self._scope.default_reply,
@@ -265,6 +515,17 @@ class Retriever:
             self._best_paragraph(article, fused[article], units, judge, clauses, whole)
             for article in fusion.top_articles(fused, k)
         )
+        if named:
+            first = [r for hit in resolution[:fusion.NAMED_PARAGRAPHS]
+                     if hit.cosine >= fusion.RESOLUTION_NAMED_FLOOR
+                     and (r := self._hit_result(hit))]
+            results = (*first, *results)[:k]
+        elif operative := [hit for hit in resolution if ":preamble" not in hit.provision]:
+            place = fusion.resolution_place(operative[0].cosine, best[query.judge], False, k,
+                                            query.language)
+            paragraph = self._hit_result(operative[0]) if place is not None else None
+            if paragraph is not None:
+                results = (*results[:place], paragraph, *results[place:])[:k]
         return Answer(question, results, evidence=self._evidence(query))
 
     def _read(self, question: str) -> _Question:
@@ -379,6 +640,9 @@ class Retriever:
                 self.treaty.notes, article.number, label, quote.subparagraph,
                 f"{quote.lead_in or ''}\n{quote.text}",
             ),
+            refers_to=self._refers_to.get(f"{article.number}.{quote.paragraph_index}", ()),
+            counterparts=self._concordance.counterparts(article.number)
+            if BUDAPEST_ID in self._documents else (),
         )
 
     def _evidence(self, query: _Question) -> dict[str, list[str]]:

@@ -25,6 +25,8 @@ INSTRUMENTS_FILE = TREATY_TEXT_DIR / "instruments.toml"
 OTHER_INSTRUMENT = "other-instrument"
 NATIONAL_LAW = "national-law"
 NO_MATCH = "no-match"
+HISTORY = "history"
+NOT_LOADED = "not-loaded"  # an instrument the bot can hold, but this index was built without
 
 # The question names this Convention (once other instruments' names are taken out of it).
 _THIS_CONVENTION = re.compile(
@@ -83,11 +85,15 @@ class Scope:
         places: Sequence[str] = (),
         law_words: Sequence[str] = (),
         instrument_reply: str = "",
+        not_loaded_reply: str = "",
+        resolution_patterns: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.subjects = tuple(subjects)
         self.instruments = tuple(instruments)
         self.default_reply = default_reply
         self.instrument_reply = instrument_reply
+        self.not_loaded_reply = not_loaded_reply
+        self._resolution_patterns = tuple(resolution_patterns)
         self._instrument_patterns = [(i, i.pattern) for i in self.instruments]
         self._places = _names_pattern(places, case_sensitive=True) if places else None
         self._law_words = _names_pattern(law_words) if law_words else None
@@ -116,7 +122,17 @@ class Scope:
         return cls(
             subjects, instruments, default.get("reply", ""), places, law_words,
             listed.get("reply", default.get("reply", "")),
+            listed.get("not_loaded_reply", ""),
+            [re.compile(p, re.IGNORECASE) for p in scope.get("resolution", {}).get("patterns", [])],
         )
+
+    def about_resolution(self, question: str) -> str | None:
+        """The words that make a question one about what the resolution decides (the protocol
+        to be negotiated, the Anti-Cybercrime Day), or None."""
+        for pattern in self._resolution_patterns:
+            if found := pattern.search(question):
+                return found.group(0)
+        return None
 
     def judge(
         self, question: str, held_documents: Collection[str] = (), holdings: str = ""
@@ -158,6 +174,12 @@ class Scope:
                     return None
                 return instrument, found.group(0), rest
         return None
+
+    def asks_relation(self, question: str, instrument_names: re.Pattern[str]) -> bool:
+        """Whether the question asks how an instrument (named by `instrument_names`) relates
+        to this Convention ("how does this treaty relate to the Budapest Convention?")."""
+        rest = instrument_names.sub(" ", question)
+        return rest != question and bool(_THIS_CONVENTION.search(rest) and _RELATION.search(rest))
 
     def _national_law(self, question: str) -> str | None:
         """A country named with a word of law, by a question that does not name this

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import TreatyBotError
 from bot.settings import TREATY_TEXT_DIR
-from bot.treaty.layout import NOTES_MARKER
+from bot.treaty.layout import BUDAPEST_SOURCE_ID, NOTES_MARKER
 
 SOURCES_FILE = TREATY_TEXT_DIR / "sources.json"
 CONVENTION_SOURCE_ID = "A/RES/79/243-en"
@@ -147,6 +147,52 @@ def resolve_source(
     return TreatySource(path, origin, is_pdf, digest, verified)
 
 
+def resolve_budapest_source(
+    budapest_source: str | None,
+    *,
+    expected_sha256: str | None = None,
+    allow_unverified: bool = False,
+) -> TreatySource | None:
+    """The Budapest Convention's text file (BUDAPEST_SOURCE), verified like the Convention's
+    source: its file's sha256 is `expected_sha256` when given, else the one sources.json gives
+    (that of the checked rendering). None when it is not set."""
+    if not budapest_source:
+        return None
+    document = official_document(BUDAPEST_SOURCE_ID)
+    path = Path(budapest_source).expanduser()
+    if _URL.match(budapest_source) or not path.is_file():
+        raise SourceError(
+            f"BUDAPEST_SOURCE={budapest_source!r} is not a file. Set it to a UTF-8 text file "
+            "of the Budapest Convention in the layout of budapest_convention.en.txt, or unset "
+            "it to index A/RES/79/243 alone."
+        )
+    if _is_pdf(path):
+        raise SourceError(
+            f"BUDAPEST_SOURCE={budapest_source!r} is a PDF; it must be a UTF-8 text file in the "
+            "layout of budapest_convention.en.txt (one paragraph per line)."
+        )
+    _read_utf8(path)
+    digest = sha256_of(path)
+    expected = expected_sha256 or document.sha256
+    verified = digest == expected
+    if not verified and not allow_unverified:
+        known = (f"the checked rendering listed in treaty_text/sources.json has {expected}"
+                 if expected == document.sha256 else f"BUDAPEST_SOURCE_SHA256 is {expected}")
+        raise SourceError(
+            f"{budapest_source} is not verified: its sha256 is {digest}, but {known}. If you "
+            "have checked this file, set BUDAPEST_SOURCE_SHA256 to its sha256; to build from "
+            "it anyway, marked unverified, use --allow-unverified (or "
+            "TREATY_ALLOW_UNVERIFIED=true)."
+        )
+    return TreatySource(path, budapest_source, False, digest, verified)
+
+
+def budapest_url() -> str:
+    """The Council of Europe's address of the Budapest Convention (no page anchors: the text
+    is a rendering, whose pages are not the official print's)."""
+    return official_document(BUDAPEST_SOURCE_ID).url
+
+
 def _is_pdf(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(len(PDF_MAGIC)) == PDF_MAGIC
@@ -175,6 +221,9 @@ class TreatyText:
 
     text: str
     line_pages: tuple[tuple[int, ...], ...] = ()
+    # The resolution A/RES/79/243 itself, read from the official PDF only ("" otherwise).
+    resolution: str = ""
+    resolution_line_pages: tuple[tuple[int, ...], ...] = ()
 
 
 def read_treaty_text(source: TreatySource) -> str:
@@ -191,7 +240,8 @@ def read_treaty(source: TreatySource) -> TreatyText:
             extracted = extract_treaty(source.path)
         except PdfTextError as error:  # damaged or not the Convention: a source problem
             raise SourceError(str(error)) from error
-        return TreatyText(extracted.text, extracted.line_pages)
+        return TreatyText(extracted.text, extracted.line_pages, extracted.resolution,
+                          extracted.resolution_line_pages)
     if _URL.match(source.origin):
         return TreatyText(_read_utf8(source.path))
     return TreatyText(read_layout_text(source.path))

@@ -62,6 +62,9 @@ class PdfText:
 
     text: str
     line_pages: tuple[tuple[int, ...], ...]
+    # The resolution itself (the pages before the annexed Convention), in the same layout.
+    resolution: str = ""
+    resolution_line_pages: tuple[tuple[int, ...], ...] = ()
 
 
 def extract_treaty_text(pdf_path: Path, seconds: float = MAX_SECONDS) -> str:
@@ -94,7 +97,7 @@ def extract_treaty(pdf_path: Path, seconds: float = MAX_SECONDS) -> PdfText:
             for number, page in enumerate(reader.pages):
                 limits.check_time()
                 pages.append(_page_lines(number, page, limits))
-            convention, notes = _sections(*_blocks(pages, limits), pdf_path)
+            resolution, convention, notes = _sections(*_blocks(pages, limits), pdf_path)
         except PdfTextError:
             raise
         except (LimitExceeded, LimitReachedError) as error:
@@ -114,13 +117,20 @@ def extract_treaty(pdf_path: Path, seconds: float = MAX_SECONDS) -> PdfText:
             ) from None
     text = "\n\n".join(b.text for b in convention) + "\n\n"
     text += "\n\n".join(b.text for b in notes) + "\n"
-    line_pages = tuple(
+    return PdfText(
+        text, _line_pages([*convention, *notes]),
+        "\n\n".join(b.text for b in resolution) + "\n", _line_pages(resolution),
+    )
+
+
+def _line_pages(blocks: list[_Block]) -> tuple[tuple[int, ...], ...]:
+    """The pages (1-based) of each non-empty line of the blocks, in order."""
+    return tuple(
         tuple(sorted(page + 1 for page in block.pages))
-        for block in (*convention, *notes)
+        for block in blocks
         for line in block.lines
         if line.strip()
     )
-    return PdfText(text, line_pages)
 
 
 # --- Opening the file --------------------------------------------------------------------------
@@ -353,8 +363,8 @@ def _most_common(values: Iterable[float]) -> float:
 
 def _sections(
     blocks: list[_Block], footnotes: list[_Footnote], pdf_path: Path
-) -> tuple[list[_Block], list[_Block]]:
-    """Cut the Convention (from its "Annex" label) and the notes out of the resolution.
+) -> tuple[list[_Block], list[_Block], list[_Block]]:
+    """Cut the resolution (up to the "Annex" label), the Convention and the notes apart.
 
     The Convention's title is printed in two blocks above "Preamble"; the reference, and so
     bot.treaty.parsing, has it on one line. A footnote goes to the end of the section whose text on
@@ -381,6 +391,7 @@ def _sections(
     )
     blocks[notes_start].lines = [line for line in blocks[notes_start].lines if line != "Annex"]
     return (
+        blocks[:start],
         [title, *_with_footnotes(blocks[preamble:notes_start], footnotes)],
         _with_footnotes(blocks[notes_start:], footnotes),
     )

@@ -16,8 +16,10 @@ from html import escape
 from telegram.constants import MessageLimit
 
 from bot.search.results import ArticleResult
+from bot.source.obtain import budapest_url
 from bot.telegram.i18n import DEFAULT_LANGUAGE, language_of, text
-from bot.treaty.citations import citation_line, number_range, provision_label
+from bot.treaty.citations import citation_line, document_heading, number_range, provision_label
+from bot.treaty.layout import BUDAPEST_ID, RESOLUTION_ID
 from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text after entity parsing
@@ -286,17 +288,44 @@ def note_blocks(notes: Iterable[Note], shorten_to: int | None = None) -> list[Bl
     return blocks
 
 
+def result_heading(result: ArticleResult) -> Block:
+    """The result's citation line, naming its instrument ("A/RES/79/243 · Operative paragraph
+    12", "Budapest Convention · Article 2 · Illegal access"), linked to the official text."""
+    return Block(result.heading, Style.BOLD, gap="\n\n", heading=True, link=result.link)
+
+
+def ours_blocks(note: str | None, lang: str = DEFAULT_LANGUAGE) -> list[Block]:
+    """A line in our own words (the concordance's note on a difference): in italics under a
+    label that says it is ours, never in a quote block."""
+    return [Block(f"{text('note_ours', lang)} {note}", Style.ITALIC)] if note else []
+
+
 def result_blocks(
     result: ArticleResult, preview: int = QUOTE_PREVIEW, lang: str = DEFAULT_LANGUAGE
 ) -> list[Block]:
     """One search result: the citation (linked to the official page), the best paragraph or
-    sub-paragraph quoted with its answering clause in bold, the notes on what is quoted."""
+    sub-paragraph quoted with its answering clause in bold, the notes on what is quoted, and
+    for a Budapest result compared with a UN article our note on the difference."""
+    label = [] if result.document == RESOLUTION_ID else paragraph_label(
+        result.paragraph, result.subparagraph
+    )
     return [
-        citation(result.article, result.title, result.chapter, result.link),
-        *paragraph_label(result.paragraph, result.subparagraph),
+        result_heading(result),
+        *label,
         *lead_in_blocks(result, lang),
         Block(result.text, Style.QUOTE, shorten_to=preview, bold=result.highlight),
         *note_blocks(result.notes, shorten_to=NOTE_PREVIEW),
+        *ours_blocks(result.difference_note, lang),
+    ]
+
+
+def footers(results: Sequence[ArticleResult], treaty: Treaty, lang: str) -> list[Block]:
+    """The source of the quotes: this Convention's, and the Budapest text's when quoted."""
+    budapest = any(r.document == BUDAPEST_ID for r in results)
+    return [
+        source_footer(treaty, lang),
+        *([Block(text("budapest_footer", lang), Style.ITALIC)] if budapest else []),
+        *english_text_note(lang),
     ]
 
 
@@ -305,14 +334,36 @@ def answer_message(
     treaty: Treaty,
     heading: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    ours: str | None = None,
 ) -> str:
     """A page of search results as one message, under an optional heading (plain text), with
     the footer in `lang` and, for a non-English reader, the note on the English text (the
-    quotes are shortened so that it fits)."""
+    quotes are shortened so that it fits); `ours`: a line in our words after the results (a
+    comparison's "No counterpart: ...")."""
     blocks = [b for result in results for b in result_blocks(result, lang=lang)]
     head = [Block(heading, Style.ITALIC)] if heading else []
-    tail = [source_footer(treaty, lang), *english_text_note(lang)]
-    return render_one_message([*head, *blocks, *tail])
+    return render_one_message([*head, *blocks, *ours_blocks(ours, lang),
+                               *footers(results, treaty, lang)])
+
+
+def comparison_message(
+    results: Sequence[ArticleResult], note: str | None, treaty: Treaty,
+    lang: str = DEFAULT_LANGUAGE,
+) -> str:
+    """/compare N: the article beside its Budapest counterparts (each with our note on the
+    difference), or with our note that it has none."""
+    return answer_message(results, treaty, None, lang, ours=note)
+
+
+def budapest_article_messages(article: Article, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """A Budapest article in full, verbatim, under its citation, with its source."""
+    blocks = [
+        Block(document_heading(BUDAPEST_ID, article.number, article.title, None), Style.BOLD,
+              gap="\n\n", heading=True, link=budapest_url()),
+        *(Block(paragraph_text(p), gap="\n\n") for p in article.paragraphs),
+        Block(text("budapest_footer", lang), Style.ITALIC, gap="\n\n"),
+    ]
+    return render_messages(blocks)
 
 
 def declined_message(
@@ -327,7 +378,7 @@ def declined_message(
     if related:
         blocks.append(Block(text("related_heading", lang), Style.ITALIC, gap="\n\n"))
         blocks += [b for result in related for b in result_blocks(result, lang=lang)]
-        blocks += [source_footer(treaty, lang), *english_text_note(lang)]
+        blocks += footers(related, treaty, lang)
     return render_one_message(blocks)
 
 
@@ -349,12 +400,11 @@ def inline_result_message(
 ) -> str:
     """What an inline result inserts in the chat: the paragraph (whole when it fits), cited."""
     blocks = [
-        citation(result.article, result.title, result.chapter, result.link),
+        result_heading(result),
         *paragraph_label(result.paragraph, result.subparagraph),
         *lead_in_blocks(result, lang),
         Block(result.text, Style.QUOTE, shorten_to=MESSAGE_LIMIT, bold=result.highlight),
-        source_footer(treaty, lang),
-        *english_text_note(lang),
+        *footers([result], treaty, lang),
     ]
     return render_one_message(blocks)
 
@@ -453,5 +503,19 @@ def about_message(
         Block(str(manifest.get("built_at", "unknown"))),
         Block(text("about_model", lang), Style.BOLD, gap="\n\n"),
         Block(str(manifest.get("model", "unknown"))),
+        *instrument_blocks(manifest, lang),
     ]
     return render_one_message(blocks)
+
+
+def instrument_blocks(manifest: dict[str, object], lang: str) -> list[Block]:
+    """Each instrument the index holds, with the sha256 of the file it was read from."""
+    instruments = manifest.get("instruments")
+    if not isinstance(instruments, list) or not instruments:
+        return []
+    blocks = [Block(text("about_instruments", lang), Style.BOLD, gap="\n\n")]
+    for instrument in instruments:
+        unverified = "" if instrument.get("verified", True) else " (unverified)"
+        blocks.append(Block(f"{instrument['title']} ({instrument['symbol']}){unverified}"))
+        blocks.append(Block(str(instrument["sha256"]), Style.CODE))
+    return blocks

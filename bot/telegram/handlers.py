@@ -52,12 +52,14 @@ from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, language_of, text
 from bot.telegram.keyboards import (
+    BUDAPEST_PATTERN,
     EXAMPLE_PATTERN,
     FORGOTTEN_PAGE_PATTERN,
     FULL_TEXT_PATTERN,
     PAGE_PATTERN,
     TOC_PATTERN,
     Ranking,
+    Unit,
     answer_keyboard,
     chapter_keyboard,
     examples_keyboard,
@@ -68,6 +70,7 @@ from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
 from bot.treaty.citations import citation_line
+from bot.treaty.layout import CONVENTION_ID
 from bot.treaty.model import Treaty
 from bot.treaty.references import parse_article_arguments
 
@@ -131,15 +134,20 @@ def sender_key(update: object) -> Hashable | None:
     return ("user", user.id) if user else None
 
 
+def _convention_articles(results: Sequence) -> tuple[int, ...]:
+    """The Convention articles among results, for the activity record."""
+    return tuple(r.article for r in results if r.document == CONVENTION_ID and r.article)
+
+
 def _message(update: Update) -> Message:
     """The message behind a message or command update (the handlers' filters guarantee one)."""
     assert update.effective_message is not None
     return update.effective_message
 
 
-def _unit(result: ArticleResult) -> tuple[int, str | None, str | None]:
+def _unit(result: ArticleResult) -> Unit:
     """What a paging button names of a result."""
-    return result.article, result.paragraph, result.subparagraph
+    return result.document, result.article, result.paragraph, result.subparagraph
 
 
 def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
@@ -151,7 +159,9 @@ def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
     return query, query.message if isinstance(query.message, Message) else None
 
 
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
+async def _edit(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     """Replace the message under a button; a repeated press that changes nothing is fine."""
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -214,6 +224,7 @@ class TreatyBot:
                 CommandHandler("article", logged("/article", self.article), filters=new_messages),
                 CommandHandler("toc", logged("/toc", self.toc), filters=new_messages),
                 CommandHandler("about", logged("/about", self.about), filters=new_messages),
+                CommandHandler("compare", logged("/compare", self.compare), filters=new_messages),
                 CommandHandler(
                     "stats", logged("/stats", self.stats, in_turn=False), filters=admins
                 ),
@@ -236,6 +247,9 @@ class TreatyBot:
                 CallbackQueryHandler(logged("button:unknown", self.unknown_button), not_issued),
                 CallbackQueryHandler(
                     logged("button:article", self.full_text_button), pattern=FULL_TEXT_PATTERN
+                ),
+                CallbackQueryHandler(
+                    logged("button:budapest", self.budapest_button), pattern=BUDAPEST_PATTERN
                 ),
                 CallbackQueryHandler(logged("button:more", self.page_button), pattern=PAGE_PATTERN),
                 CallbackQueryHandler(
@@ -365,6 +379,30 @@ class TreatyBot:
             formatting.about_message(retriever.treaty, retriever.manifest, user_language(update))
         )
 
+    async def compare(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+        """An article beside its Budapest counterparts, with our note on the difference."""
+        message = _message(update)
+        lang = user_language(update)
+        reference = parse_article_arguments(context.args or ())
+        if reference is None:
+            await message.reply_text(text("compare_usage", lang))
+            return None
+        treaty = self.treaty
+        if treaty.article(reference.article) is None:
+            await message.reply_text(
+                texts.no_such_article(reference.article, len(treaty.articles), lang)
+            )
+            return None
+        answer = self.retriever.comparison(reference.article)
+        if answer.error:  # the index holds no Budapest text
+            await message.reply_text(text("scope_not-loaded", lang))
+            return None
+        await message.reply_text(
+            formatting.comparison_message(answer.results, answer.note, treaty, lang),
+            reply_markup=answer_keyboard(answer.results, Ranking(()), None, None, lang),
+        )
+        return Outcome(tuple(r.article for r in answer.results if r.document == CONVENTION_ID))
+
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Point to /help rather than searching the treaty for a command."""
         await _message(update).reply_text(text("unknown_command", user_language(update)))
@@ -434,11 +472,12 @@ class TreatyBot:
             return Outcome(question=question, abstained=True)
         ranking = Ranking.fitting(_unit(r) for r in answer.results)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
-        page, keyboard = self._page(answer.results, ranking, 0, heading, lang)
+        ours = answer.note if answer.comparison else None
+        page, keyboard = self._page(answer.results, ranking, 0, heading, lang, ours)
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         self.memory.remember(message.chat.id, sent.message_id, question)
         shown = answer.results[:PAGE_SIZE]
-        return Outcome(tuple(r.article for r in shown), question, abstained=False)
+        return Outcome(_convention_articles(shown), question, abstained=False)
 
     def _declined(self, answer: Answer, lang: str) -> str:
         """Why nothing is quoted: the missing provision, the subject the text does not record
@@ -462,12 +501,14 @@ class TreatyBot:
         offset: int,
         heading: str | None,
         lang: str,
-    ) -> tuple[str, InlineKeyboardMarkup]:
+        ours: str | None = None,
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """A page of results; `ours`, a comparison's note in our own words, goes with the first."""
         shown = results[offset : offset + PAGE_SIZE]
-        page = formatting.answer_message(shown, self.treaty, heading, lang)
+        page = formatting.answer_message(shown, self.treaty, heading, lang, ours)
         following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
-        keyboard = answer_keyboard([r.article for r in shown], ranking, previous, following, lang)
+        keyboard = answer_keyboard(shown, ranking, previous, following, lang)
         return page, keyboard
 
     # --- Buttons ------------------------------------------------------------------------
@@ -491,6 +532,26 @@ class TreatyBot:
         await query.answer()
         await _send_parts(message, formatting.article_messages(article, treaty, lang), False)
         return Outcome((article.number,))
+
+    async def budapest_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
+        """Send a Budapest article in full below the message, once per message and article."""
+        query, message = _callback(update)
+        assert context.match is not None
+        lang = user_language(update)
+        budapest = self.retriever.budapest
+        article = budapest.article(int(context.match.group(1))) if budapest else None
+        if article is None or message is None:
+            await query.answer(text("button_expired", lang))
+            return None
+        key = (message.message_id, f"budapest:{article.number}")
+        if not self.memory.first_time_shown(message.chat.id, key):
+            await query.answer(text("button_budapest", lang, article=article.number))
+            return None
+        await query.answer()
+        await _send_parts(message, formatting.budapest_article_messages(article, lang), False)
+        return Outcome()
 
     async def page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -519,7 +580,7 @@ class TreatyBot:
         last = offset + len(shown)
         heading = formatting.page_heading(offset + 1, last, question, lang) if offset else None
         await _edit(query, *self._page(results, ranking, offset, heading, lang))
-        return Outcome(tuple(r.article for r in shown), question)
+        return Outcome(_convention_articles(shown), question)
 
     async def forgotten_page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -586,8 +647,10 @@ class TreatyBot:
         await query.answer(
             [
                 InlineQueryResultArticle(
-                    id=str(result.article),
-                    title=citation_line(result.article, result.title),
+                    id=str(result.article) if result.document == CONVENTION_ID
+                    else result.citation,
+                    title=citation_line(result.article, result.title)
+                    if result.document == CONVENTION_ID else result.heading,
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
                         formatting.inline_result_message(result, treaty, lang)
@@ -596,7 +659,7 @@ class TreatyBot:
                 for result in answer.results
             ]
         )
-        return Outcome(tuple(r.article for r in answer.results), question)
+        return Outcome(_convention_articles(answer.results), question)
 
     # --- Errors -----------------------------------------------------------------------------
 

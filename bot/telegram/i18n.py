@@ -30,6 +30,8 @@ BUTTON_KEYS = (
     "button_previous",
     "button_all_chapters",
     "chapter_button",
+    "button_budapest",
+    "button_refers_to",
 )
 # Keys whose texts hold no markup at all, so they also fit where `formatting.Block` escapes its
 # text (the caller then passes unescaped values): labels, headings and notes in messages.
@@ -51,9 +53,12 @@ PLAIN_TEXT_KEYS = (
     "english_text_note",
     "related_heading",
     "lead_in",
+    "note_ours",
+    "budapest_footer",
+    "about_instruments",
     *(f"scope_{subject}" for subject in (
         "status", "history", "statistics", "national-law", "products", "news", "other",
-        "other-instrument",
+        "other-instrument", "not-loaded",
     )),
 )
 

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
+from bot.search.results import ArticleResult
 from bot.telegram.i18n import example_questions, text
 from bot.treaty.citations import SEPARATOR
+from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID, RESOLUTION_ID
 from bot.treaty.model import Chapter, Treaty
 
 FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
+BUDAPEST_PATTERN = r"^budapest:(\d{1,2})$"
 PAGE_PATTERN = r"^page:(\d{1,2}):([0-9a-z.,]{1,64})$"
 # "More results" as issued before buttons outlived a restart: the token of a question that was
 # kept in memory only, so it is gone. Such buttons say the answer has expired.
@@ -28,33 +31,54 @@ TOC_PATTERN = r"^toc(?::([IVXLC]{1,8}))?$"
 EXAMPLE_PATTERN = r"^example:(\d{1,2})$"
 _ISSUED = [
     re.compile(p)
-    for p in (FULL_TEXT_PATTERN, PAGE_PATTERN, FORGOTTEN_PAGE_PATTERN, TOC_PATTERN, EXAMPLE_PATTERN)
+    for p in (
+        FULL_TEXT_PATTERN, BUDAPEST_PATTERN, PAGE_PATTERN, FORGOTTEN_PAGE_PATTERN, TOC_PATTERN,
+        EXAMPLE_PATTERN,
+    )
 ]
+MAX_COUNTERPART_BUTTONS = 2  # per result: UN 40 has four Budapest counterparts
+MAX_REFERS_TO_BUTTONS = 3  # the articles the quoted paragraphs refer to, in order
 _MAX_DATA = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
-_UNIT = re.compile(r"(\d{1,3})(?:\.(\d{1,3}))?([a-z]{1,3})?")
+# A unit's code: an optional document prefix (b: Budapest, r: the resolution's operative
+# paragraphs), the article (for the resolution: the paragraph), ".paragraph", sub-paragraph.
+_UNIT = re.compile(r"([br]?)(\d{1,3})(?:\.(\d{1,3}))?([a-z]{1,3})?")
+_PREFIXES = {"": CONVENTION_ID, "b": BUDAPEST_ID, "r": RESOLUTION_ID}
 
-Unit = tuple[int, str | None, str | None]  # article, paragraph label, lettered sub-paragraph
+# document, article (None for the resolution), paragraph label, lettered sub-paragraph
+Unit = tuple[str, int | None, str | None, str | None]
 
 
 def unit_code(unit: Unit) -> str | None:
     """A search unit as a citation: "7.1" (article 7, paragraph 1), "2k" (article 2's unnumbered
-    paragraph, sub-paragraph (k)), "40.12a", "17" (an unnumbered paragraph); None for a label
-    that is not written this way."""
-    article, paragraph, subparagraph = unit
-    code = f"{article}{'.' + paragraph if paragraph else ''}{subparagraph or ''}"
-    match = _UNIT.fullmatch(code)
+    paragraph, sub-paragraph (k)), "40.12a", "17" (an unnumbered paragraph), "b16.1" (Budapest
+    Article 16, paragraph 1), "r5" (operative paragraph 5 of the resolution); None for a unit
+    not written this way (a preambular paragraph, an odd label)."""
+    document, article, paragraph, subparagraph = unit
+    if document == RESOLUTION_ID:
+        code = f"r{paragraph}" if paragraph and article is None and not subparagraph else None
+    elif article is not None:
+        prefix = "b" if document == BUDAPEST_ID else ""
+        code = f"{prefix}{article}{'.' + paragraph if paragraph else ''}{subparagraph or ''}"
+    else:
+        code = None
+    match = _UNIT.fullmatch(code) if code else None
     return code if match and _unit(match) == unit else None
 
 
-def _unit(match: re.Match[str]) -> Unit:
-    return int(match.group(1)), match.group(2), match.group(3)
+def _unit(match: re.Match[str]) -> Unit | None:
+    document = _PREFIXES[match.group(1)]
+    number, paragraph, subparagraph = int(match.group(2)), match.group(3), match.group(4)
+    if document == RESOLUTION_ID:
+        return None if paragraph or subparagraph else (document, None, str(number), None)
+    return document, number, paragraph, subparagraph
 
 
 @dataclass(frozen=True)
 class Ranking:
     """The units an answer ranked, best first, as its paging buttons carry them:
-    `page:<offset>:<unit>,<unit>,...` ("page:3:7.1,12.2,40.21,2k"). As many of the best
-    units as the callback data can hold (at least 8, usually 10 or more)."""
+    `page:<offset>:<unit>,<unit>,...` ("page:3:7.1,12.2,b16.1,2k"). As many of the best
+    units as the callback data can hold (at least 8, usually 10 or more), up to the first that
+    has no code."""
 
     units: tuple[Unit, ...]
 
@@ -74,10 +98,10 @@ class Ranking:
     @classmethod
     def parse(cls, codes: str) -> Ranking | None:
         """The ranking a button carries, or None for data no button of the bot carries."""
-        matches = [_UNIT.fullmatch(code) for code in codes.split(",")]
-        if not all(matches):
+        units = [_unit(m) if (m := _UNIT.fullmatch(code)) else None for code in codes.split(",")]
+        if not all(units):
             return None
-        return cls(tuple(_unit(m) for m in matches if m))
+        return cls(tuple(u for u in units if u))
 
     def data(self, offset: int) -> str:
         return f"page:{offset}:{','.join(unit_code(u) or '' for u in self.units)}"
@@ -99,15 +123,37 @@ def full_text_button(article: int, label: str) -> InlineKeyboardButton:
     return button(label, f"article:{article}")
 
 
+def budapest_button(article: int, lang: str) -> InlineKeyboardButton:
+    return button(text("button_budapest", lang, article=article), f"budapest:{article}")
+
+
 def answer_keyboard(
-    articles: Sequence[int],
+    results: Sequence[ArticleResult],
     ranking: Ranking,
     previous: int | None,
     following: int | None,
     lang: str,
-) -> InlineKeyboardMarkup:
-    """A button per cited article, then paging to the neighbouring pages that exist."""
-    rows = [[full_text_button(n, text("button_full_text", lang, article=n))] for n in articles]
+) -> InlineKeyboardMarkup | None:
+    """Per result its full text (a Convention article) and its Budapest counterparts, or the
+    Budapest article in full; then the articles the quoted paragraphs refer to that are not
+    shown (at most a few, in order); then paging to the neighbouring pages that exist."""
+    rows = []
+    for result in results:
+        if result.document == CONVENTION_ID and result.article:
+            row = [full_text_button(result.article,
+                                    text("button_full_text", lang, article=result.article))]
+            row += [budapest_button(n, lang)
+                    for n in result.counterparts[:MAX_COUNTERPART_BUTTONS]
+                    if all((r.document, r.article) != (BUDAPEST_ID, n) for r in results)]
+            rows.append(row)
+        elif result.document == BUDAPEST_ID and result.article:
+            rows.append([budapest_button(result.article, lang)])
+    shown = {r.article for r in results if r.document == CONVENTION_ID}
+    named = [n for r in results for n in r.refers_to if n not in shown]
+    referred = list(dict.fromkeys(named))[:MAX_REFERS_TO_BUTTONS]
+    if referred:
+        rows.append([full_text_button(n, text("button_refers_to", lang, article=n))
+                     for n in referred])
     paging = [
         button(text(key, lang), ranking.data(offset))
         for key, offset in (("button_previous", previous), ("button_more", following))
@@ -115,7 +161,7 @@ def answer_keyboard(
     ]
     if paging:
         rows.append(paging)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:

@@ -34,10 +34,15 @@ class TreatyRetriever(Protocol):
     @property
     def manifest(self) -> dict[str, Any]: ...
 
+    @property
+    def budapest(self) -> Treaty | None: ...
+
     def ask(self, question: str, k: int = 3) -> Answer: ...
 
+    def comparison(self, number: int) -> Answer: ...
+
     def unit_result(
-        self, number: int, paragraph: str | None, subparagraph: str | None
+        self, document: str, number: int | None, paragraph: str | None, subparagraph: str | None
     ) -> ArticleResult | None: ...
 
 

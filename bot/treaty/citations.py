@@ -3,7 +3,14 @@ interface (the Telegram bot translates the second through its own catalogue)."""
 
 from __future__ import annotations
 
-from bot.treaty.layout import ARTICLE_COUNT
+from bot.treaty.layout import (
+    ARTICLE_COUNT,
+    BUDAPEST_ARTICLE_COUNT,
+    BUDAPEST_ID,
+    OPERATIVE_COUNT,
+    RESOLUTION_ID,
+    SYMBOL,
+)
 from bot.treaty.model import Article
 
 SEPARATOR = " · "
@@ -34,6 +41,44 @@ def provision_citation(
     return " ".join(
         part for part in (f"Article {article}", provision_label(None, subparagraph)) if part
     )
+
+
+BUDAPEST_NAME = "Budapest Convention"
+
+
+def document_citation(
+    document: str, article: int | None, paragraph: str | None = None,
+    subparagraph: str | None = None,
+) -> str:
+    """A citation that names its instrument when it is not this Convention: "A/RES/79/243,
+    operative paragraph 12", "A/RES/79/243, preamble", "Budapest Convention, Article 16,
+    paragraph 1"; this Convention's as `provision_citation`."""
+    if document == RESOLUTION_ID:
+        return f"{SYMBOL}, operative paragraph {paragraph}" if paragraph else f"{SYMBOL}, preamble"
+    cited = provision_citation(article or 0, paragraph, subparagraph)
+    return f"{BUDAPEST_NAME}, {cited}" if document == BUDAPEST_ID else cited
+
+
+def document_heading(document: str, article: int | None, title: str, chapter: str | None,
+                     paragraph: str | None = None) -> str:
+    """The heading line of a result: `citation_line` for this Convention, "A/RES/79/243 ·
+    Operative paragraph 12", "Budapest Convention · Article 2 · Illegal access"."""
+    if document == RESOLUTION_ID:
+        part = f"Operative paragraph {paragraph}" if paragraph else "Preamble"
+        return SEPARATOR.join((SYMBOL, part))
+    if document == BUDAPEST_ID:
+        return SEPARATOR.join((BUDAPEST_NAME, citation_line(article or 0, title)))
+    return citation_line(article or 0, title, chapter)
+
+
+def no_such_operative_paragraph(label: str) -> str:
+    return (f"Resolution {SYMBOL} has operative paragraphs {number_range(1, OPERATIVE_COUNT)}; "
+            f"there is no operative paragraph {label}.")
+
+
+def no_such_budapest_article(number: int) -> str:
+    return (f"The {BUDAPEST_NAME} has articles {number_range(1, BUDAPEST_ARTICLE_COUNT)}; "
+            f"there is no article {number}.")
 
 
 def also_line(labels: list[str] | tuple[str, ...]) -> str:

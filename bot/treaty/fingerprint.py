@@ -14,6 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
+from bot.treaty.instruments import Resolution
 from bot.treaty.model import Treaty
 
 FINGERPRINT_VERSION = 1
@@ -43,4 +44,15 @@ def treaty_fingerprint(treaty: Treaty) -> dict[str, Any]:
         },
         "notes": {str(n.number): part_fingerprint(f"{n.heading}\n{n.text}") for n in treaty.notes},
         "closing": part_fingerprint("\n".join(closing)),
+    }
+
+
+def resolution_fingerprint(resolution: Resolution) -> dict[str, Any]:
+    """The same for the resolution: its title, each preambular and operative paragraph."""
+    return {
+        "version": FINGERPRINT_VERSION,
+        "title": part_fingerprint(resolution.title),
+        "preamble": [part_fingerprint(p.text) for p in resolution.preamble],
+        "operative": {p.label: part_fingerprint(p.text) for p in resolution.operative},
+        "closing": part_fingerprint("\n".join(resolution.closing)),
     }

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.constants import InlineKeyboardButtonLimit
 
+from bot.search.results import ArticleResult
 from bot.telegram.keyboards import (
     FORGOTTEN_PAGE_PATTERN,
     PAGE_PATTERN,
@@ -19,18 +20,23 @@ from bot.telegram.keyboards import (
     not_issued,
     unit_code,
 )
+from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID, RESOLUTION_ID
 
 LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+C = CONVENTION_ID
 
 
 @pytest.mark.parametrize(
     ("unit", "code"),
     [
-        ((7, "1", None), "7.1"),
-        ((40, "21", None), "40.21"),
-        ((2, None, "k"), "2k"),
-        ((40, "12", "a"), "40.12a"),
-        ((17, None, None), "17"),
+        ((C, 7, "1", None), "7.1"),
+        ((C, 40, "21", None), "40.21"),
+        ((C, 2, None, "k"), "2k"),
+        ((C, 40, "12", "a"), "40.12a"),
+        ((C, 17, None, None), "17"),
+        ((BUDAPEST_ID, 16, "1", None), "b16.1"),
+        ((BUDAPEST_ID, 4, None, None), "b4"),
+        ((RESOLUTION_ID, None, "5", None), "r5"),
     ],
 )
 def test_a_unit_is_written_as_its_citation(unit: Unit, code: str) -> None:
@@ -38,16 +44,30 @@ def test_a_unit_is_written_as_its_citation(unit: Unit, code: str) -> None:
     assert Ranking.parse(code) == Ranking((unit,))
 
 
-@pytest.mark.parametrize("unit", [(7, "1 bis", None), (7, "1", "(a)"), (7, "x", None)])
+@pytest.mark.parametrize(
+    "unit",
+    [
+        (C, 7, "1 bis", None),
+        (C, 7, "1", "(a)"),
+        (C, 7, "x", None),
+        (RESOLUTION_ID, None, None, None),  # a preambular paragraph: it has no label
+        (RESOLUTION_ID, 3, "1", None),
+        (C, None, "1", None),
+    ],
+)
 def test_a_label_that_cannot_be_written_so_is_refused(unit: Unit) -> None:
     assert unit_code(unit) is None
-    assert Ranking.fitting([(3, "1", None), unit, (4, "1", None)]).units == ((3, "1", None),)
+    first, last = (C, 3, "1", None), (C, 4, "1", None)
+    assert Ranking.fitting([first, unit, last]).units == (first,)
 
 
 units = st.tuples(
+    st.sampled_from([CONVENTION_ID, BUDAPEST_ID]),
     st.integers(1, 999),
     st.none() | st.integers(1, 999).map(str),
     st.none() | st.sampled_from("abcdefghijklmnop"),
+) | st.tuples(
+    st.just(RESOLUTION_ID), st.none(), st.integers(1, 99).map(str), st.none()
 )
 
 
@@ -68,20 +88,26 @@ def test_a_ranking_fits_the_callback_data_and_reads_back_the_same(
 
 
 def test_at_least_eight_of_the_longest_citations_fit() -> None:
-    longest = [(40, "12", "a")] * 20
+    longest = [(C, 40, "12", "a")] * 20
     assert len(Ranking.fitting(longest).units) == 8
-    typical = [(7, "1", None), (12, "2", None), (40, "21", None), (2, None, "k")] * 5
+    typical = [(C, 7, "1", None), (C, 12, "2", None), (C, 40, "21", None), (C, 2, None, "k")] * 5
     assert len(Ranking.fitting(typical).units) >= 10
 
 
-@pytest.mark.parametrize("codes", ["7.1,,8.1", "7.1,", "7..1", "a7", "7.1A", "7.1,x"])
+@pytest.mark.parametrize(
+    "codes", ["7.1,,8.1", "7.1,", "7..1", "a7", "7.1A", "7.1,x", "r5.1", "r5a", "bb7"]
+)
 def test_data_no_button_carries_is_not_a_ranking(codes: str) -> None:
     assert Ranking.parse(codes) is None
 
 
 def test_paging_buttons_carry_the_whole_ranking_with_their_page() -> None:
-    ranking = Ranking(((7, "1", None), (12, "2", None), (40, "21", None), (2, None, "k")))
-    keyboard = answer_keyboard([12], ranking, previous=0, following=6, lang="en")
+    ranking = Ranking(
+        ((C, 7, "1", None), (C, 12, "2", None), (C, 40, "21", None), (C, 2, None, "k"))
+    )
+    shown = [ArticleResult(C, 12, "Title", "Chapter II", "2", "text", 1.0)]
+    keyboard = answer_keyboard(shown, ranking, previous=0, following=6, lang="en")
+    assert keyboard is not None
     paging = keyboard.inline_keyboard[-1]
     assert [b.callback_data for b in paging] == [
         "page:0:7.1,12.2,40.21,2k",

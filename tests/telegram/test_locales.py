@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.search.language import detect_language
+from bot.search.results import ArticleResult
 from bot.telegram import keyboards, texts
 from bot.telegram.formatting import MESSAGE_LIMIT, number_range, page_heading, visible_length
 from bot.telegram.i18n import (
@@ -56,11 +57,11 @@ REQUIRED_KEYS = {
 }
 ENGLISH_KEYS = sorted(CATALOG["en"])
 TRANSLATIONS = [lang for lang in LANGUAGES if lang != "en"]
-COMMANDS = ("start", "help", "article", "toc", "about")
+COMMANDS = ("start", "help", "article", "toc", "about", "compare")
 TELEGRAM_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler"}
 BUTTON_LABEL_LIMIT = 40
 # Words that are the same in English and in a translation.
-SAME_AS_ENGLISH = {("fr", "about_document")}
+SAME_AS_ENGLISH = {("fr", "about_document"), ("fr", "button_refers_to")}
 
 SAMPLE_VALUES = {
     "username": "treaty_bot",
@@ -375,9 +376,17 @@ def test_button_labels_come_from_the_catalog(lang: str) -> None:
     def labels(markup) -> list[str]:
         return [button.text for row in markup.inline_keyboard for button in row]
 
-    ranking = keyboards.Ranking(((7, "1", None),))
-    assert labels(keyboards.answer_keyboard([7], ranking, 0, 6, lang)) == [
+    results = [
+        ArticleResult("convention", 7, "Illegal access", "c", "1", "text", 1.0,
+                      counterparts=(2,), refers_to=(25, 7)),
+        ArticleResult("budapest", 16, "Expedited preservation", "c", "1", "text", 1.0),
+    ]
+    ranking = keyboards.Ranking((("convention", 7, "1", None), ("budapest", 16, "1", None)))
+    assert labels(keyboards.answer_keyboard(results, ranking, 0, 6, lang)) == [
         text("button_full_text", lang, article=7),
+        text("button_budapest", lang, article=2),
+        text("button_budapest", lang, article=16),
+        text("button_refers_to", lang, article=25),
         text("button_previous", lang),
         text("button_more", lang),
     ]
@@ -392,10 +401,12 @@ def test_button_labels_come_from_the_catalog(lang: str) -> None:
 def test_every_subject_outside_the_text_has_its_reply_in_every_language() -> None:
     """The Telegram bot words each reason for declining in the user's language; the English
     copy is the catalogue's own reply, so the terminal, JSON and Telegram say the same."""
-    from bot.search.scope import OTHER_INSTRUMENT, Scope
+    from bot.search.scope import NOT_LOADED, OTHER_INSTRUMENT, Scope
 
     scope = Scope.load()
-    replies = {s.id: s.reply for s in scope.subjects} | {OTHER_INSTRUMENT: scope.instrument_reply}
+    replies = {s.id: s.reply for s in scope.subjects} | {
+        OTHER_INSTRUMENT: scope.instrument_reply, NOT_LOADED: scope.not_loaded_reply
+    }
     for subject, reply in replies.items():
         assert CATALOG["en"][f"scope_{subject}"] == reply, subject
         for lang in LANGUAGES:

@@ -58,6 +58,19 @@ def button_texts(message: StoredMessage) -> list[str]:
     return [b["text"] for b in message.buttons()]
 
 
+def answer_buttons(results: Sequence[ArticleResult]) -> list[str]:
+    """The buttons under an answer page: per result its full text and its Budapest
+    counterparts (at most two), then the articles its quotes refer to that the page does not
+    show (at most three, in order)."""
+    shown = {r.article for r in results}
+    labels = []
+    for result in results:
+        labels.append(f"Full text: Article {result.article}")
+        labels += [f"Budapest: Article {n}" for n in result.counterparts[:2]]
+    named = dict.fromkeys(n for r in results for n in r.refers_to if n not in shown)
+    return labels + [f"→ Article {n}" for n in list(named)[:3]]
+
+
 def assert_quotes(quoted: str, full: str, source: str) -> None:
     """`quoted` is `full` verbatim, or its start cut at a word with "…", or (to keep the
     answering clause in view) a verbatim part of it from that clause on, after "…"; `full` is
@@ -121,7 +134,7 @@ async def test_start_up_registers_the_command_menu_and_descriptions(
 ) -> None:
     calls = {c.method: c for c in bot_api.calls if c.ok}
     commands = [c["command"] for c in calls["setMyCommands"].params["commands"]]
-    assert commands == ["start", "help", "article", "toc", "about"]
+    assert commands == ["start", "help", "article", "toc", "about", "compare"]
     assert calls["setMyDescription"].params["description"] == texts.DESCRIPTION
     assert "A/RES/79/243" in texts.DESCRIPTION
     assert calls["setMyShortDescription"].params["short_description"] == texts.SHORT_DESCRIPTION
@@ -321,10 +334,7 @@ async def test_question_is_answered_with_cited_verbatim_quotes_and_buttons(
     assert len(expected) == PAGE_SIZE + 1
     assert expected[0].article == 7  # Illegal access
     assert_answer_page(reply, expected[:PAGE_SIZE], retriever.treaty)
-    assert button_texts(reply) == [
-        *(f"Full text: Article {r.article}" for r in expected[:PAGE_SIZE]),
-        "More results",
-    ]
+    assert button_texts(reply) == [*answer_buttons(expected[:PAGE_SIZE]), "More results"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in reply.buttons())
     assert exchange.of("sendMessage")[0].params["parse_mode"] == "HTML"
 
@@ -337,7 +347,7 @@ async def test_notes_appear_under_the_article_they_interpret(
     assert [r.article for r in expected] == [17]
     assert [n.number for n in expected[0].notes] == [3]
     assert_answer_page(reply, expected, retriever.treaty)
-    assert button_texts(reply) == ["Full text: Article 17"]
+    assert button_texts(reply) == answer_buttons(expected)
 
 
 async def test_question_the_treaty_does_not_address_gets_an_honest_no(
@@ -481,7 +491,7 @@ async def test_more_results_pages_through_in_place(telegram: Harness, retriever:
     assert_answer_page(page_two, ranked[PAGE_SIZE : 2 * PAGE_SIZE], retriever.treaty)
     following = ["More results"] if len(ranked) > 2 * PAGE_SIZE else []
     assert button_texts(page_two) == [
-        *(f"Full text: Article {r.article}" for r in ranked[PAGE_SIZE : 2 * PAGE_SIZE]),
+        *answer_buttons(ranked[PAGE_SIZE : 2 * PAGE_SIZE]),
         "Previous results",
         *following,
     ]

@@ -56,10 +56,13 @@ def assert_answer_in(message: StoredMessage, lang: str) -> None:
     else:
         assert message.text.endswith(f"{footer(lang)}\n\n{note}")
     labels = button_texts(message)
+    full_texts = {text("button_full_text", lang, article=n) for n in range(1, 69)}
+    navigation = {text(key, lang, article=n) for key in ("button_budapest", "button_refers_to")
+                  for n in range(1, 69)}
     assert [text("button_full_text", lang, article=n) for n in cited_articles(message)] == [
-        label for label in labels if label != text("button_more", lang)
+        label for label in labels if label in full_texts
     ]
-    assert text("button_more", lang) in labels
+    assert set(labels) - full_texts - navigation == {text("button_more", lang)}
 
 
 # --- Start-up ----------------------------------------------------------------------------------
