@@ -3,6 +3,7 @@ local stand-in (tests/telegram/botapi_standin.py) served by this script on 127.0
 
     INDEX_DIR=index python scripts/loadtest.py --chats 200 --questions-per-chat 5
     INDEX_DIR=index python scripts/loadtest.py --chats 60 --rate 30 --json
+    INDEX_DIR=index python scripts/loadtest.py --fairness [--flood-users 60 --flood-questions 10]
 
 Each chat is a distinct user asking questions one after another, the next as soon as the bot
 has answered the previous, as a person would; so `--chats` questions are in flight at once.
@@ -16,6 +17,12 @@ the first update to the last reply), and p50/p95/max latency from the moment get
 an update to the bot to the moment the stand-in receives the bot's sendMessage reply; also
 requests the stand-in refused, errors the bot logged, and its exit status after SIGTERM.
 Exit status 0 only if every question was answered and nothing failed.
+
+`--fairness` runs another scenario (issue 16): `--flood-users` users each send
+`--flood-questions` questions at once (no waiting for answers), then one more user asks one
+question. Reported: that user's answer time (target: within 3 s), and for the flood how many
+questions were answered or got "busy, try again in a minute", with their latencies. Exit status
+0 if the lone user was answered in time and every question got exactly one reply.
 """
 
 from __future__ import annotations
@@ -221,6 +228,113 @@ async def load_test(chats: int, per_chat: int, rate: float | None, seed: int) ->
     }
 
 
+LONE_QUESTION = "Which article makes illegal access to a computer system a crime?"
+LONE_USER = 99_998
+FAIRNESS_TARGET_S = 3.0
+SETTLE_S = 2.0  # after the last expected reply: no second reply may follow
+
+
+async def flood_and_one(users: int, per_user: int, seed: int) -> dict[str, Any]:
+    """`users` users send `per_user` questions each at once; then one more user asks one."""
+    from bot.telegram.i18n import text
+
+    busy = text("busy", "en")
+    standin = BotApiStandIn(TOKEN, BOT_USER)
+    await standin.start()
+    replies = Replies(standin)
+    workdir = Path(tempfile.mkdtemp(prefix="treaty-loadtest-"))
+    log = workdir / "bot.log"
+    bot = await start_bot(standin, log)
+    try:
+        exited = asyncio.create_task(bot.wait())
+        warm_up = asyncio.create_task(
+            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], [])
+        )
+        await asyncio.wait(
+            {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        if not warm_up.done() or warm_up.result() != 1:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise SystemExit(f"the bot did not start answering:\n{tail}")
+        rng = random.Random(seed)
+        flooders = range(200_000, 200_000 + users)
+        sent = {user_id: [] for user_id in flooders}  # each user's update ids, in order
+        started = time.monotonic()
+        for user_id in flooders:
+            for question in question_mix(per_user, rng):
+                sent[user_id].append(await push_question(standin, user_id, question))
+        lone = await push_question(standin, LONE_USER, LONE_QUESTION)
+        lone_reply = await asyncio.wait_for(replies.queues[LONE_USER].get(), REPLY_TIMEOUT_S)
+        flood_replies: list[ApiCall] = []
+        latencies: list[float] = []
+        for user_id in flooders:
+            for update_id in sent[user_id]:
+                reply = await asyncio.wait_for(replies.queues[user_id].get(), REPLY_TIMEOUT_S)
+                flood_replies.append(reply)
+                latencies.append(reply.at - standin.delivered_at[update_id])
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(SETTLE_S)
+        extra = sum(q.qsize() for q in replies.queues.values())
+        bot.send_signal(signal.SIGTERM)
+        exit_code = await asyncio.wait_for(exited, STOP_TIMEOUT_S)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+        await standin.stop()
+    logged = log.read_text(errors="replace")
+    busy_replies = [c for c in flood_replies if c.params["text"] == busy]
+    lone_s = lone_reply.at - standin.delivered_at[lone]
+    return {
+        "scenario": "fairness",
+        "flood_users": users,
+        "questions_per_user": per_user,
+        "lone_user_answer_s": round(lone_s, 3),
+        "lone_user_answered": lone_reply.params["text"] != busy,
+        "flood_sent": users * per_user,
+        "flood_answered": len(flood_replies) - len(busy_replies),
+        "flood_busy": len(busy_replies),
+        "flood_latency_s": {
+            "p50": round(percentile(latencies, 0.50), 2),
+            "p95": round(percentile(latencies, 0.95), 2),
+            "max": round(max(latencies), 2),
+        },
+        "seconds": round(elapsed, 2),
+        "extra_replies": extra,
+        "refused_requests": len(replies.refused),
+        "errors_logged": logged.count("Failed to handle"),
+        "token_in_log": TOKEN.lower() in logged.lower(),
+        "bot_exit_code": exit_code,
+        "bot_log": str(log),
+    }
+
+
+async def push_question(standin: BotApiStandIn, user_id: int, text: str) -> int:
+    """A user's question, sent without waiting for the answer to the previous one."""
+    chat = {"id": user_id, "type": "private", "first_name": "Load"}
+    standin.register_chat(chat)
+    message: dict[str, Any] = {
+        "message_id": standin.next_message_id(user_id),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": {"id": user_id, "is_bot": False, "first_name": "Load", "language_code": "en"},
+        "text": text,
+    }
+    if entities := entities_for(text):
+        message["entities"] = entities
+    return await standin.push_update({"message": message})
+
+
+def fairness_passed(report: dict[str, Any]) -> bool:
+    return (
+        report["lone_user_answered"]
+        and report["lone_user_answer_s"] <= FAIRNESS_TARGET_S
+        and report["extra_replies"] == 0
+        and report["refused_requests"] == report["errors_logged"] == report["bot_exit_code"] == 0
+        and not report["token_in_log"]
+    )
+
+
 def passed(report: dict[str, Any]) -> bool:
     return (
         report["answered"] == report["sent"]
@@ -238,7 +352,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=None, help="updates offered per second")
     parser.add_argument("--seed", type=int, default=1, help="for the question mix")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
+    parser.add_argument(
+        "--fairness", action="store_true",
+        help="the flood scenario: many users send many questions at once, then one more asks one",
+    )
+    parser.add_argument("--flood-users", type=int, default=60)
+    parser.add_argument("--flood-questions", type=int, default=10, help="per flooding user")
     args = parser.parse_args(argv)
+    if args.fairness:
+        report = asyncio.run(flood_and_one(args.flood_users, args.flood_questions, args.seed))
+        if args.json:
+            print(json.dumps(report))
+        else:
+            flood = report["flood_latency_s"]
+            print(
+                f"lone user answered in {report['lone_user_answer_s']} s while "
+                f"{report['flood_users']} users × {report['questions_per_user']} flooded "
+                f"({report['flood_answered']} answered, {report['flood_busy']} busy; flood "
+                f"latency p50 {flood['p50']} s, p95 {flood['p95']} s, max {flood['max']} s; "
+                f"all in {report['seconds']} s); {report['refused_requests']} refused requests, "
+                f"{report['errors_logged']} errors logged; bot exit status "
+                f"{report['bot_exit_code']}"
+            )
+        return 0 if fairness_passed(report) else 1
     report = asyncio.run(load_test(args.chats, args.questions_per_chat, args.rate, args.seed))
     if args.json:
         print(json.dumps(report))

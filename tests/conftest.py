@@ -37,8 +37,14 @@ def treaty_source(tmp_path_factory: pytest.TempPathFactory):
     from bot.settings import Settings
     from bot.source.obtain import SourceError, resolve_source
 
+    settings = Settings()
     try:
-        return resolve_source(_source_setting(), Settings().cache_dir)
+        return resolve_source(
+            _source_setting(),
+            settings.cache_dir,
+            expected_sha256=settings.treaty_source_sha256,
+            allow_unverified=settings.treaty_allow_unverified,
+        )
     except SourceError as error:
         pytest.exit(f"The tests need the treaty text: {error}", returncode=4)
 
@@ -100,6 +106,9 @@ def index_settings(treaty_source, tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(
         _env_file=None,
         treaty_source=str(treaty_source.path),
+        # A text source is verified by the sha256 the environment declared for it.
+        treaty_source_sha256=None if treaty_source.is_pdf else treaty_source.sha256,
+        treaty_allow_unverified=not treaty_source.verified,
         index_dir=root / "index",
         cache_dir=root / "cache",
     )

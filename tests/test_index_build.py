@@ -184,11 +184,13 @@ def test_manifest_records_source_versions_model_and_counts(
     assert manifest["format"] == store.INDEX_FORMAT
     assert manifest["source_sha256"] == OFFICIAL_SHA256
     source = manifest["source"]
-    assert (source["origin"], source["sha256"], source["is_pdf"]) == (
+    assert (source["origin"], source["sha256"], source["is_pdf"], source["verified"]) == (
         index_settings.treaty_source,
         OFFICIAL_SHA256,
         True,
+        True,
     )
+    assert manifest["verified"] is True
     assert manifest["parser_version"] == PARSER_VERSION
     assert manifest["chunker_version"] == CHUNKER_VERSION
     assert manifest["model"] == index_settings.embedding_model
@@ -484,7 +486,8 @@ def other_layout(treaty_pdf: Path, folder: Path) -> Path:
     [
         (truncated_pdf, ["--allow-unverified"], ["truncated.pdf", "truncated"]),
         (binary_file, [], ["treaty.bin", "neither a PDF nor UTF-8 text"]),
-        (other_layout, [], ["layout of un_cybercrime_convention.en.txt"]),
+        # Past verification (refused first without the flag), the layout check.
+        (other_layout, ["--allow-unverified"], ["layout of un_cybercrime_convention.en.txt"]),
     ],
     ids=["truncated-pdf", "binary-file", "other-layout"],
 )
@@ -501,6 +504,69 @@ def test_bad_source_fails_with_one_error_line_and_keeps_the_index(
     with unchanged_index(index_copy.index_dir):
         result = run_cli(cli_env(index_copy, TREATY_SOURCE=str(source)), *args, cwd=tmp_path)
     assert_one_error_line(result, *expected)
+
+
+ARTICLE_7_OPENING = "1. Each State Party shall adopt such legislative and other measures"
+FORGED_ARTICLE_7 = "1. Illegal access is lawful\x1b[2J\x1b]0;pwned\x07 everywhere\x9b31m."
+
+
+@pytest.fixture
+def forged_text(layout_text: str, tmp_path: Path) -> Path:
+    """The attack of issue 16, point 1: the treaty as text with Article 7 rewritten, and
+    terminal escape sequences in it (the "also" list: treaty-ask passed them through)."""
+    start = layout_text.index(ARTICLE_7_OPENING)
+    end = layout_text.index("\n", start)
+    path = tmp_path / "forged.txt"
+    path.write_text(layout_text[:start] + FORGED_ARTICLE_7 + layout_text[end:], encoding="utf-8")
+    return path
+
+
+def test_text_source_without_a_known_sha256_is_refused(
+    index_copy: Settings, forged_text: Path, tmp_path: Path
+) -> None:
+    with unchanged_index(index_copy.index_dir):
+        result = run_cli(cli_env(index_copy, TREATY_SOURCE=str(forged_text)), cwd=tmp_path)
+    assert_one_error_line(result, "is not verified", "TREATY_SOURCE_SHA256", "--allow-unverified")
+    for url in ("http://127.0.0.1:9/forged.txt", "file:///etc/passwd"):
+        with unchanged_index(index_copy.index_dir):
+            result = run_cli(cli_env(index_copy, TREATY_SOURCE=url), cwd=tmp_path)
+        assert_one_error_line(result, "not an https URL")
+
+
+def test_an_unverified_build_says_so_everywhere(
+    index_copy: Settings, forged_text: Path, tmp_path: Path
+) -> None:
+    env = cli_env(index_copy, TREATY_SOURCE=str(forged_text))
+    result = run_cli(env, "--allow-unverified", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "unverified source" in result.stderr
+    build = store.load_index(index_copy.index_dir)
+    assert build.manifest["verified"] is False and build.manifest["source"]["verified"] is False
+    assert build.manifest["source"]["is_pdf"] is False
+
+    def ask(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli.ask", *args], env=env, cwd=tmp_path,
+            capture_output=True, text=True, timeout=CLI_TIMEOUT_S, check=True,
+        )
+        return done.stdout
+
+    answer = json.loads(ask("--json", "article 7"))
+    assert answer["verified"] is False
+    assert answer["results"][0]["text"] == FORGED_ARTICLE_7.removeprefix("1. ")
+    readable = ask("article 7")
+    assert "unverified source" in readable
+    assert "\x1b" not in readable and "\x9b" not in readable and "\x07" not in readable
+    assert "lawful\\x1b[2J\\x1b]0;pwned\\x07 everywhere\\x9b31m." in readable
+    assert "\x9b" not in ask("--json", "article 7")
+
+    # Declaring the text's sha256 verifies the same text, and the unverified build is then
+    # stale: the next build is a real one, marked verified.
+    declared = index_copy.model_copy(update={
+        "treaty_source": str(forged_text),
+        "treaty_source_sha256": build.manifest["source_sha256"],
+    })
+    assert index_staleness(declared) == "the index was built from a different verified"
 
 
 def test_index_dir_without_parent_fails_cleanly(index_copy: Settings, tmp_path: Path) -> None:
@@ -622,6 +688,38 @@ def test_read_only_index_dir_fails_cleanly(index_settings: Settings, shared_tmp:
     assert_one_error_line(result, "is not writable", str(index_dir))
 
 
+# --- A disk that fills up during the build -----------------------------------------------------
+
+FILE_SIZE_LIMIT = 32 * 1024 * 1024  # the ONNX query model (about 90 MB) cannot be written
+
+
+def _file_size_limit_hook(limit: int):
+    """Run the child as if the disk were full past `limit` bytes a file: writes beyond it fail
+    with an OSError (EFBIG) instead of killing the process with SIGXFSZ."""
+    import resource
+
+    def limit_writes() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_writes
+
+
+def test_a_build_that_cannot_write_a_file_fails_and_keeps_the_index(
+    index_copy: Settings, tmp_path: Path
+) -> None:
+    """Issue 16, point 8: a full disk during a build swapped in a build without its ONNX query
+    model, with exit status 0."""
+    with unchanged_index(index_copy.index_dir):
+        result = run_cli(
+            cli_env(index_copy), "--force", "--quiet", cwd=tmp_path,
+            preexec_fn=_file_size_limit_hook(FILE_SIZE_LIMIT),
+        )
+    assert_one_error_line(result, "cannot write the index", "the previous index is untouched")
+    assert not list((index_copy.index_dir / store.BUILDS_DIR).glob(".staging-*"))
+    assert store.load_index(index_copy.index_dir).query_model is not None
+
+
 # --- Interrupted build -------------------------------------------------------------------------
 
 
@@ -680,11 +778,11 @@ def test_interrupted_build_leaves_the_previous_index(index_copy: Settings, tmp_p
 
 
 def unreachable_url() -> str:
-    """An http URL on this machine where nothing listens."""
+    """An https URL on this machine where nothing listens."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/A_RES_79_243-EN.pdf"
+    return f"https://127.0.0.1:{port}/A_RES_79_243-EN.pdf"
 
 
 def test_make_run_serves_the_built_index_when_the_source_is_unreachable(

@@ -146,6 +146,41 @@ def _password_protected(pdf: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def _compressed_pdf(content: bytes, pages: int = 1) -> bytes:
+    """A small PDF whose page content is `content`, flate-compressed (so a few kilobytes can
+    unpack into megabytes)."""
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+    }))
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})
+        })
+        stream = DecodedStreamObject()
+        stream.set_data(content)
+        page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _glyph_bomb(_: bytes) -> bytes:
+    """Issue 16, point 7: a 5 KB file that unpacks to millions of glyphs (1.3 GB before)."""
+    return _compressed_pdf(b"BT /F1 10 Tf 50 700 Td (" + b"A" * 900_000 + b") Tj ET")
+
+
+def _slow_page(_: bytes) -> bytes:
+    """Issue 16, point 7: 40,000 tiny lines of one paragraph on a page (81 s before)."""
+    lines = b"".join(b"0 -0.5 Td (word) Tj\n" for _ in range(40_000))
+    return _compressed_pdf(b"BT /F1 1 Tf 50 780 Td " + lines + b"ET")
+
+
 BAD_INPUTS = {
     "empty": (lambda _: b"", "is empty"),
     "an HTML error page": (lambda _: b"<!DOCTYPE html><title>403 Forbidden</title>", "not a PDF"),
@@ -163,6 +198,13 @@ BAD_INPUTS = {
         lambda _: _password_protected(_one_page_pdf("Secret text.")),
         "is password-protected",
     ),
+    "a glyph bomb": (_glyph_bomb, "a page draws more than 40,000 characters"),
+    "a slow page": (_slow_page, "a page draws more than 40,000 characters"),
+    "a decompression bomb": (
+        lambda _: _compressed_pdf(b" " * 50_000_000),
+        "a stream or structure is larger than allowed",
+    ),
+    "too many pages": (lambda _: _compressed_pdf(b"", pages=201), "more than 200"),
 }
 
 
@@ -177,3 +219,37 @@ def test_bad_input_is_refused_in_one_sentence(case: str, treaty_pdf: Path, tmp_p
     assert expected in message
     assert str(path) in message
     assert "\n" not in message and "Traceback" not in message
+
+
+def test_extraction_has_a_time_limit(treaty_pdf: Path) -> None:
+    with pytest.raises(PdfTextError, match=r"beyond what the PDF reader accepts: reading it took"):
+        extract_treaty_text(treaty_pdf, seconds=0.05)
+
+
+BOMB_SCRIPT = """
+import resource, sys
+from pathlib import Path
+from bot.source.pdf_layout import PdfTextError, extract_treaty_text
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    extract_treaty_text(Path(sys.argv[1]))
+except PdfTextError as error:
+    print(str(error))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_a_glyph_bomb_is_refused_within_little_memory(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(_glyph_bomb(b""))
+    assert path.stat().st_size < 10_000
+    done = subprocess.run(
+        [sys.executable, "-c", BOMB_SCRIPT, str(path)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    message, growth_mb = done.stdout.strip().splitlines()
+    assert "more than 40,000 characters" in message
+    assert int(growth_mb) < 100, f"reading a 5 KB file grew memory by {growth_mb} MB"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
@@ -31,6 +32,24 @@ NO_MATCH = (
 )
 RELATED_HEADING = "Related provisions (they do not answer the question):"
 LEAD_IN_LABEL = "Lead-in of the paragraph:"
+UNVERIFIED = (
+    "Warning: this index was built from an unverified source (--allow-unverified): its text "
+    "may not be the official one."
+)
+# Control characters a terminal would act on (escape sequences, C1 controls such as CSI):
+# shown as \xNN instead, so that a source's text cannot drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_UNESCAPED_CONTROL = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes only U+0000–U+001F
+
+
+def terminal_safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def json_line(data: object) -> str:
+    """One line of JSON (UTF-8, not ASCII-escaped) without a raw control character in it."""
+    line = json.dumps(data, ensure_ascii=False)
+    return _JSON_UNESCAPED_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", line)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -68,8 +87,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot.index.store import load_index
             from bot.settings import Settings
 
-            treaty = load_index(Settings().index_dir).treaty
-            return _print_article(treaty, args.article, args.paragraph, args.json, console)
+            index = load_index(Settings().index_dir)
+            verified = index.manifest.get("verified") is not False
+            return _print_article(
+                index.treaty, verified, args.article, args.paragraph, args.json, console
+            )
         retriever = load_retriever()
     except TreatyBotError as error:
         return fail(str(error))
@@ -115,12 +137,14 @@ def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) 
 
 def _show(answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout) -> None:
     if as_json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False), file=out, flush=True)
+        print(json_line(answer.to_json()), file=out, flush=True)
         return
     from rich.text import Text
 
+    if not answer.source_verified:
+        console.print(Text(UNVERIFIED, style="bold red"))
     if answer.error:
-        console.print(Text(answer.error, style="yellow"))
+        console.print(Text(terminal_safe(answer.error), style="yellow"))
     if answer.abstained:
         if not answer.error:
             console.print(Text(answer.note or NO_MATCH, style="yellow"))
@@ -143,14 +167,15 @@ def _print_result(result: ArticleResult, console: Console) -> None:
     from bot.treaty.citations import also_line, citation_line
 
     console.print(
-        Text(f"\n{citation_line(result.article, result.title, result.chapter)}", style="bold")
+        Text(f"\n{terminal_safe(citation_line(result.article, result.title, result.chapter))}",
+             style="bold")
     )
-    console.print(Text(result.citation, style="cyan"))
+    console.print(Text(terminal_safe(result.citation), style="cyan"))
     if result.lead_in:
         console.print(Padding(Text(LEAD_IN_LABEL, style="dim italic"), (0, 0, 0, 2)))
-        console.print(Padding(Text(result.lead_in, style="dim"), (0, 0, 0, 2)))
-    quote = Text(result.text)
-    if result.highlight:
+        console.print(Padding(Text(terminal_safe(result.lead_in), style="dim"), (0, 0, 0, 2)))
+    quote = Text(terminal_safe(result.text))
+    if result.highlight and terminal_safe(result.text) == result.text:
         quote.stylize("bold underline", *result.highlight)
     console.print(Padding(quote, (0, 0, 0, 2)))
     if result.also:
@@ -159,12 +184,18 @@ def _print_result(result: ArticleResult, console: Console) -> None:
         where = f"PDF page {', '.join(map(str, result.pages))}"
         console.print(Text(f"{where}: {result.link}" if result.link else where, style="dim"))
     for note in result.notes:
-        console.print(Text(f"Interpretative note {note.number} ({note.heading}):", style="cyan"))
-        console.print(Padding(Text(note.text), (0, 0, 0, 2)))
+        heading = terminal_safe(f"Interpretative note {note.number} ({note.heading}):")
+        console.print(Text(heading, style="cyan"))
+        console.print(Padding(Text(terminal_safe(note.text)), (0, 0, 0, 2)))
 
 
 def _print_article(
-    treaty: Treaty, number: int, paragraph: str | None, as_json: bool, console: Console
+    treaty: Treaty,
+    verified: bool,
+    number: int,
+    paragraph: str | None,
+    as_json: bool,
+    console: Console,
 ) -> int:
     from bot.treaty.citations import citation_line, no_such_article, no_such_paragraph
 
@@ -178,22 +209,29 @@ def _print_article(
             return fail(no_such_paragraph(article, paragraph))
         paragraphs = (chosen,)
     if as_json:
-        print(json.dumps({
+        data: dict[str, object] = {
             "article": article.number,
             "title": article.title,
             "chapter": article.chapter,
             "paragraphs": [{"label": p.label, "text": p.text} for p in paragraphs],
             "notes": [{"number": n.number, "text": n.text} for n in treaty.notes_for(number)],
-        }, ensure_ascii=False))
+        }
+        if not verified:
+            data["verified"] = False
+        print(json_line(data))
         return 0
     from rich.text import Text
 
-    console.print(Text(citation_line(article.number, article.title, article.chapter),
-                       style="bold"))
+    if not verified:
+        console.print(Text(UNVERIFIED, style="bold red"))
+    citation = citation_line(article.number, article.title, article.chapter)
+    console.print(Text(terminal_safe(citation), style="bold"))
     for p in paragraphs:
-        console.print(Text(f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"))
+        line = f"\n{p.label}. {p.text}" if p.label else f"\n{p.text}"
+        console.print(Text(terminal_safe(line)))
     for note in treaty.notes_for(number):
-        console.print(Text(f"\nInterpretative note {note.number}: {note.text}", style="cyan"))
+        line = f"\nInterpretative note {note.number}: {note.text}"
+        console.print(Text(terminal_safe(line), style="cyan"))
     console.print(Text(f"\n{SOURCE_FOOTER}", style="dim"))
     return 0
 

@@ -19,8 +19,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--allow-unverified",
         action="store_true",
-        help="accept a PDF whose sha256 differs from treaty_text/sources.json "
-        "(a new official revision)",
+        help="build from a source whose sha256 is not known (not in treaty_text/sources.json, "
+        "not TREATY_SOURCE_SHA256); the index is marked unverified",
+    )
+    parser.add_argument(
+        "--source-sha256",
+        metavar="SHA256",
+        help="the sha256 TREATY_SOURCE must have (same as TREATY_SOURCE_SHA256)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser.parse_args(argv)
@@ -42,9 +47,12 @@ def build(argv: list[str] | None = None) -> int:
     from bot.index.build import build_index
     from bot.settings import Settings
 
-    settings = Settings()
+    overrides: dict[str, object] = {}
     if args.allow_unverified:
-        settings = settings.model_copy(update={"treaty_allow_unverified": True})
+        overrides["treaty_allow_unverified"] = True
+    if args.source_sha256:
+        overrides["treaty_source_sha256"] = args.source_sha256
+    settings = Settings(**overrides)
     try:
         outcome = build_index(
             settings,

@@ -28,11 +28,11 @@ def _refresh_index() -> int:
     from bot.errors import TreatyBotError
     from bot.index.store import IndexNotReady, checked_build
     from bot.settings import Settings
-    from bot.source.obtain import SourceError
+    from bot.source.obtain import SourceUnreachable
 
     try:
         return build_index.build([])
-    except SourceError as error:
+    except SourceUnreachable as error:
         index_dir = Settings().index_dir
         try:
             _, manifest = checked_build(index_dir)

@@ -12,7 +12,9 @@ start in ~50 ms instead of ~2 s.
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import shutil
 import warnings
 from collections.abc import Sequence
@@ -136,32 +138,46 @@ class SentenceTransformerEncoder:
 
         example = torch.ones((1, 8), dtype=torch.long)
         axes = {0: "texts", 1: "tokens"}
+        exported = io.BytesIO()
         try:
-            directory.mkdir()
             with warnings.catch_warnings(), torch.no_grad():
                 warnings.simplefilter("ignore")  # tracer notes about Python-side shape checks
                 torch.onnx.export(
                     PooledEncoder(self._model[0].auto_model).eval(),
                     (example, example),
-                    str(directory / EXPORTED_GRAPH),
+                    exported,
                     input_names=["input_ids", "attention_mask"],
                     output_names=["embedding"],
                     dynamic_axes={"input_ids": axes, "attention_mask": axes},
                     opset_version=ONNX_OPSET,
                     dynamo=False,
                 )
-            _optimise_graph(directory / EXPORTED_GRAPH, directory)
-            tokenizer.save(str(directory / QUERY_TOKENIZER))
-            config = {"model": self.name, "dimension": self.dimension,
-                      "max_tokens": self.max_tokens, "pooling": pooling}
-            (directory / QUERY_MODEL_CONFIG).write_text(json.dumps(config, indent=2))
+            tokenizer_json = tokenizer.to_str(pretty=True)
+        except Exception as error:
+            return f"the ONNX copy failed: {error}"
+        # Writing is done here, and a failed write (a full disk) raises OSError: the build must
+        # fail rather than go live without its query model.
+        directory.mkdir()
+        graph = directory / EXPORTED_GRAPH
+        graph.write_bytes(exported.getvalue())
+        try:
+            _optimise_graph(graph, directory)
+        except Exception as error:  # ONNX Runtime writes the optimised graph itself
+            raise OSError(f"cannot write the optimised query model ({error})") from error
+        (directory / QUERY_TOKENIZER).write_text(tokenizer_json, encoding="utf-8")
+        config = {"model": self.name, "dimension": self.dimension,
+                  "max_tokens": self.max_tokens, "pooling": pooling}
+        (directory / QUERY_MODEL_CONFIG).write_text(json.dumps(config, indent=2))
+        try:
             gap = float(np.abs(OnnxQueryEncoder(directory).encode(probes)
                                - self.encode(probes)).max())
-            if gap > EXPORT_TOLERANCE:
-                raise ValueError(f"its vectors differ from the model's by {gap:.1e}")
-        except Exception as error:
+        except EncoderUnavailable as error:
+            gap, reason = math.inf, str(error)
+        else:
+            reason = f"its vectors differ from the model's by {gap:.1e}"
+        if gap > EXPORT_TOLERANCE:
             shutil.rmtree(directory, ignore_errors=True)
-            return f"the ONNX copy failed: {error}"
+            return f"the ONNX copy failed: {reason}"
         return None
 
 

@@ -42,11 +42,12 @@ class BuildOutcome:
     directory: Path | None
 
 
-def fingerprint(source_sha256: str, settings: Settings) -> dict[str, Any]:
+def fingerprint(source: TreatySource, settings: Settings) -> dict[str, Any]:
     """What an index depends on: when any of it changes the index is stale."""
     return {
         "format": store.INDEX_FORMAT,
-        "source_sha256": source_sha256,
+        "source_sha256": source.sha256,
+        "verified": source.verified,
         "parser_version": PARSER_VERSION,
         "chunker_version": CHUNKER_VERSION,
         "model": settings.embedding_model,
@@ -75,10 +76,11 @@ def index_staleness(settings: Settings) -> str | None:
     source = resolve_source(
         settings.treaty_source,
         settings.cache_dir,
+        expected_sha256=settings.treaty_source_sha256,
         allow_unverified=settings.treaty_allow_unverified,
         offline=True,
     )
-    return staleness(settings.index_dir, fingerprint(source.sha256, settings))
+    return staleness(settings.index_dir, fingerprint(source, settings))
 
 
 def build_index(
@@ -94,10 +96,14 @@ def build_index(
     source = resolve_source(
         settings.treaty_source,
         settings.cache_dir,
+        expected_sha256=settings.treaty_source_sha256,
         allow_unverified=settings.treaty_allow_unverified,
         timeout_s=settings.download_timeout_s,
     )
-    wanted = fingerprint(source.sha256, settings)
+    if not source.verified:
+        report(f"Building from an unverified source ({source.origin}, sha256 {source.sha256}): "
+               "the index is marked unverified, and /about and treaty-ask say so.")
+    wanted = fingerprint(source, settings)
     reason = staleness(index_dir, wanted)
     if reason is None and not force:
         return BuildOutcome(
@@ -285,4 +291,9 @@ def _clause_text(treaty, clause) -> str:
 
 
 def _describe_source(source: TreatySource) -> dict[str, Any]:
-    return {"origin": source.origin, "sha256": source.sha256, "is_pdf": source.is_pdf}
+    return {
+        "origin": source.origin,
+        "sha256": source.sha256,
+        "is_pdf": source.is_pdf,
+        "verified": source.verified,
+    }

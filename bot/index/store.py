@@ -247,7 +247,9 @@ def write_build(
     def write_vectors(matrix, name: str) -> None:
         index = faiss.IndexFlatIP(matrix.shape[1])
         index.add(matrix)
-        faiss.write_index(index, str(directory / name))
+        # Written by Python, not by faiss's C++ writer, so a full disk is an OSError like any
+        # other failed write (faiss.read_index reads the same bytes).
+        (directory / name).write_bytes(faiss.serialize_index(index).tobytes())
 
     treaty_json = json.dumps(treaty.to_json(), ensure_ascii=False, indent=1)
     (directory / TREATY_JSON).write_text(treaty_json, encoding="utf-8")

@@ -72,6 +72,7 @@ class Answer:
     # What the reply names, for interfaces that word it in another language: "instrument"
     # (the instrument asked about), "holdings" (what the bot holds).
     note_values: dict[str, str] = field(default_factory=dict, compare=False)
+    source_verified: bool = True  # False: the index was built from an unverified source
 
     @property
     def abstained(self) -> bool:
@@ -90,4 +91,6 @@ class Answer:
         if self.abstained and self.note:
             data["note"] = self.note
             data["reason"] = self.reason
+        if not self.source_verified:
+            data["verified"] = False
         return data

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,11 @@ from bot.treaty.notes import notes_on
 from bot.treaty.references import Reference, find_references
 
 MAX_QUESTION_CHARS = 1000
+
+
+def question_as_read(question: str) -> str:
+    """The part of a question retrieval reads: on one line, at most MAX_QUESTION_CHARS."""
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
 
 
 @dataclass(frozen=True)
@@ -140,8 +145,17 @@ class Retriever:
     def manifest(self) -> dict[str, Any]:
         return self._index.manifest
 
+    @property
+    def source_verified(self) -> bool:
+        """False when the index was built from a source of unknown sha256 (--allow-unverified)."""
+        return self.manifest.get("verified") is not False
+
     def ask(self, question: str, k: int = 3) -> Answer:
-        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        question = question_as_read(question)
+        answer = self._answer(question, k)
+        return answer if self.source_verified else replace(answer, source_verified=False)
+
+    def _answer(self, question: str, k: int) -> Answer:
         if not question:
             return Answer(question, ())
         verdict = self._scope.judge(question, self._documents, self._holdings)

@@ -11,13 +11,41 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from pypdf import PageObject
 
+from bot.errors import TreatyBotError
 from bot.source.pdf_fonts import Font, read_font
+
+# --- Limits: what a hostile file may cost ------------------------------------------------------
+
+
+class LimitExceeded(TreatyBotError):
+    """Reading went past one of the `Limits`; the message says which, in plain words."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one PDF may cost: a few kilobytes of compressed content can otherwise
+    unpack into millions of glyphs (gigabytes of memory) or minutes of work."""
+
+    max_pages: int
+    max_page_content_bytes: int  # a page's content stream, decompressed
+    max_page_glyphs: int
+    deadline: float  # time.monotonic() by which the whole file must be read
+    seconds: float  # the time allowed, for the message
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(f"reading it took more than {self.seconds:g} s")
+
+
+_CHECK_EVERY = 1024  # operations between two looks at the clock
+
 
 # --- Operations: tokenizing a content stream ---------------------------------------------------
 
@@ -189,21 +217,30 @@ def _page_fonts(page: PageObject) -> dict[bytes, Font]:
     }
 
 
-def page_glyphs(page: PageObject) -> list[Glyph]:
+def page_glyphs(page: PageObject, limits: Limits) -> list[Glyph]:
     """Every glyph drawn on the page outside pagination artifacts, in points from the page corner.
 
-    Text inside form XObjects is not read: Word draws none there.
+    Text inside form XObjects is not read: Word draws none there. Raises `LimitExceeded` past
+    `limits`.
     """
     contents = page.get_contents()
     if contents is None:
         return []
+    data = contents.get_data()
+    if len(data) > limits.max_page_content_bytes:
+        raise LimitExceeded(
+            f"a page's content is {len(data):,} bytes, more than the "
+            f"{limits.max_page_content_bytes:,} allowed"
+        )
     fonts = _page_fonts(page)
     glyphs: list[Glyph] = []
     ctm, saved = _IDENTITY, []
     state = _TextState()
     line_matrix = text_matrix = _IDENTITY
     artifact: list[bool] = []  # per open marked-content sequence: is it an artifact?
-    for operator, operands in _operations(contents.get_data()):
+    for count, (operator, operands) in enumerate(_operations(data)):
+        if count % _CHECK_EVERY == 0:
+            limits.check_time()
         try:
             if operator in (b"'", b'"'):
                 if operator == b'"':
@@ -217,6 +254,7 @@ def page_glyphs(page: PageObject) -> list[Glyph]:
                     text_matrix,
                     ctm,
                     None if any(artifact) else glyphs,
+                    limits.max_page_glyphs,
                 )
             elif operator == b"Tf":
                 state.font, state.size = fonts.get(operands[0]), float(operands[1])
@@ -262,9 +300,10 @@ def _show_text(
     text_matrix: _Matrix,
     ctm: _Matrix,
     glyphs: list[Glyph] | None,
+    max_glyphs: int,
 ) -> _Matrix:
     """Place the glyphs of one text-showing operation (into glyphs unless it is None) and
-    return the text matrix after them.
+    return the text matrix after them; at most `max_glyphs` on the page.
 
     Composite fonts are read with two-byte codes (Identity-H, which Word writes).
     """
@@ -297,5 +336,7 @@ def _show_text(
                 y = f + advance * b + state.rise * d
                 text = characters.get(code, "\ufffd")  # a code the font gives no text for
                 glyphs.append(Glyph(x, x + width * a, y, size, text, not text.strip()))
+                if len(glyphs) > max_glyphs:
+                    raise LimitExceeded(f"a page draws more than {max_glyphs:,} characters")
             advance += width
     return _translate(text_matrix, advance, 0.0)

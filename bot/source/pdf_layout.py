@@ -13,17 +13,26 @@ every line (`PdfText.line_pages`), so each quotation can link to the page that p
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PageObject, PdfReader
-from pypdf.errors import DependencyError, PyPdfError
+from pypdf import PageObject, PdfReader, apply_configuration
+from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
 from bot.errors import TreatyBotError
-from bot.source.pdf_content import Glyph, page_glyphs
+from bot.source.pdf_content import Glyph, LimitExceeded, Limits, page_glyphs
 from bot.treaty.layout import CONVENTION_TITLE, NOTES_MARKER
+
+# Extraction limits, each about ten times what the official PDF needs (46 pages, at most 54 KB
+# of content and 4,000 characters a page, read in about 2 s), so a new revision fits and a
+# hostile file is stopped early.
+MAX_PAGES = 200
+MAX_PAGE_CONTENT_BYTES = 1_000_000
+MAX_PAGE_GLYPHS = 40_000
+MAX_SECONDS = 60.0
 
 # Word puts the spaces between words in as glyphs; a run restarted inside a word leaves a gap of
 # at most 0.15 em, a missing space would leave 0.25 em or more.
@@ -55,22 +64,54 @@ class PdfText:
     line_pages: tuple[tuple[int, ...], ...]
 
 
-def extract_treaty_text(pdf_path: Path) -> str:
+def extract_treaty_text(pdf_path: Path, seconds: float = MAX_SECONDS) -> str:
     """Convention text + "\n\n" + interpretative-notes text, both in the reference layout."""
-    return extract_treaty(pdf_path).text
+    return extract_treaty(pdf_path, seconds).text
 
 
-def extract_treaty(pdf_path: Path) -> PdfText:
-    """The text of `extract_treaty_text` with the page map of its lines."""
+def extract_treaty(pdf_path: Path, seconds: float = MAX_SECONDS) -> PdfText:
+    """The text of `extract_treaty_text` with the page map of its lines.
+
+    A file past the extraction limits (pages, content per page, characters per page, `seconds`
+    in all) is refused with a `PdfTextError` saying which.
+    """
     pdf_path = Path(pdf_path)
-    reader = _open(pdf_path)
-    try:
-        pages = [_page_lines(number, page) for number, page in enumerate(reader.pages)]
-    except _UNREADABLE as error:
-        raise PdfTextError(
-            f"{pdf_path} has a damaged page ({_reason(error)}): download the official PDF again."
-        ) from None
-    convention, notes = _sections(*_blocks(pages), pdf_path)
+    limits = Limits(
+        MAX_PAGES, MAX_PAGE_CONTENT_BYTES, MAX_PAGE_GLYPHS, time.monotonic() + seconds, seconds
+    )
+    # pypdf's own decompression caps, so that no stream unpacks past what a page may hold.
+    with apply_configuration(
+        zlib_maximum_output_length=MAX_PAGE_CONTENT_BYTES,
+        lzw_maximum_output_length=MAX_PAGE_CONTENT_BYTES,
+        run_length_maximum_output_length=MAX_PAGE_CONTENT_BYTES,
+        stream_decoding_work_maximum_length=4 * MAX_PAGE_CONTENT_BYTES,
+    ):
+        try:
+            reader = _open(pdf_path)
+            if len(reader.pages) > MAX_PAGES:
+                raise LimitExceeded(f"it has {len(reader.pages)} pages, more than {MAX_PAGES}")
+            pages = []
+            for number, page in enumerate(reader.pages):
+                limits.check_time()
+                pages.append(_page_lines(number, page, limits))
+            convention, notes = _sections(*_blocks(pages, limits), pdf_path)
+        except PdfTextError:
+            raise
+        except (LimitExceeded, LimitReachedError) as error:
+            reason = (
+                f"a stream or structure is larger than allowed ({_reason(error)})"
+                if isinstance(error, LimitReachedError)
+                else _reason(error)
+            )
+            raise PdfTextError(
+                f"{pdf_path} is beyond what the PDF reader accepts: {reason}. The "
+                "official A/RES/79/243 PDF is well within its limits: use that file."
+            ) from None
+        except _UNREADABLE as error:
+            raise PdfTextError(
+                f"{pdf_path} has a damaged page ({_reason(error)}): download the official PDF "
+                "again."
+            ) from None
     text = "\n\n".join(b.text for b in convention) + "\n\n"
     text += "\n\n".join(b.text for b in notes) + "\n"
     line_pages = tuple(
@@ -104,7 +145,7 @@ def _open(path: Path) -> PdfReader:
             raise PdfTextError(f"{path} is password-protected: use the official, open PDF.")
         if not reader.pages:
             raise PdfTextError(f"{path} has no pages: download the official PDF again.")
-    except PdfTextError:
+    except (PdfTextError, LimitReachedError):
         raise
     except _UNREADABLE as error:
         raise PdfTextError(
@@ -131,9 +172,9 @@ class _Line:
     starts_with_note_mark: bool
 
 
-def _page_lines(page_number: int, page: PageObject) -> list[_Line]:
+def _page_lines(page_number: int, page: PageObject, limits: Limits) -> list[_Line]:
     """The page's lines of text, top first."""
-    rows = _attach_superscripts(_baseline_rows(page_glyphs(page)))
+    rows = _attach_superscripts(_baseline_rows(page_glyphs(page, limits)))
     return [_line(page_number, row) for row in rows]
 
 
@@ -154,6 +195,8 @@ def _row_size(row: list[Glyph]) -> float:
 
 def _attach_superscripts(rows: list[list[Glyph]]) -> list[list[Glyph]]:
     """Move a row of small raised glyphs (a footnote mark) into the line it is raised from."""
+    if not rows:
+        return []  # a blank page
     merged: list[list[Glyph]] = []
     raised: list[Glyph] = []
     for row, below in zip(rows, [*rows[1:], None], strict=True):
@@ -230,7 +273,7 @@ class _Footnote:
     text: str
 
 
-def _blocks(pages: list[list[_Line]]) -> tuple[list[_Block], list[_Footnote]]:
+def _blocks(pages: list[list[_Line]], limits: Limits) -> tuple[list[_Block], list[_Footnote]]:
     """Rebuild paragraphs and heading blocks from the lines of all pages; set footnotes apart."""
     body: list[_Line] = []
     footnotes: list[_Footnote] = []
@@ -246,7 +289,9 @@ def _blocks(pages: list[list[_Line]]) -> tuple[list[_Block], list[_Footnote]]:
 
     blocks: list[_Block] = []
     previous: _Line | None = None
-    for line in body:
+    for count, line in enumerate(body):
+        if count % 256 == 0:
+            limits.check_time()  # a paragraph of very many lines is slow to join
         text = _tidy(line.text)
         if previous is None or _starts_paragraph(previous, line, left, right):
             blocks.append(_Block([text], {line.page}))
@@ -288,7 +333,7 @@ def _starts_paragraph(previous: _Line, line: _Line, left: float, right: float) -
 
 def _join_lines(text: str, continuation: str) -> str:
     """Join a wrapped line; a hyphen at a line's end is part of the word ("Secretary-General")."""
-    separator = "" if re.search(r"\w-$", text) else " "
+    separator = "" if re.fullmatch(r"\w-", text[-2:]) else " "
     return text + separator + continuation
 
 

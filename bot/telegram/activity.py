@@ -38,6 +38,7 @@ class Outcome:
     articles: tuple[int, ...] = ()  # the articles the reply cited
     question: str | None = None  # the text searched; logged only when LOG_QUESTIONS is set
     abstained: bool | None = None  # set for a question asked in a chat: did nothing match?
+    busy: bool = False  # refused with "busy, try again in a minute": the queue was full
 
 
 class Activity:
@@ -56,6 +57,7 @@ class Activity:
         self.answered = 0
         self.abstained = 0
         self.errors = 0
+        self.busy = 0
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
 
     def pseudonym(self, identifier: int) -> str:
@@ -79,6 +81,8 @@ class Activity:
 
     def record(self, update: Update, command: str, seconds: float, outcome: Outcome) -> None:
         """Count a handled update and log it: who (hashed), what, how long, which articles."""
+        if outcome.busy:
+            self.busy += 1
         if outcome.abstained is not None:
             self._latencies.append(seconds)
             if outcome.abstained:
@@ -92,6 +96,8 @@ class Activity:
         )
         if outcome.abstained:
             line += " abstained"
+        if outcome.busy:
+            line += " busy"
         if self._log_questions and outcome.question is not None:
             line += f" question={outcome.question!r}"
         logger.info("%s", line)

@@ -8,10 +8,12 @@ confirmed to Telegram, so none is lost or answered twice after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
 import sys
+from collections.abc import Iterable
 from typing import TypedDict
 from urllib.parse import urlsplit
 
@@ -23,10 +25,10 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.errors import TreatyBotError
 from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
-from bot.telegram import texts
+from bot.telegram import texts, webhook
 from bot.telegram.activity import Activity, redact
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers import TreatyBot
+from bot.telegram.handlers import ANSWER_SLOTS, TreatyBot
 from bot.telegram.i18n import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
 from bot.telegram.network import ApiHealth, ChatRateLimiter, ResilientRequest
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
@@ -36,6 +38,13 @@ logger = logging.getLogger(__name__)
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 WARM_UP_QUESTION = "Is hacking a crime?"
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+# Updates python-telegram-bot may process at once: enough that every update waiting for its
+# turn is in the bot's own fair queue (bot.telegram.scheduling), not in a first-come line
+# before it; the updates that need no turn get the margin.
+CONCURRENCY_MARGIN = 256
+# Libraries that log, at DEBUG, the updates they receive and the parameters of every request
+# (user text, the webhook secret): their debug records are dropped unless LOG_QUESTIONS is set.
+_OWN_LOGGERS = ("bot", "__main__")
 
 
 class WebhookParameters(TypedDict):
@@ -77,7 +86,7 @@ def settings_problems(settings: Settings) -> list[str]:
 
 
 def webhook_parameters(settings: Settings) -> WebhookParameters:
-    """Arguments for `run_webhook`/`start_webhook`: serve the path of the public URL, locally."""
+    """Arguments for `webhook.WebhookServer`: serve the path of the public URL, locally."""
     url = settings.telegram_webhook_url
     secret = settings.telegram_webhook_secret
     if url is None or secret is None:
@@ -133,6 +142,7 @@ def build_application(settings: Settings, retriever: TreatyRetriever) -> Applica
         Activity(salt, settings.log_questions),
         FloodGuard(settings.flood_burst, settings.flood_per_minute),
         settings.admin_user_ids,
+        queue_limit=settings.answer_queue_limit,
     )
 
     async def post_init(application: Application) -> None:
@@ -164,44 +174,65 @@ def build_application(settings: Settings, retriever: TreatyRetriever) -> Applica
             )
         )
         .rate_limiter(ChatRateLimiter())
-        .concurrent_updates(True)
+        .concurrent_updates(settings.answer_queue_limit + ANSWER_SLOTS + CONCURRENCY_MARGIN)
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
     )
     treaty_bot.register(application)
+    application.bot_data["treaty_bot"] = treaty_bot
     return application
 
 
 class RedactingFormatter(logging.Formatter):
-    """Blanks out the bot token wherever a record carries it: library messages quoting a
-    request URL, exception texts, tracebacks."""
+    """Blanks out the secrets (the bot token, the webhook secret) wherever a record carries
+    them: library messages quoting a request URL or its parameters, exception texts,
+    tracebacks."""
 
-    def __init__(self, secret: str | None, fmt: str) -> None:
+    def __init__(self, secrets: Iterable[str | None], fmt: str) -> None:
         super().__init__(fmt)
-        self._secret = secret
+        self._secrets = [secret for secret in secrets if secret]
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self._secret)
+        line = super().format(record)
+        for secret in self._secrets:
+            line = redact(line, secret)
+        return line
+
+
+class LibraryDebugFilter(logging.Filter):
+    """Drops the DEBUG records of libraries: python-telegram-bot logs each update it receives
+    and each request's parameters there, httpx and tornado their traffic."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name.split(".")[0] in _OWN_LOGGERS
+        return own or record.levelno >= logging.INFO
 
 
 def configure_logging(settings: Settings) -> None:
-    token = settings.telegram_bot_token
+    """Logs to stderr at LOG_LEVEL, without secrets at any level, and without user text unless
+    LOG_QUESTIONS is set."""
+    token, secret = settings.telegram_bot_token, settings.telegram_webhook_secret
     handler = logging.StreamHandler()
     handler.setFormatter(
         RedactingFormatter(
-            token.get_secret_value() if token else None,
+            [s.get_secret_value() for s in (token, secret) if s is not None],
             "%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
     )
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    if not settings.log_questions:
+        handler.addFilter(LibraryDebugFilter())
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def main() -> None:
     """Check the settings, load the index once, then poll Telegram or serve the webhook."""
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except TreatyBotError as error:  # a refused setting (e.g. a plain-http Bot API URL)
+        sys.exit(str(error))
     configure_logging(settings)
     problems = settings_problems(settings)
     if problems:
@@ -214,7 +245,8 @@ def main() -> None:
     try:
         if settings.telegram_webhook_url:
             logger.info("Serving the webhook for %s", settings.telegram_webhook_url)
-            application.run_webhook(**webhook_parameters(settings))
+            server = webhook.WebhookServer(application, **webhook_parameters(settings))
+            asyncio.run(webhook.serve(application, server))
         else:
             logger.info("Polling Telegram for updates")
             application.run_polling(allowed_updates=ALLOWED_UPDATES)

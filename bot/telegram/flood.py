@@ -1,4 +1,7 @@
-"""Flood protection: a token bucket per user, so one user's flood cannot slow everyone else.
+"""Flood protection: a token bucket per sender, so one sender's flood cannot slow everyone else.
+
+A sender is a user, or a chat that messages are sent in the name of (an anonymous group admin,
+a channel), counted per chat where it speaks (`bot.telegram.handlers.sender_key`).
 
 Each user may send `burst` messages at once, then `per_minute` a minute. The first message over
 the limit earns one polite "slow down"; the rest of that burst is dropped without a word, and
@@ -9,7 +12,7 @@ turns the protection off.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -28,7 +31,7 @@ class _Bucket:
 
 
 class FloodGuard:
-    """Token buckets by user id; full buckets are forgotten once there are many users."""
+    """Token buckets by sender; full buckets are forgotten once there are many senders."""
 
     FORGET_ABOVE = 10_000
 
@@ -38,18 +41,18 @@ class FloodGuard:
         self.burst = burst
         self.per_second = per_minute / 60
         self._clock = clock
-        self._buckets: dict[int, _Bucket] = {}
+        self._buckets: dict[Hashable, _Bucket] = {}
         self.dropped = 0
 
-    def check(self, user_id: int) -> Verdict:
-        """Take a token for one message of this user, if one is left."""
+    def check(self, sender: Hashable) -> Verdict:
+        """Take a token for one message of this sender, if one is left."""
         if self.burst <= 0:
             return Verdict.ALLOW
         now = self._clock()
-        bucket = self._buckets.get(user_id)
+        bucket = self._buckets.get(sender)
         if bucket is None:
             self._forget_idle(now)
-            bucket = self._buckets[user_id] = _Bucket(float(self.burst), now)
+            bucket = self._buckets[sender] = _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.per_second)
         bucket.updated = now
         if bucket.tokens >= 1:

@@ -429,13 +429,22 @@ def chapter_message(chapter: Chapter) -> str:
 def about_message(
     treaty: Treaty, manifest: dict[str, object], lang: str = DEFAULT_LANGUAGE
 ) -> str:
-    """What the answers are drawn from and how the index was built, for checking and citing."""
+    """What the answers are drawn from and how the index was built, for checking and citing;
+    an index built from an unverified source says so first."""
+    source = manifest.get("source")
+    from_pdf = not isinstance(source, dict) or source.get("is_pdf", True)
     blocks = [
         Block(text("about_title", lang), Style.BOLD),
+        *(
+            [Block(text("about_unverified", lang), Style.BOLD, gap="\n\n")]
+            if manifest.get("verified") is False
+            else []
+        ),
         Block(text("about_intro", lang), gap="\n\n"),
         Block(text("about_document", lang), Style.BOLD, gap="\n\n"),
         Block(f"{treaty.title} ({treaty.symbol})"),
-        Block(text("about_checksum", lang), Style.BOLD, gap="\n\n"),
+        Block(text("about_checksum" if from_pdf else "about_checksum_text", lang), Style.BOLD,
+              gap="\n\n"),
         Block(str(manifest.get("source_sha256", treaty.source_sha256)), Style.CODE),
         Block(text("about_built", lang), Style.BOLD, gap="\n\n"),
         Block(str(manifest.get("built_at", "unknown"))),

@@ -3,6 +3,10 @@
 The handlers only route and format. Retrieval is CPU-bound, so it runs in a worker thread, and
 it knows nothing of Telegram: it is reached through the small `TreatyRetriever` protocol.
 
+Every update waits for its sender's turn before it is answered (`bot.telegram.scheduling`):
+senders are served round-robin, so one user's flood cannot hold up another user's first
+question, and past the queue's limit the bot says it is busy rather than queue without end.
+
 The bot's own words follow the Telegram language of the user who sent the update (one of the
 six UN languages, else English); the treaty is always quoted in its English authentic text.
 """
@@ -12,13 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import secrets
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
-from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -60,7 +62,9 @@ from bot.telegram.keyboards import (
     not_issued,
     toc_keyboard,
 )
+from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
+from bot.telegram.scheduling import Busy, Turns
 from bot.treaty.citations import citation_line
 from bot.treaty.model import Treaty
 from bot.treaty.references import parse_article_arguments
@@ -69,7 +73,10 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
 INLINE_RESULTS = 5
-STORED_QUESTIONS = 100  # per chat: how far back "More results" still works
+# Updates answered at once. Searches run one at a time anyway (below); a few answers in flight
+# let one search overlap the sending of others, while Telegram takes ~30 messages a second.
+ANSWER_SLOTS = 4
+DEFAULT_QUEUE_LIMIT = 1000
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Outcome | None]]
 
@@ -107,22 +114,33 @@ def user_language(update: object) -> str:
     return language_of(user.language_code if user else None)
 
 
+def sender_key(update: object) -> Hashable | None:
+    """Who sent an update, for flood control and turns: the user, except for a message sent
+    in the name of a chat (an anonymous group admin, a channel post in its discussion group),
+    whose sender is that chat, in this chat. Telegram gives all anonymous admins of all groups
+    one and the same user, so keying on it would let a flood in one group silence another."""
+    if not isinstance(update, Update):
+        return None
+    message = update.message
+    if message is not None and message.sender_chat is not None:
+        return ("chat", message.sender_chat.id, message.chat.id)
+    user = update.effective_user
+    return ("user", user.id) if user else None
+
+
 def _message(update: Update) -> Message:
     """The message behind a message or command update (the handlers' filters guarantee one)."""
     assert update.effective_message is not None
     return update.effective_message
 
 
-def _callback(update: Update) -> tuple[CallbackQuery, Message]:
-    """The pressed button's query and the bot message it sits under."""
+def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
+    """The pressed button's query and the bot message it sits under; None for a button whose
+    message the bot cannot see (an inline message, one too old for Telegram to send, or a
+    forged query)."""
     query = update.callback_query
-    assert query is not None and isinstance(query.message, Message)
-    return query, query.message
-
-
-def _chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
-    assert context.chat_data is not None  # every update routed here comes from a chat
-    return context.chat_data
+    assert query is not None  # the CallbackQueryHandlers guarantee one
+    return query, query.message if isinstance(query.message, Message) else None
 
 
 async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
@@ -150,16 +168,20 @@ class TreatyBot:
         activity: Activity,
         flood: FloodGuard,
         admin_user_ids: Collection[int] = (),
+        queue_limit: int = DEFAULT_QUEUE_LIMIT,
     ) -> None:
         self.reloader = reloader
         self.activity = activity
         self.flood = flood
         self.admin_user_ids = frozenset(admin_user_ids)
+        self.turns = Turns(ANSWER_SLOTS, queue_limit)
+        self.memory = ChatMemory()
         self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
-        # Searches hold the GIL most of the time: run them one at a time, in arrival order.
-        # With more threads they starve the event loop that sends the replies (measured with
-        # scripts/loadtest.py on 2 cores: 25 questions/s offered fell to 15/s answered with
-        # two threads; one thread answers 29/s of 30 offered, p95 0.6 s).
+        # Searches hold the GIL most of the time: run them one at a time. With more threads
+        # they starve the event loop that sends the replies (measured with scripts/loadtest.py
+        # on 2 cores: 25 questions/s offered fell to 15/s answered with two threads; one
+        # thread answers 29/s of 30 offered, p95 0.6 s). Which search runs next is decided by
+        # the turns, round-robin across users.
         self._searches = ThreadPoolExecutor(1, "search")
 
     @property
@@ -184,8 +206,12 @@ class TreatyBot:
                 CommandHandler("article", logged("/article", self.article), filters=new_messages),
                 CommandHandler("toc", logged("/toc", self.toc), filters=new_messages),
                 CommandHandler("about", logged("/about", self.about), filters=new_messages),
-                CommandHandler("stats", logged("/stats", self.stats), filters=admins),
-                CommandHandler("reload", logged("/reload", self.reload), filters=admins),
+                CommandHandler(
+                    "stats", logged("/stats", self.stats, in_turn=False), filters=admins
+                ),
+                CommandHandler(
+                    "reload", logged("/reload", self.reload, in_turn=False), filters=admins
+                ),
                 MessageHandler(
                     self._to_the_bot & filters.COMMAND, logged("unknown", self.unknown_command)
                 ),
@@ -213,16 +239,36 @@ class TreatyBot:
         )
         application.add_error_handler(self.report_error)
 
-    def _logged(self, command: str, callback: Callback) -> Callback:
-        """The handler, timed and recorded (pseudonymous log line, /stats counters)."""
+    def _logged(self, command: str, callback: Callback, in_turn: bool = True) -> Callback:
+        """The handler, run in its sender's turn (admin commands need none, so that they work
+        under load), timed from arrival and recorded (pseudonymous log line, /stats counters).
+        """
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome:
             started = time.perf_counter()
-            outcome = await callback(update, context) or Outcome()
+            try:
+                if in_turn:
+                    async with self.turns.turn(sender_key(update)):
+                        outcome = await callback(update, context) or Outcome()
+                else:
+                    outcome = await callback(update, context) or Outcome()
+            except Busy:
+                await self._say_busy(update)
+                outcome = Outcome(busy=True)
             self.activity.record(update, command, time.perf_counter() - started, outcome)
             return outcome
 
         return handle
+
+    async def _say_busy(self, update: Update) -> None:
+        """Tell a sender the bot cannot take their update now, in the way the update allows."""
+        busy = text("busy", user_language(update))
+        if update.callback_query:
+            await update.callback_query.answer(busy)
+        elif update.inline_query:
+            await update.inline_query.answer([], cache_time=0)
+        elif update.effective_message:
+            await update.effective_message.reply_text(busy)
 
     async def _ask(self, question: str, k: int) -> Answer:
         """Search off the event loop, so one slow question does not stall every chat. A reload
@@ -236,17 +282,19 @@ class TreatyBot:
         """Drop what a user sends beyond their allowance, saying so once per burst; other
         users are not held up. Group chatter not meant for the bot does not count, and admins
         are not limited."""
-        user = update.effective_user
+        sender = sender_key(update)
         meant_for_bot = update.callback_query or update.inline_query or (
             update.message and self._to_the_bot.check_update(update)
         )
-        if user is None or not meant_for_bot or user.id in self.admin_user_ids:
+        if sender is None or not meant_for_bot:
             return
-        verdict = self.flood.check(user.id)
+        if sender[0] == "user" and sender[1] in self.admin_user_ids:
+            return
+        verdict = self.flood.check(sender)
         if verdict is Verdict.ALLOW:
             return
         if verdict is Verdict.WARN:
-            logger.info("flood user=%s: over the limit", self.activity.pseudonym(user.id))
+            logger.info("flood sender=%s: over the limit", self.activity.pseudonym(sender[1]))
             slow_down = text("slow_down", user_language(update))
             if update.callback_query:
                 await update.callback_query.answer(slow_down)
@@ -322,6 +370,7 @@ class TreatyBot:
                 median_s=activity.median_latency_s(),
                 errors=activity.errors,
                 dropped=self.flood.dropped,
+                busy=activity.busy,
                 build=self.reloader.build,
                 built_at=str(self.retriever.manifest.get("built_at", "unknown")),
             )
@@ -371,7 +420,7 @@ class TreatyBot:
         if answer.abstained:
             await message.reply_text(self._declined(answer, lang), do_quote=do_quote)
             return Outcome(question=question, abstained=True)
-        token = self._remember(context, question)
+        token = self.memory.remember(message.chat.id, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         page, keyboard = self._page(answer, token, 0, heading, lang)
         await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
@@ -392,15 +441,6 @@ class TreatyBot:
             else answer.note or text("no_match", lang)  # a subject not yet translated
         )
         return formatting.declined_message(reply, answer.related, self.treaty, lang)
-
-    def _remember(self, context: ContextTypes.DEFAULT_TYPE, question: str) -> str:
-        """Keep the question for its "More results" button; the button carries only a token."""
-        questions: dict[str, str] = _chat_data(context).setdefault("questions", {})
-        token = secrets.token_urlsafe(6)
-        questions[token] = question
-        while len(questions) > STORED_QUESTIONS:
-            del questions[next(iter(questions))]
-        return token
 
     def _page(
         self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
@@ -423,15 +463,13 @@ class TreatyBot:
         lang = user_language(update)
         treaty = self.treaty
         article = treaty.article(int(context.match.group(1)))
-        if article is None:
+        if article is None or message is None:
             await query.answer(text("button_expired", lang))
             return None
-        shown: set[tuple[int, int]] = _chat_data(context).setdefault("full_texts_sent", set())
         key = (message.message_id, article.number)
-        if key in shown:
+        if not self.memory.first_time_shown(message.chat.id, key):
             await query.answer(texts.already_shown(article.number, lang))
             return None
-        shown.add(key)
         await query.answer()
         await _send_parts(message, formatting.article_messages(article, treaty, lang), False)
         return Outcome((article.number,))
@@ -440,11 +478,11 @@ class TreatyBot:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
         """Show another page of results in place of the current one."""
-        query, _ = _callback(update)
+        query, message = _callback(update)
         assert context.match is not None
         lang = user_language(update)
         token, offset = context.match.group(1), int(context.match.group(2))
-        question = _chat_data(context).get("questions", {}).get(token)
+        question = self.memory.question(message.chat.id, token) if message else None
         if question is None:
             await query.answer(text("expired", lang))
             return None
@@ -461,11 +499,14 @@ class TreatyBot:
 
     async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Open a chapter's list of articles, or go back to the chapters."""
-        query, _ = _callback(update)
+        query, message = _callback(update)
         assert context.match is not None
         lang = user_language(update)
         number = context.match.group(1)
         treaty = self.treaty
+        if message is None:
+            await query.answer(text("button_expired", lang))
+            return
         if number is None:
             await query.answer()
             await _edit(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty, lang))
@@ -487,7 +528,7 @@ class TreatyBot:
         lang = user_language(update)
         examples = example_questions(lang)
         index = int(context.match.group(1))
-        if index >= len(examples):
+        if index >= len(examples) or message is None:
             await query.answer(text("button_expired", lang))
             return None
         await query.answer()

@@ -43,6 +43,8 @@ PLAIN_TEXT_KEYS = (
     "about_intro",
     "about_document",
     "about_checksum",
+    "about_checksum_text",
+    "about_unverified",
     "about_built",
     "about_model",
     "english_text_note",

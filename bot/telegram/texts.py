@@ -69,6 +69,7 @@ def stats(
     median_s: float | None,
     errors: int,
     dropped: int,
+    busy: int,
     build: str,
     built_at: str,
 ) -> str:
@@ -81,6 +82,7 @@ def stats(
         f"Median answer time: {median}\n"
         f"Errors: {errors}\n"
         f"Messages dropped by flood control: {dropped}\n"
+        f"Turned away as busy (queue full): {busy}\n"
         f"Index build: {escape(build)} (built {escape(built_at)})"
     )
 

@@ -39,6 +39,7 @@ REQUIRED_KEYS = {
     "no_more_results",
     "browse_hint",
     "slow_down",
+    "busy",
     "empty_mention",
     "already_shown",
     "no_such_article",

@@ -511,7 +511,8 @@ async def test_more_results_after_the_question_was_forgotten_says_so(
 ) -> None:
     chat = telegram.private_chat()
     reply = (await chat.send(QUESTION)).only_message
-    running_bot.drop_chat_data(reply.chat_id)  # as after a restart: chat data is in memory
+    # As after a restart: what the bot keeps per chat is in memory only.
+    running_bot.bot_data["treaty_bot"].memory.forget(reply.chat_id)
     pressed = await chat.press(reply, "More results")
     pressed.assert_all_accepted()
     assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]

@@ -260,3 +260,22 @@ def test_a_shortened_quote_keeps_its_bold_clause_in_view(
         s, e = shown_bold
         assert 0 <= s <= e <= len(shown)
         assert text[bold[0]:bold[1]].startswith(shown[s:e])
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_about_says_when_the_index_is_unverified_and_what_the_checksum_is_of(
+    treaty: Treaty, lang: str
+) -> None:
+    """Issue 16, point 1: a build from an unverified text still showed "Source PDF SHA-256"."""
+    verified_pdf = {"source_sha256": "a" * 64, "verified": True, "source": {"is_pdf": True}}
+    unverified_text = {"source_sha256": "b" * 64, "verified": False, "source": {"is_pdf": False}}
+    shown = formatting.about_message(treaty, verified_pdf, lang)
+    assert i18n.text("about_checksum", lang) in unescape(shown)
+    assert i18n.text("about_unverified", lang) not in unescape(shown)
+    warned = formatting.about_message(treaty, unverified_text, lang)
+    parse_telegram_html(warned)
+    assert unescape(warned).index(i18n.text("about_unverified", lang)) < unescape(warned).index(
+        i18n.text("about_intro", lang)
+    )
+    assert i18n.text("about_checksum_text", lang) in unescape(warned)
+    assert i18n.text("about_checksum", lang) not in unescape(warned)
