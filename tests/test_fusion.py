@@ -53,6 +53,22 @@ def test_fuse_adds_rank_fusion_of_the_signals_without_scores() -> None:
     assert fused[7] == pytest.approx(by_scores[7] + 1 / (fusion.RRF_K + 1))
 
 
+def test_rescoring_raises_only_the_first_articles_by_their_best_unit() -> None:
+    fused = {7: 0.50, 25: 0.48, 40: 0.10}
+    best_unit = {7: 0.8, 25: 2.0, 40: 2.0}
+    raised = fusion.rescored(fused, best_unit.__getitem__, n=2, weight=0.05)
+    assert raised[25] == pytest.approx(0.48 + 0.1) and raised[7] == pytest.approx(0.54)
+    assert raised[40] == 0.10  # outside the first two: not rescored
+    assert fusion.top_articles(raised, 3) == [25, 7, 40]
+
+
+def test_agreement_scales_each_signal_to_its_best_unit() -> None:
+    assert fusion.agreement(np.array([0.2, 0.4]), np.array([3.0, 0.0])) == pytest.approx(
+        [0.5 + 1.0, 1.0]
+    )
+    assert fusion.agreement(np.array([0.2, 0.4]), np.zeros(2)) == pytest.approx([0.5, 1.0])
+
+
 def test_top_articles_breaks_ties_by_article_number_and_cuts_at_k() -> None:
     fused = {12: 0.2, 3: 0.2, 5: 0.5, 9: 0.0}
     assert fusion.top_articles(fused, 5) == [5, 3, 12]

@@ -12,7 +12,8 @@ How a question is answered:
 4. Articles are ranked by fusing several article-level signals (best dense paragraph, dense
    heading, best BM25 unit, glossary votes, a definition request for a term that the
    Convention defines), so an article wins when independent kinds of evidence agree: for
-   English, the scoring signals by their standardised scores, the voting ones by rank.
+   English, the scoring signals by their standardised scores, the voting ones by rank. The
+   first five are then rescored by their best quotable unit (dense and lexical agreement).
 5. Each result quotes the unit where dense and lexical evidence agree most, helped by the
    question's cues ("how long" → the paragraph with the period); a sub-paragraph when it
    alone answers, with its paragraph's lead-in; its best clause is marked (bot.search.paragraphs,
@@ -245,6 +246,8 @@ class Retriever:
             rankings, self._article_scores(query, similarities, lexical),
             self._runs.articles.tolist(), query.weights,
         )
+        agreement = fusion.agreement(judge, lexical)
+        fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues)
         )
