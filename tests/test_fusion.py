@@ -43,6 +43,14 @@ def test_score_fusion_prefers_one_signal_far_ahead_to_two_close_seconds() -> Non
     assert rrf[7] == pytest.approx(rrf[25])
 
 
+def test_english_fuses_all_scoring_signals_by_score_the_other_languages_one() -> None:
+    english, english_scale = fusion.score_fused("en")
+    other, other_scale = fusion.score_fused("zh")
+    assert {"dense_paragraph", "lexical"} <= set(english)
+    assert other == ("multilingual_paragraph",) and other_scale < english_scale
+    assert set(other) <= set(fusion.signal_weights("zh"))  # a score-fused signal is weighed
+
+
 def test_fuse_adds_rank_fusion_of_the_signals_without_scores() -> None:
     articles = [7, 25]
     scores = {"a": np.array([0.2, 0.4])}

@@ -37,12 +37,18 @@ SIGNAL_WEIGHTS = {
 # articles, not by their ranks: rank fusion rewards an article that is second for every signal
 # ("hacker" → article 7 near the top of each) over one that one signal finds far ahead of the
 # rest. Glossary and definition votes, which name a few articles and score none, stay rank-fused.
-# SCORE_FUSION_SCALE puts one standard deviation of the weighted sum near one rank step at the
-# top of RRF. Chosen on our own files (tests/data) over 0.03–0.12; in the other languages
-# (multilingual space, search aids) score fusion lost recall@1 and they stay rank-fused.
-SCORE_FUSED = {"en": ("dense_paragraph", "dense_heading", "multilingual_paragraph",
-                      "multilingual_heading", "lexical")}
-SCORE_FUSION_SCALE = 0.06
+# The scale puts one standard deviation of the weighted sum near one rank step at the top of
+# RRF. For the other languages only the multilingual space's best paragraph is score-fused, at
+# a smaller scale: the search aids (the strongest evidence there) name a few articles well and
+# the rest by chance, and the heading and lexical scores lost recall@1 when score-fused.
+# Chosen on our own files (tests/data): English over 0.03–0.12, the other languages over
+# 0.01–0.08 (0.01–0.03 all helped; 0.08 lost recall@1).
+SCORE_FUSED = {
+    "en": ("dense_paragraph", "dense_heading", "multilingual_paragraph",
+           "multilingual_heading", "lexical"),
+    "other": ("multilingual_paragraph",),
+}
+SCORE_FUSION_SCALE = {"en": 0.06, "other": 0.02}
 # Second stage: the first RESCORED fused articles are raised by AGREEMENT_WEIGHT times the
 # agreement of their best quotable unit (dense and lexical evidence on one paragraph, 0–2):
 # an article whose evidence comes from one paragraph that answers beats one whose signals each
@@ -79,7 +85,17 @@ CUE_BOOST = 0.4
 
 
 def signal_weights(language: str) -> dict[str, float]:
-    return SIGNAL_WEIGHTS[ENGLISH if language == ENGLISH else "other"]
+    return SIGNAL_WEIGHTS[_group(language)]
+
+
+def score_fused(language: str) -> tuple[tuple[str, ...], float]:
+    """The signals fused by score for a question in `language`, and their scale."""
+    group = _group(language)
+    return SCORE_FUSED[group], SCORE_FUSION_SCALE[group]
+
+
+def _group(language: str) -> str:
+    return ENGLISH if language == ENGLISH else "other"
 
 
 def is_answerable(
@@ -119,7 +135,7 @@ def score_fusion(
     article_scores: Mapping[str, np.ndarray],
     articles: Sequence[int],
     weights: Mapping[str, float],
-    scale: float = SCORE_FUSION_SCALE,
+    scale: float = SCORE_FUSION_SCALE[ENGLISH],
 ) -> dict[int, float]:
     """Each article's weighted sum of its standardised score per signal (`article_scores`: one
     score per article of `articles`, in that order), times `scale`, shifted so that the lowest
@@ -136,10 +152,11 @@ def fuse(
     article_scores: Mapping[str, np.ndarray],
     articles: Sequence[int],
     weights: Mapping[str, float],
+    scale: float = SCORE_FUSION_SCALE[ENGLISH],
 ) -> dict[int, float]:
-    """Score fusion of the signals in `article_scores`, plus rank fusion of the rankings of
-    the other signals."""
-    fused = defaultdict(float, score_fusion(article_scores, articles, weights))
+    """Score fusion of the signals in `article_scores` (at `scale`), plus rank fusion of the
+    rankings of the other signals."""
+    fused = defaultdict(float, score_fusion(article_scores, articles, weights, scale))
     ranked_only = {name: r for name, r in rankings.items() if name not in article_scores}
     for article, score in reciprocal_rank_fusion(ranked_only, weights).items():
         fused[article] += score

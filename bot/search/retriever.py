@@ -12,7 +12,8 @@ How a question is answered:
 4. Articles are ranked by fusing several article-level signals (best dense paragraph, dense
    heading, best BM25 unit, glossary votes, a definition request for a term that the
    Convention defines), so an article wins when independent kinds of evidence agree: for
-   English, the scoring signals by their standardised scores, the voting ones by rank. The
+   English, the scoring signals by their standardised scores, the voting ones by rank (in
+   the other languages, only the multilingual paragraph signal is fused by score). The
    first five are then rescored by their best quotable unit (dense and lexical agreement).
 5. Each result quotes the unit where dense and lexical evidence agree most, helped by the
    question's cues ("how long" → the paragraph with the period); a sub-paragraph when it
@@ -242,9 +243,10 @@ class Retriever:
                 evidence={"declined": [f"best cosine {scores}"]},
             )
         rankings = self._rankings(query, vectors, similarities, lexical, aid_similarities)
+        scored, scale = fusion.score_fused(query.language)
         fused = fusion.fuse(
-            rankings, self._article_scores(query, similarities, lexical),
-            self._runs.articles.tolist(), query.weights,
+            rankings, self._article_scores(scored, similarities, lexical),
+            self._runs.articles.tolist(), query.weights, scale,
         )
         agreement = fusion.agreement(judge, lexical)
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
@@ -324,10 +326,9 @@ class Retriever:
         return rankings
 
     def _article_scores(
-        self, query: _Question, similarities: dict[str, np.ndarray], lexical: np.ndarray
+        self, scored: Sequence[str], similarities: dict[str, np.ndarray], lexical: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Per signal that the question's language fuses by score, each article's score."""
-        scored = fusion.SCORE_FUSED.get(query.language, ())
+        """Each article's score for each of the `scored` signals."""
         scores = {"lexical": self._runs.best(np.where(self._is_repeat, 0.0, lexical))}
         for name, similarity in similarities.items():
             scores |= dense_article_scores(
