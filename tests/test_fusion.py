@@ -1,5 +1,6 @@
-"""The fusion rules on small hand-made inputs: reciprocal rank fusion, the choice of the top
-articles, declining, the quoted unit's score, and article rankings from rows."""
+"""The fusion rules on small hand-made inputs: reciprocal rank fusion, score fusion of
+standardised signals, the choice of the top articles, declining, the quoted unit's score, and
+article rankings from rows."""
 
 from __future__ import annotations
 
@@ -21,6 +22,59 @@ def test_rrf_sums_weighted_reciprocal_ranks() -> None:
 def test_a_signal_without_weight_takes_no_part() -> None:
     fused = fusion.reciprocal_rank_fusion({"a": [7], "unweighted": [9]}, {"a": 1.0})
     assert fusion.top_articles(fused, 5) == [7]
+
+
+def test_standardized_scores_and_a_missing_unit_counting_as_the_lowest() -> None:
+    assert fusion.standardized(np.array([1.0, 2.0, 3.0])) == pytest.approx([-1.2247, 0, 1.2247],
+                                                                          abs=1e-4)
+    assert fusion.standardized(np.array([0.5, 0.5])) == pytest.approx([0.0, 0.0])
+    with_missing = fusion.standardized(np.array([1.0, -np.inf, 3.0]))
+    assert with_missing[1] == with_missing[0] < with_missing[2]
+
+
+def test_score_fusion_prefers_one_signal_far_ahead_to_two_close_seconds() -> None:
+    """RRF would put article 7 (second twice) level with 25 (first once, far behind once):
+    by scores, 25's lead in "a" outweighs its small gap in "b"."""
+    articles = [7, 25, 40]
+    scores = {"a": np.array([0.50, 0.80, 0.45]), "b": np.array([0.62, 0.60, 0.40])}
+    fused = fusion.score_fusion(scores, articles, {"a": 1.0, "b": 1.0}, scale=1.0)
+    assert fusion.top_articles(fused, 3) == [25, 7]  # the last scores zero: no evidence above
+    rrf = fusion.reciprocal_rank_fusion({"a": [25, 7, 40], "b": [7, 25, 40]}, {"a": 1, "b": 1})
+    assert rrf[7] == pytest.approx(rrf[25])
+
+
+def test_english_fuses_all_scoring_signals_by_score_the_other_languages_one() -> None:
+    english, english_scale = fusion.score_fused("en")
+    other, other_scale = fusion.score_fused("zh")
+    assert {"dense_paragraph", "lexical"} <= set(english)
+    assert other == ("multilingual_paragraph",) and other_scale < english_scale
+    assert set(other) <= set(fusion.signal_weights("zh"))  # a score-fused signal is weighed
+
+
+def test_fuse_adds_rank_fusion_of_the_signals_without_scores() -> None:
+    articles = [7, 25]
+    scores = {"a": np.array([0.2, 0.4])}
+    weights = {"a": 1.0, "glossary": 1.0}
+    fused = fusion.fuse({"a": [7, 25], "glossary": [7]}, scores, articles, weights)
+    by_scores = fusion.score_fusion(scores, articles, weights)
+    assert fused[25] == pytest.approx(by_scores[25])  # "a"'s ranking is not counted twice
+    assert fused[7] == pytest.approx(by_scores[7] + 1 / (fusion.RRF_K + 1))
+
+
+def test_rescoring_raises_only_the_first_articles_by_their_best_unit() -> None:
+    fused = {7: 0.50, 25: 0.48, 40: 0.10}
+    best_unit = {7: 0.8, 25: 2.0, 40: 2.0}
+    raised = fusion.rescored(fused, best_unit.__getitem__, n=2, weight=0.05)
+    assert raised[25] == pytest.approx(0.48 + 0.1) and raised[7] == pytest.approx(0.54)
+    assert raised[40] == 0.10  # outside the first two: not rescored
+    assert fusion.top_articles(raised, 3) == [25, 7, 40]
+
+
+def test_agreement_scales_each_signal_to_its_best_unit() -> None:
+    assert fusion.agreement(np.array([0.2, 0.4]), np.array([3.0, 0.0])) == pytest.approx(
+        [0.5 + 1.0, 1.0]
+    )
+    assert fusion.agreement(np.array([0.2, 0.4]), np.zeros(2)) == pytest.approx([0.5, 1.0])
 
 
 def test_top_articles_breaks_ties_by_article_number_and_cuts_at_k() -> None:

@@ -39,6 +39,16 @@ def similarities(index: Any, vector: np.ndarray) -> np.ndarray:
     return ordered
 
 
+def dense_article_scores(
+    space: str, similarity: np.ndarray, is_heading: np.ndarray, runs: ArticleRuns
+) -> dict[str, np.ndarray]:
+    """Each article's best paragraph and its heading's similarity, by `runs.articles`."""
+    return {
+        f"{space}_paragraph": runs.best(np.where(is_heading, -np.inf, similarity)),
+        f"{space}_heading": runs.best(np.where(is_heading, similarity, -np.inf)),
+    }
+
+
 def dense_rankings(
     space: str, similarity: np.ndarray, is_heading: np.ndarray, runs: ArticleRuns
 ) -> dict[str, list[int]]:

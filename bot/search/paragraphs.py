@@ -84,6 +84,10 @@ class QuotableUnits:
             if (p.label == chunk.paragraph if chunk.paragraph else chunk.text in p.text)
         )
 
+    def best_score(self, article: int, scores: np.ndarray) -> float:
+        """The score of the article's best quotable paragraph unit."""
+        return float(scores[self.by_article[article]].max())
+
     def choose(self, article: int, scores: np.ndarray, whole: bool = False) -> int:
         """The article's best unit by `scores`; within the chosen paragraph, one of its
         sub-paragraphs when that clearly scores higher still (unless `whole` is asked for)."""

@@ -25,12 +25,16 @@ class ArticleRuns:
         starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else values
         return cls(starts, values[starts])
 
+    def best(self, scores: np.ndarray) -> np.ndarray:
+        """Each article's best row, in the order of `self.articles`."""
+        return np.maximum.reduceat(scores, self.starts) if len(self.starts) else scores[:0]
+
     def rank(self, scores: np.ndarray) -> list[int]:
         """Articles ordered by their best row (ties: lower article first); rows scored -inf
         take no part."""
         if not len(self.starts):
             return []
-        best = np.maximum.reduceat(scores, self.starts)
+        best = self.best(scores)
         order = np.argsort(-best, kind="stable")
         return [int(self.articles[i]) for i in order if np.isfinite(best[i])]
 

@@ -9,9 +9,12 @@ How a question is answered:
 3. Otherwise each search unit (paragraph, sub-paragraph, article heading) gets a dense score
    (cosine similarity of embeddings) and a BM25 score; the glossary adds treaty vocabulary to
    the BM25 query for everyday words ("ransomware", "revenge porn").
-4. Articles are ranked by reciprocal rank fusion of several article-level rankings (best dense
-   paragraph, dense heading, best BM25 unit, glossary votes, a definition request for a term
-   that the Convention defines), so an article wins when independent kinds of evidence agree.
+4. Articles are ranked by fusing several article-level signals (best dense paragraph, dense
+   heading, best BM25 unit, glossary votes, a definition request for a term that the
+   Convention defines), so an article wins when independent kinds of evidence agree: for
+   English, the scoring signals by their standardised scores, the voting ones by rank (in
+   the other languages, only the multilingual paragraph signal is fused by score). The
+   first five are then rescored by their best quotable unit (dense and lexical agreement).
 5. Each result quotes the unit where dense and lexical evidence agree most, helped by the
    question's cues ("how long" → the paragraph with the period); a sub-paragraph when it
    alone answers, with its paragraph's lead-in; its best clause is marked (bot.search.paragraphs,
@@ -37,7 +40,7 @@ from bot.search.aids import SearchAids
 from bot.search.concordance import Concordance
 from bot.search.cues import Cue, Cues
 from bot.search.definitions import DefinedTerms
-from bot.search.dense import DenseSpace, dense_rankings
+from bot.search.dense import DenseSpace, dense_article_scores, dense_rankings
 from bot.search.dense import similarities as similarities_to
 from bot.search.glossary import Glossary, GlossaryMatch, expansion_tokens, glossary_ranking
 from bot.search.highlight import Clauses
@@ -502,7 +505,13 @@ class Retriever:
                 evidence={"declined": [f"best cosine {scores}"]},
             )
         rankings = self._rankings(query, vectors, similarities, lexical, aid_similarities)
-        fused = fusion.reciprocal_rank_fusion(rankings, query.weights)
+        scored, scale = fusion.score_fused(query.language)
+        fused = fusion.fuse(
+            rankings, self._article_scores(scored, similarities, lexical),
+            self._runs.articles.tolist(), query.weights, scale,
+        )
+        agreement = fusion.agreement(judge, lexical)
+        fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues)
         )
@@ -588,6 +597,17 @@ class Retriever:
                 name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
             )
         return rankings
+
+    def _article_scores(
+        self, scored: Sequence[str], similarities: dict[str, np.ndarray], lexical: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Each article's score for each of the `scored` signals."""
+        scores = {"lexical": self._runs.best(np.where(self._is_repeat, 0.0, lexical))}
+        for name, similarity in similarities.items():
+            scores |= dense_article_scores(
+                name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
+            )
+        return {name: values for name, values in scores.items() if name in scored}
 
     def _best_paragraph(
         self,
