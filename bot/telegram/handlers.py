@@ -65,7 +65,7 @@ from bot.telegram.keyboards import (
 from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
-from bot.treaty.citations import citation_line
+from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
 from bot.treaty.references import parse_article_arguments
 
@@ -157,6 +157,29 @@ async def _send_parts(message: Message, parts: Sequence[str], quote_first: bool)
     does by default in groups, so the reply is tied to the command that asked for it)."""
     for index, part in enumerate(parts):
         await message.reply_text(part, do_quote=None if quote_first and index == 0 else False)
+
+
+def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
+    """Why nothing is quoted: the missing provision, the subject the text does not record
+    (with the provisions that govern it, as not answering), or that nothing matches."""
+    if answer.error:
+        return f"{escape(answer.error)} {text('browse_hint', lang)}"
+    if answer.reason in (None, NO_MATCH):
+        return text("no_match", lang)
+    key = f"scope_{answer.reason}"
+    reply = (
+        text(key, lang, **answer.note_values)
+        if key in CATALOG[DEFAULT_LANGUAGE]
+        else answer.note or text("no_match", lang)  # a subject not yet translated
+    )
+    return formatting.declined_message(reply, answer.related, treaty, lang)
+
+
+def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:
+    """The first message a question gets (scripts/screen_size.py measures it)."""
+    if answer.abstained:
+        return declined_reply(answer, treaty, lang)
+    return formatting.answer_message(answer.results[:PAGE_SIZE], treaty, answer.error, lang)
 
 
 class TreatyBot:
@@ -418,7 +441,7 @@ class TreatyBot:
         answer = await self._ask(question, PAGE_SIZE + 1)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
         if answer.abstained:
-            await message.reply_text(self._declined(answer, lang), do_quote=do_quote)
+            await message.reply_text(declined_reply(answer, self.treaty, lang), do_quote=do_quote)
             return Outcome(question=question, abstained=True)
         token = self.memory.remember(message.chat.id, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
@@ -426,21 +449,6 @@ class TreatyBot:
         await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         shown = answer.results[:PAGE_SIZE]
         return Outcome(tuple(r.article for r in shown), question, abstained=False)
-
-    def _declined(self, answer: Answer, lang: str) -> str:
-        """Why nothing is quoted: the missing provision, the subject the text does not record
-        (with the provisions that govern it, as not answering), or that nothing matches."""
-        if answer.error:
-            return f"{escape(answer.error)} {text('browse_hint', lang)}"
-        if answer.reason in (None, NO_MATCH):
-            return text("no_match", lang)
-        key = f"scope_{answer.reason}"
-        reply = (
-            text(key, lang, **answer.note_values)
-            if key in CATALOG[DEFAULT_LANGUAGE]
-            else answer.note or text("no_match", lang)  # a subject not yet translated
-        )
-        return formatting.declined_message(reply, answer.related, self.treaty, lang)
 
     def _page(
         self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
@@ -555,7 +563,9 @@ class TreatyBot:
             [
                 InlineQueryResultArticle(
                     id=str(result.article),
-                    title=citation_line(result.article, result.title),
+                    title=short_citation_line(
+                        result.article, result.title, result.paragraph, result.subparagraph
+                    ),
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
                         formatting.inline_result_message(result, treaty, lang)

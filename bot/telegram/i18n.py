@@ -4,7 +4,7 @@ The copy is data, one file per language beside this module (`locales/<lang>.toml
 the /start examples and the command menu), read once here. Users meet the bot in their own
 language when it is Arabic, Chinese, English, French, Russian or Spanish, and in English
 otherwise. Only the bot's own words are translated: the treaty text it quotes is always the
-English authentic text, which `english_text_note` says in each language.
+English authentic text, which `source_line` says in each language.
 
 Every text is a `str.format` template. Placeholders are filled with values the caller has
 already HTML-escaped; the templates hold no markup characters except deliberate tags, and
@@ -35,7 +35,8 @@ BUTTON_KEYS = (
 # text (the caller then passes unescaped values): labels, headings and notes in messages.
 PLAIN_TEXT_KEYS = (
     *BUTTON_KEYS,
-    "source_footer",
+    "source_line",
+    "official_text",
     "page_heading",
     "toc_title",
     "toc_hint",
@@ -47,9 +48,7 @@ PLAIN_TEXT_KEYS = (
     "about_unverified",
     "about_built",
     "about_model",
-    "english_text_note",
     "related_heading",
-    "lead_in",
     *(f"scope_{subject}" for subject in (
         "status", "history", "statistics", "national-law", "products", "news", "other",
         "other-instrument",

@@ -50,7 +50,8 @@ REQUIRED_KEYS = {
     "button_previous",
     "button_all_chapters",
     "chapter_button",
-    "english_text_note",
+    "source_line",
+    "official_text",
 }
 ENGLISH_KEYS = sorted(CATALOG["en"])
 TRANSLATIONS = [lang for lang in LANGUAGES if lang != "en"]
@@ -210,11 +211,12 @@ def test_button_labels_are_short(lang: str, key: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_english_text_note_is_one_line_naming_the_official_texts(lang: str) -> None:
-    note = text("english_text_note", lang)
-    assert "\n" not in note
-    assert "https://documents.un.org" in note
-    assert "A/RES/79/243" in note
+def test_the_source_line_is_short_and_names_the_document(lang: str) -> None:
+    """The line under every quote (its official link is added by the formatting)."""
+    line = text("source_line", lang, symbol="A/RES/79/243")
+    assert "\n" not in line
+    assert "A/RES/79/243" in line
+    assert len(line) + len(text("official_text", lang)) <= 87  # with " · ": 90
 
 
 def test_french_punctuation_is_not_separated_by_a_line_break() -> None:

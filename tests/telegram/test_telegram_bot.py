@@ -27,31 +27,32 @@ from telegram_harness import (
 
 from bot.search.results import ArticleResult
 from bot.search.retriever import Retriever
-from bot.telegram import i18n, texts
+from bot.telegram import formatting, i18n, texts
 from bot.telegram.handlers import PAGE_SIZE
-from bot.treaty.citations import provision_label
+from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
 
 EXAMPLES = i18n.example_questions("en")
 OFFICIAL_URL = "https://documents.un.org/api/symbol/access?s=A/RES/79/243&l=en&t=pdf"
 QUESTION = "Which article criminalizes illegal access?"
 UNRELATED = "What is the best recipe for banana bread?"
-FOOTER = "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
+SOURCE_LINE = "Verbatim from A/RES/79/243 · official text"
 ELLIPSIS = "…"
 DASH = "\N{EN DASH}"
 
 
 def citation(result: ArticleResult) -> str:
-    return f"Article {result.article} · {result.title} · {result.chapter}"
+    """The short citation line of a result: "Art. 47(1)(c) · Law enforcement cooperation"."""
+    return short_citation_line(result.article, result.title, result.paragraph, result.subparagraph)
 
 
-def blockquotes(html: str) -> list[str]:
-    """The quoted texts, without the bold that marks the answering clause (treaty text is
-    escaped, so a tag inside a quote can only be that mark)."""
-    return [
-        unescape(re.sub(r"</?b>", "", q))
-        for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)
-    ]
+def blockquotes(html: str, expandable: bool | None = None) -> list[str]:
+    """The quoted texts, open or collapsed (None: both), without the markup inside them (treaty
+    text is escaped, so a tag inside a quote can only be the bold answer or a citation)."""
+    tag = {None: r"<blockquote(?: expandable)?>", False: "<blockquote>",
+           True: "<blockquote expandable>"}[expandable]
+    quotes = re.findall(rf"{tag}(.*?)</blockquote>", html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", q)) for q in quotes]
 
 
 def button_texts(message: StoredMessage) -> list[str]:
@@ -75,31 +76,36 @@ def assert_quotes(quoted: str, full: str, source: str) -> None:
 def assert_answer_page(
     message: StoredMessage, results: Sequence[ArticleResult], treaty: Treaty
 ) -> None:
-    """Citations in rank order, each with its paragraph label and verbatim quote, notes under
-    the article they interpret, then the footer."""
-    shown = message.text
-    cited = re.findall(r"^Article \d+ · .+ · Chapter .+$", shown, re.M)
-    assert cited == [citation(r) for r in results]
-    expected_quotes: list[tuple[str, str]] = []
-    for result in results:
-        article = treaty.article(result.article)
-        assert article is not None
-        position = shown.index(citation(result))
-        following = shown[position + len(citation(result)) :].lstrip("\n")
-        if result.paragraph:
-            label = provision_label(result.paragraph, result.subparagraph)
-            assert following.startswith(f"Paragraph {label}\n")
+    """The best result open (short citation, lead-in, verbatim quote, its notes collapsed), the
+    others collapsed in rank order, each under its short citation, then the source line."""
+    shown, html = message.text, message.html
+    first, *others = results
+    article = treaty.article(first.article)
+    assert article is not None
+    assert f"{citation(first)}\n" in shown
+    expected_open = [q for q in (first.lead_in, first.text) if q]
+    opened = blockquotes(html, expandable=False)
+    assert len(opened) == len(expected_open)
+    for quoted, full in zip(opened, expected_open, strict=True):
+        assert_quotes(quoted, full, article.text)
+    assert shown.index(citation(first)) < shown.index(opened[0][:40].removeprefix(ELLIPSIS))
+    collapsed = blockquotes(html, expandable=True)
+    if first.notes:
+        notes = collapsed.pop(0)
+        for note in first.notes:
+            assert f"Interpretative note {note.number} · {note.heading}" in notes
+    assert len(collapsed) == len(others)
+    for quoted, result in zip(collapsed, others, strict=True):
+        assert quoted.startswith(f"{citation(result)}\n")
+        body = quoted.removeprefix(f"{citation(result)}\n")
         if result.lead_in:
-            expected_quotes.append((result.lead_in, article.text))
-        expected_quotes.append((result.text, article.text))
-        for note in result.notes:
-            assert f"Interpretative note {note.number} · {note.heading}" in following
-            expected_quotes.append((note.text, note.text))
-    quotes = blockquotes(message.html)
-    assert len(quotes) == len(expected_quotes)
-    for quoted, (full, source) in zip(quotes, expected_quotes, strict=True):
-        assert_quotes(quoted, full, source)
-    assert shown.endswith(FOOTER)
+            lead = formatting.shorten(result.lead_in, formatting.LEAD_IN_PREVIEW // 2)
+            assert body.startswith(f"{lead}\n")
+            body = body.removeprefix(f"{lead}\n")
+        source = treaty.article(result.article)
+        assert source is not None
+        assert_quotes(body, result.text, source.text)
+    assert shown.endswith(SOURCE_LINE)
 
 
 def shown_text(messages: Sequence[StoredMessage]) -> list[str]:
@@ -197,7 +203,7 @@ async def test_article_command_quotes_the_whole_article(
     assert reply.text.startswith("Article 7 · Illegal access · Chapter II Criminalization\n\n")
     for paragraph in article.paragraphs:
         assert f"{paragraph.label}. {paragraph.text}" in reply.text
-    assert reply.text.endswith(FOOTER)
+    assert reply.text.endswith(SOURCE_LINE)
 
 
 @pytest.mark.parametrize("arguments", ["40 21", "40(21)", "40 (21)"])
@@ -211,11 +217,9 @@ async def test_article_command_quotes_one_paragraph(
     paragraph = article.paragraph("21")
     assert paragraph is not None
     reply = exchange.only_message
-    assert reply.text.startswith(
-        f"Article 40 · {article.title} · {article.chapter}\nParagraph 21\n{paragraph.text}\n"
-    )
+    assert reply.text.startswith(f"Art. 40(21) · {article.title}\n{paragraph.text}\n")
     assert blockquotes(reply.html) == [paragraph.text]
-    assert reply.text.endswith(FOOTER)
+    assert reply.text.endswith(SOURCE_LINE)
 
 
 async def test_article_command_puts_interpretative_notes_under_the_article(
@@ -274,8 +278,8 @@ async def test_long_article_is_split_at_paragraphs_into_valid_messages_in_order(
     assert all(utf16_length(part.text) <= TEXT_LIMIT for part in parts)
     for part in parts[1:]:
         assert re.match(r"\d+\. ", part.text), "a part starts mid-paragraph"
-    expected = f"Article 40 · {article.title} · {article.chapter}\n\n{article.text}\n\n{FOOTER}"
-    assert shown_text(parts) == expected.split()
+    header = f"Article 40 · {article.title} · {article.chapter}"
+    assert shown_text(parts) == f"{header}\n\n{article.text}\n\n{SOURCE_LINE}".split()
     reply_to = [c.params.get("reply_parameters") for c in exchange.of("sendMessage")]
     assert reply_to == [None] * len(parts)  # a private chat: no quoting
 
@@ -298,7 +302,7 @@ async def test_paragraph_longer_than_a_message_is_split_inside_it(
         f"Interpretative note {n.number} · {n.heading} {n.text}"
         for n in retriever.treaty.notes_for(2)
     ]
-    expected = " ".join([header, article.text, *notes, FOOTER])
+    expected = " ".join([header, article.text, *notes, SOURCE_LINE])
     assert shown_text(parts) == expected.split()
 
 
@@ -374,8 +378,7 @@ async def test_a_sub_paragraph_is_cited_as_such_after_its_lead_in(
     first = retriever.ask(question, PAGE_SIZE + 1).results[0]
     assert (first.article, first.subparagraph) == (2, "e")
     _, reply = await ask(telegram, question)
-    after = reply.text[reply.text.index(citation(first)) + len(citation(first)):].lstrip("\n")
-    assert after.startswith("Subparagraph (e)\n" + i18n.text("lead_in", "en"))
+    assert reply.text.startswith(f"Art. 2(e) · Use of terms\n{first.lead_in}\n{first.text}")
     assert blockquotes(reply.html)[:2] == [first.lead_in, first.text]
 
 
@@ -389,9 +392,9 @@ async def test_a_status_question_gets_where_it_is_published_and_the_governing_ar
     assert reply.text.startswith(i18n.text("scope_status", "en"))
     heading = i18n.text("related_heading", "en")
     assert heading in reply.text
-    cited = re.findall(r"^Article (\d+) · ", reply.text, re.M)
+    cited = re.findall(r"^Art\. (\d+)\S* · ", reply.text, re.M)
     assert cited == ["64", "65", "68"]
-    assert reply.text.index(heading) < reply.text.index("Article 64")
+    assert reply.text.index(heading) < reply.text.index("Art. 64")
     assert reply.buttons() == []
 
 
@@ -458,7 +461,7 @@ async def test_full_text_button_sends_the_article_once(
     assert "text" not in pressed.calls[0].params
     article = retriever.treaty.article(first.article)
     assert article is not None
-    assert pressed.sent[0].text.startswith(citation(first))
+    assert pressed.sent[0].text.startswith(f"Article {first.article} · {first.title} · Chapter")
     assert article.text in " ".join(m.text for m in pressed.sent)
     assert chat.message(reply).html == reply.html, "the answer itself is left as it was"
 
@@ -580,7 +583,7 @@ async def test_inline_query_offers_the_top_articles_as_quotable_results(
     results = call.params["results"]
     expected = retriever.ask(QUESTION, 5).results
     assert [r["id"] for r in results] == [str(r.article) for r in expected]
-    assert [r["title"] for r in results] == [f"Article {r.article} · {r.title}" for r in expected]
+    assert [r["title"] for r in results] == [citation(r) for r in expected]
     for offered, result in zip(results, expected, strict=True):
         html = offered["input_message_content"]["message_text"]
         assert offered["input_message_content"]["parse_mode"] == "HTML"
@@ -588,7 +591,7 @@ async def test_inline_query_offers_the_top_articles_as_quotable_results(
         cited = escape(citation(result), quote=False)
         assert html.startswith(f'<b><a href="{link}">{cited}</a></b>')
         assert blockquotes(html) == [q for q in (result.lead_in, result.text) if q]
-        assert html.endswith(f"<i>{FOOTER}</i>")
+        assert html.endswith(f'· <a href="{escape(OFFICIAL_URL)}">official text</a></i>')
 
 
 async def test_inline_query_the_treaty_does_not_address_offers_nothing(
@@ -641,7 +644,7 @@ async def test_group_reply_to_the_bot_is_answered(telegram: Harness) -> None:
     toc = (await chat.send("/toc")).only_message
     exchange = await chat.send(QUESTION, reply_to=toc.payload)
     exchange.assert_all_accepted()
-    assert exchange.only_message.text.startswith("Article 7 · Illegal access")
+    assert exchange.only_message.text.startswith("Art. 7(1) · Illegal access")
 
 
 async def test_group_reply_to_someone_else_gets_no_reply(telegram: Harness) -> None:

@@ -32,7 +32,7 @@ def cites_article_7(html: str) -> bool:
     """The answer opens with Article 7's citation, linked to its page of the official PDF."""
     first_line = html.split("\n", 1)[0]
     return first_line.startswith('<b><a href="https://documents.un.org/') and (
-        "Article 7 · Illegal access" in first_line
+        "Art. 7(1) · Illegal access" in first_line
     )
 
 
