@@ -161,7 +161,7 @@ class Retriever:
         verdict = self._scope.judge(question, self._documents, self._holdings)
         if verdict is not None:
             return self._declined(question, verdict)
-        references = find_references(question)
+        references = [r for r in find_references(question) if not r.loose or self._exists(r)]
         if references:
             return self._lookup(question, references, k)
         return self._search(question, k)
@@ -195,6 +195,13 @@ class Retriever:
         )
 
     # --- Looking up what a question names ---------------------------------------------------
+
+    def _exists(self, reference: Reference) -> bool:
+        """The treaty has the provision (a bare "40 21" is never guessed into another one)."""
+        article = self.treaty.article(reference.article)
+        return article is not None and (
+            reference.paragraph is None or article.paragraph(reference.paragraph) is not None
+        )
 
     def _lookup(self, question: str, references: Sequence[Reference], k: int) -> Answer:
         results, problems = [], []

@@ -1,15 +1,18 @@
 """Recognise direct references to the treaty in a question: "Article 41", "art. 17",
-"article 40 paragraph 21", "40(21)", "статья 17", "artículo 17", "第十七条", "المادة 17".
+"article 40 paragraph 21", "article 40 21", "Art. 40 § 21", "40(21)", "40 21", "40.21",
+"статья 17", "artículo 17", "第十七条", "المادة 17".
 
 A reference is answered exactly rather than searched for, so it must not fire on numbers that
-are not article numbers ("24 hours a day", "the 2024 convention").
+are not article numbers ("24 hours a day", "the 2024 convention"). A bare pair of numbers
+("40 21", "40.21") is only `loose`: it counts when the treaty has that provision, and is never
+guessed into one it does not have.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _ARTICLE_WORDS = (
     r"articles?|arts?\.?|art[ií]culos?|artigos?|artikel|"
@@ -22,9 +25,14 @@ _PARAGRAPH_WORDS = (
     r"الفقرة|فقرة"
 )
 _NUMBER = r"(\d{1,4})"
+# After an article's number, its paragraph: "paragraph 21", ", para. 21", "§ 21"; or, as people
+# type them, just the number ("article 40 21", unless a unit follows: "article 7 24 hours") or
+# after a point ("art. 40.21").
+_UNIT = r"\s*(?:hours?|days?|weeks?|months?|years?|h\b|%|/)"
 _LATIN = re.compile(
     rf"(?<!\w)(?:{_ARTICLE_WORDS})\s*(?:n[°º.]\s*)?{_NUMBER}(?!\d)"
-    rf"(?:\s*(?:,|\s)\s*(?:{_PARAGRAPH_WORDS})\s*{_NUMBER})?"
+    rf"(?:\s*(?:,|\s)\s*(?:{_PARAGRAPH_WORDS})\s*{_NUMBER}"
+    rf"|\.(\d{{1,3}})(?![\d.])|\s+(\d{{1,3}})(?![\d.,:/])(?!{_UNIT}))?"
     rf"(?:\s*\(\s*{_NUMBER}\s*\))?",
     re.IGNORECASE,
 )
@@ -37,8 +45,12 @@ _ARTICLE_LIST = re.compile(
     rf"(?<!\w)(?:{_ARTICLE_WORDS})\s*(\d{{1,3}}(?:\s*(?:,|and|et|y|e|и|و)\s*\d{{1,3}}(?!\d))+)",
     re.IGNORECASE,
 )
-_BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*\(\s*(\d{1,3})\s*\)\s*[?.!]?\s*$")
-_COMMAND_ARGUMENTS = re.compile(r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s+(\d{1,4}))?$")
+# A whole message that is only a provision: "40(21)", "40 § 21"; loose: "40 21", "40.21".
+_BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\)|§\s*(\d{1,3}))\s*[?.!]?\s*$")
+_BARE_PAIR = re.compile(r"^\s*(\d{1,3})(?:\s+|\.)(\d{1,3})\s*[?!]?\s*$")
+_COMMAND_ARGUMENTS = re.compile(
+    r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s*§\s*(\d{1,4})|(?:\s+|\.)(\d{1,4}))?$"
+)
 _CHINESE_NUMBER = r"(\d+|[零〇一二三四五六七八九十百两]+)"  # \d also matches full-width digits
 _CHINESE = re.compile(rf"第\s*{_CHINESE_NUMBER}\s*条(?:\s*第\s*{_CHINESE_NUMBER}\s*款)?")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -49,6 +61,8 @@ _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "
 class Reference:
     article: int
     paragraph: str | None = None
+    # A bare number pair ("40 21"): a reference only if the treaty has that provision.
+    loose: bool = field(default=False, compare=False)
 
 
 def find_references(question: str) -> list[Reference]:
@@ -60,7 +74,7 @@ def find_references(question: str) -> list[Reference]:
     for match in _LATIN.finditer(question):
         if any(start <= match.start() < end for start, end in covered):
             continue
-        paragraph = match.group(2) or match.group(3)
+        paragraph = next((g for g in match.groups()[1:] if g), None)
         label = str(int(paragraph)) if paragraph else None
         found.append((match.start(), Reference(int(match.group(1)), label)))
     for match in _CHINESE.finditer(question):
@@ -74,7 +88,10 @@ def find_references(question: str) -> list[Reference]:
             found.append((match.start() + offset, Reference(int(number))))
     bare = _BARE_CITATION.match(question)
     if bare:
-        found.append((0, Reference(int(bare.group(1)), str(int(bare.group(2))))))
+        found.append((0, Reference(int(bare.group(1)), str(int(bare.group(2) or bare.group(3))))))
+    pair = _BARE_PAIR.match(question)
+    if pair:
+        found.append((0, Reference(int(pair.group(1)), str(int(pair.group(2))), loose=True)))
     unique: list[Reference] = []
     for _, reference in sorted(found, key=lambda item: item[0]):
         if reference not in unique:
@@ -87,7 +104,7 @@ def parse_article_arguments(arguments: Sequence[str]) -> Reference | None:
     match = _COMMAND_ARGUMENTS.match(" ".join(arguments).strip())
     if not match:
         return None
-    paragraph = match.group(2) or match.group(3)
+    paragraph = next((g for g in match.groups()[1:] if g), None)
     return Reference(int(match.group(1)), str(int(paragraph)) if paragraph else None)
 
 

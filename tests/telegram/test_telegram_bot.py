@@ -436,6 +436,45 @@ async def test_reference_to_a_missing_paragraph_shows_the_article_under_the_noti
     assert citation(answer.results[0]) in reply.text
 
 
+REFERENCE_FORMS = ["article 40 21", "art 40 para 21", "40 21", "40.21", "Art. 40 § 21"]
+
+
+@pytest.mark.parametrize("question", REFERENCE_FORMS)
+async def test_every_way_of_naming_a_paragraph_gets_that_paragraph(
+    telegram: Harness, retriever: Retriever, question: str
+) -> None:
+    """Issue 15: "article 40 21" (what /help teaches, without the slash) returned 40(1), and
+    "40 21" found nothing."""
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None
+    _, reply = await ask(telegram, question)
+    assert reply.text.startswith(f"Art. 40(21) · {article.title}\n")
+    assert blockquotes(reply.html, expandable=False)[0].removesuffix(ELLIPSIS) in paragraph.text
+
+
+@pytest.mark.parametrize("query", ["article 40 21", "40 21", "Art. 40 § 21"])
+async def test_an_inline_reference_offers_that_paragraph_first(
+    telegram: Harness, retriever: Retriever, query: str
+) -> None:
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None
+    exchange = await telegram.inline_query(query)
+    exchange.assert_all_accepted()
+    first = exchange.of("answerInlineQuery")[0].params["results"][0]
+    assert first["title"] == f"Art. 40(21) · {article.title}"
+    assert blockquotes(first["input_message_content"]["message_text"]) == [paragraph.text]
+
+
+async def test_a_number_pair_that_names_no_provision_is_not_guessed(telegram: Harness) -> None:
+    _, reply = await ask(telegram, "40 99")
+    assert not reply.text.startswith("Art. 40")
+    assert "no paragraph 99" not in reply.text
+
+
 async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
     question = "<b>illegal access</b> & <i>interception</i> of computer data?"
     chat = telegram.private_chat()
