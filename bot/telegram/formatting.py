@@ -29,6 +29,7 @@ MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text after entity pa
 FIRST_PREVIEW = 600
 QUOTE_PREVIEW = 700  # further results, inside collapsed quotes; the full text is a tap away
 LEAD_IN_PREVIEW = 300
+WHOLE_IN_ANSWER = 3000  # a paragraph the user named is quoted whole in the answer up to this
 NOTE_PREVIEW = 700
 QUESTION_PREVIEW = 120
 INLINE_DESCRIPTION = 150
@@ -320,15 +321,33 @@ def note_blocks(notes: Iterable[Note]) -> list[Block]:
     return blocks
 
 
-def first_result_blocks(result: ArticleResult) -> list[Block]:
+def first_result_blocks(result: ArticleResult, whole: bool = False) -> list[Block]:
     """The best result, open: its citation, the lead-in, the paragraph with its answering
-    words in bold (a long one shortened around them), the notes collapsed."""
+    words in bold (a long one shortened around them, unless `whole`), the notes collapsed."""
     return [
         short_citation(result),
         *lead_in_blocks(result),
-        Block(result.text, Style.QUOTE, shorten_to=FIRST_PREVIEW, bold=result.highlight),
+        Block(result.text, Style.QUOTE, shorten_to=None if whole else FIRST_PREVIEW,
+              bold=result.highlight),
         *notes_block(result.notes),
     ]
+
+
+def is_shortened(result: ArticleResult) -> bool:
+    """Whether the answer shows less than the whole of the best result's paragraph."""
+    return visible_length(result.text) > FIRST_PREVIEW or result.subparagraph is not None
+
+
+def _open_length(result: ArticleResult) -> int:
+    """About what the best result takes when its paragraph is shown whole."""
+    notes = sum(min(NOTE_PREVIEW, visible_length(n.text)) + 80 for n in result.notes)
+    return visible_length(result.text) + visible_length(result.lead_in or "") + notes
+
+
+def fits_whole(result: ArticleResult) -> bool:
+    """Whether a named paragraph can be quoted whole inside an answer (else it is sent as
+    paragraph messages of its own)."""
+    return _open_length(result) <= WHOLE_IN_ANSWER
 
 
 def compact_result_block(result: ArticleResult, preview: int = QUOTE_PREVIEW) -> Block:
@@ -352,17 +371,22 @@ def answer_message(
     treaty: Treaty,
     heading: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    whole_first: bool = False,
 ) -> str:
     """A page of search results as one message that fits a phone screen: the best result
-    open, the others collapsed, under an optional heading (plain text), then the source line."""
+    open (`whole_first`: its paragraph uncut, the user named it; see `fits_whole`), the others
+    collapsed, under an optional heading (plain text), then the source line."""
     if not results:
         raise ValueError("an answer needs at least one result")
     first, *others = results
     preview = compact_preview(len(others))
+    if whole_first:
+        room = MESSAGE_LIMIT - _open_length(first) - 600  # the heading, citations, source line
+        preview = max(MIN_SHARE, min(preview, room // max(1, len(others))))
     return render_one_message(
         [
             *([Block(heading, Style.ITALIC)] if heading else []),
-            *first_result_blocks(first),
+            *first_result_blocks(first, whole=whole_first),
             *(compact_result_block(result, preview) for result in others),
             source_line(treaty, lang),
         ]

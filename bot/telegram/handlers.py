@@ -52,14 +52,18 @@ from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
 from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, language_of, text
 from bot.telegram.keyboards import (
+    CHAPTER_PATTERN,
     EXAMPLE_PATTERN,
     FULL_TEXT_PATTERN,
     PAGE_PATTERN,
+    PARAGRAPH_PATTERN,
     TOC_PATTERN,
     answer_keyboard,
+    article_keyboard,
     chapter_keyboard,
     examples_keyboard,
     not_issued,
+    paragraph_keyboard,
     toc_keyboard,
 )
 from bot.telegram.memory import ChatMemory
@@ -67,7 +71,7 @@ from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
 from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
-from bot.treaty.references import parse_article_arguments
+from bot.treaty.references import find_references, parse_article_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -152,11 +156,21 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup)
             raise
 
 
-async def _send_parts(message: Message, parts: Sequence[str], quote_first: bool) -> None:
-    """Send a text split over several messages; only the first may quote `message` (as PTB
-    does by default in groups, so the reply is tied to the command that asked for it)."""
+async def _send_parts(
+    message: Message,
+    parts: Sequence[str],
+    quote_first: bool,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send a text split over several messages, `keyboard` under the last; only the first may
+    quote `message` (as PTB does by default in groups, so the reply is tied to the command
+    that asked for it)."""
     for index, part in enumerate(parts):
-        await message.reply_text(part, do_quote=None if quote_first and index == 0 else False)
+        await message.reply_text(
+            part,
+            do_quote=None if quote_first and index == 0 else False,
+            reply_markup=keyboard if index == len(parts) - 1 else None,
+        )
 
 
 def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
@@ -175,11 +189,26 @@ def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
     return formatting.declined_message(reply, answer.related, treaty, lang)
 
 
+def named_paragraph(question: str, answer: Answer) -> bool:
+    """Whether the best result is a paragraph the question names ("article 40 21"): it is then
+    quoted whole, never cut."""
+    if answer.error or not answer.results or answer.results[0].paragraph is None:
+        return False
+    first = answer.results[0]
+    return any(
+        (r.article, r.paragraph) == (first.article, first.paragraph)
+        for r in find_references(question)
+    )
+
+
 def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:
     """The first message a question gets (scripts/screen_size.py measures it)."""
     if answer.abstained:
         return declined_reply(answer, treaty, lang)
-    return formatting.answer_message(answer.results[:PAGE_SIZE], treaty, answer.error, lang)
+    return formatting.answer_message(
+        answer.results[:PAGE_SIZE], treaty, answer.error, lang,
+        whole_first=named_paragraph(answer.question, answer),
+    )
 
 
 class TreatyBot:
@@ -253,6 +282,12 @@ class TreatyBot:
                     logged("button:article", self.full_text_button), pattern=FULL_TEXT_PATTERN
                 ),
                 CallbackQueryHandler(logged("button:more", self.page_button), pattern=PAGE_PATTERN),
+                CallbackQueryHandler(
+                    logged("button:paragraph", self.paragraph_button), pattern=PARAGRAPH_PATTERN
+                ),
+                CallbackQueryHandler(
+                    logged("button:chapter", self.chapter_button), pattern=CHAPTER_PATTERN
+                ),
                 CallbackQueryHandler(logged("button:toc", self.toc_button), pattern=TOC_PATTERN),
                 CallbackQueryHandler(
                     logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
@@ -352,14 +387,17 @@ class TreatyBot:
             await message.reply_text(texts.no_such_article(number, len(treaty.articles), lang))
             return None
         if label is None:
-            await _send_parts(message, formatting.article_messages(article, treaty, lang), True)
+            await _send_parts(
+                message, formatting.article_messages(article, treaty, lang), True,
+                article_keyboard(article, treaty, lang),
+            )
             return Outcome((number,))
         paragraph = article.paragraph(label)
         if paragraph is None:
             await message.reply_text(texts.no_such_paragraph(article, label, lang))
             return None
         parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
-        await _send_parts(message, parts, quote_first=True)
+        await _send_parts(message, parts, True, paragraph_keyboard(article, label, treaty, lang))
         return Outcome((number,))
 
     async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -440,24 +478,48 @@ class TreatyBot:
         asked."""
         answer = await self._ask(question, PAGE_SIZE + 1)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
+        treaty = self.treaty
         if answer.abstained:
-            await message.reply_text(declined_reply(answer, self.treaty, lang), do_quote=do_quote)
+            await message.reply_text(declined_reply(answer, treaty, lang), do_quote=do_quote)
             return Outcome(question=question, abstained=True)
+        named = named_paragraph(question, answer)
+        first = answer.results[0]
+        if named and not formatting.fits_whole(first):  # too long for an answer: on its own
+            article = treaty.article(first.article)
+            assert article is not None and first.paragraph is not None
+            paragraph = article.paragraph(first.paragraph)
+            assert paragraph is not None
+            await _send_parts(
+                message, formatting.paragraph_messages(article, paragraph, treaty, lang),
+                not asked_by_button, paragraph_keyboard(article, first.paragraph, treaty, lang),
+            )
+            return Outcome((first.article,), question, abstained=False)
         token = self.memory.remember(message.chat.id, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
-        page, keyboard = self._page(answer, token, 0, heading, lang)
+        page, keyboard = self._page(answer, token, 0, heading, lang, whole_first=named)
         await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         shown = answer.results[:PAGE_SIZE]
         return Outcome(tuple(r.article for r in shown), question, abstained=False)
 
     def _page(
-        self, answer: Answer, token: str, offset: int, heading: str | None, lang: str
+        self,
+        answer: Answer,
+        token: str,
+        offset: int,
+        heading: str | None,
+        lang: str,
+        whole_first: bool = False,
     ) -> tuple[str, InlineKeyboardMarkup]:
         shown = answer.results[offset : offset + PAGE_SIZE]
-        page = formatting.answer_message(shown, self.treaty, heading, lang)
+        page = formatting.answer_message(shown, self.treaty, heading, lang, whole_first)
         following = offset + PAGE_SIZE if len(answer.results) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
-        keyboard = answer_keyboard([r.article for r in shown], token, previous, following, lang)
+        first = shown[0]
+        cut = not whole_first and first.paragraph and formatting.is_shortened(first)
+        keyboard = answer_keyboard(
+            [r.article for r in shown], token, previous, following, lang,
+            paragraph=(first.article, first.paragraph) if cut and first.paragraph else None,
+        )
         return page, keyboard
 
     # --- Buttons ------------------------------------------------------------------------
@@ -479,8 +541,52 @@ class TreatyBot:
             await query.answer(texts.already_shown(article.number, lang))
             return None
         await query.answer()
-        await _send_parts(message, formatting.article_messages(article, treaty, lang), False)
+        await _send_parts(
+            message, formatting.article_messages(article, treaty, lang), False,
+            article_keyboard(article, treaty, lang),
+        )
         return Outcome((article.number,))
+
+    async def paragraph_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
+        """Send one paragraph whole below the message, once per message and paragraph."""
+        query, message = _callback(update)
+        assert context.match is not None
+        lang = user_language(update)
+        treaty = self.treaty
+        article = treaty.article(int(context.match.group(1)))
+        label = context.match.group(2)
+        paragraph = article.paragraph(label) if article else None
+        if article is None or paragraph is None or message is None:
+            await query.answer(text("button_expired", lang))
+            return None
+        if not self.memory.first_time_shown(message.chat.id, (message.message_id, article.number,
+                                                              label)):
+            await query.answer(texts.already_shown(f"{article.number}({label})", lang))
+            return None
+        await query.answer()
+        await _send_parts(
+            message, formatting.paragraph_messages(article, paragraph, treaty, lang), False,
+            paragraph_keyboard(article, label, treaty, lang),
+        )
+        return Outcome((article.number,))
+
+    async def chapter_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Under a full article: its chapter's list of articles, as a new message."""
+        query, message = _callback(update)
+        assert context.match is not None
+        lang = user_language(update)
+        chapter = next((c for c in self.treaty.chapters if c.number == context.match.group(1)),
+                       None)
+        if chapter is None or message is None:
+            await query.answer(text("button_expired", lang))
+            return
+        await query.answer()
+        await message.reply_text(
+            formatting.chapter_message(chapter), reply_markup=chapter_keyboard(chapter, lang),
+            do_quote=False,
+        )
 
     async def page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE

@@ -26,6 +26,10 @@ DEFAULT_LANGUAGE = "en"
 # Keys whose texts are inline-keyboard button labels, which should stay short.
 BUTTON_KEYS = (
     "button_full_text",
+    "button_paragraph",
+    "button_previous_article",
+    "button_next_article",
+    "button_chapter",
     "button_more",
     "button_previous",
     "button_all_chapters",

@@ -14,14 +14,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.telegram.i18n import example_questions, text
-from bot.treaty.citations import SEPARATOR
-from bot.treaty.model import Chapter, Treaty
+from bot.treaty.citations import SEPARATOR, paragraph_labels, short_citation
+from bot.treaty.model import Article, Chapter, Treaty
 
 FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
 PAGE_PATTERN = r"^more:([A-Za-z0-9_-]{1,16}):(\d{1,3})$"
 TOC_PATTERN = r"^toc(?::([IVXLC]{1,8}))?$"
 EXAMPLE_PATTERN = r"^example:(\d{1,2})$"
-_ISSUED = [re.compile(p) for p in (FULL_TEXT_PATTERN, PAGE_PATTERN, TOC_PATTERN, EXAMPLE_PATTERN)]
+PARAGRAPH_PATTERN = r"^para:(\d{1,3}):(\d{1,3})$"
+CHAPTER_PATTERN = r"^chapter:([IVXLC]{1,8})$"
+_ISSUED = [
+    re.compile(p)
+    for p in (
+        FULL_TEXT_PATTERN, PAGE_PATTERN, TOC_PATTERN, EXAMPLE_PATTERN, PARAGRAPH_PATTERN,
+        CHAPTER_PATTERN,
+    )
+]
+LONG_ARTICLE = 6  # paragraphs; a longer article gets a button per paragraph
+PARAGRAPHS_PER_ROW = 8
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -40,15 +50,27 @@ def full_text_button(article: int, label: str) -> InlineKeyboardButton:
     return button(label, f"article:{article}")
 
 
+def paragraph_button(article: int, label: str, caption: str) -> InlineKeyboardButton:
+    return button(caption, f"para:{article}:{label}")
+
+
 def answer_keyboard(
     articles: Sequence[int],
     token: str,
     previous: int | None,
     following: int | None,
     lang: str,
+    paragraph: tuple[int, str] | None = None,
 ) -> InlineKeyboardMarkup:
-    """A button per cited article, then paging to the neighbouring pages that exist."""
-    rows = [[full_text_button(n, text("button_full_text", lang, article=n))] for n in articles]
+    """"Paragraph in full" when the best quote was shortened (`paragraph`), a button per cited
+    article, then paging to the neighbouring pages that exist."""
+    rows = []
+    if paragraph:
+        number, label = paragraph
+        provision = short_citation(number, label)
+        rows.append([paragraph_button(number, label, text("button_paragraph", lang,
+                                                                provision=provision))])
+    rows += [[full_text_button(n, text("button_full_text", lang, article=n))] for n in articles]
     paging = [
         button(text(key, lang), f"more:{token}:{offset}")
         for key, offset in (("button_previous", previous), ("button_more", following))
@@ -57,6 +79,56 @@ def answer_keyboard(
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows)
+
+
+def article_keyboard(article: Article, treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
+    """Under a full article: a button per paragraph of a long one, then the previous and next
+    articles and the article's chapter."""
+    labels = paragraph_labels(article)
+    rows: list[list[InlineKeyboardButton]] = []
+    if len(labels) > LONG_ARTICLE:
+        buttons = [paragraph_button(article.number, label, f"¶ {label}") for label in labels]
+        rows += [
+            buttons[i : i + PARAGRAPHS_PER_ROW] for i in range(0, len(buttons), PARAGRAPHS_PER_ROW)
+        ]
+    rows.append(_neighbours(article.number, treaty, lang, chapter=article.chapter_number))
+    return InlineKeyboardMarkup(rows)
+
+
+def paragraph_keyboard(
+    article: Article, label: str | None, treaty: Treaty, lang: str
+) -> InlineKeyboardMarkup:
+    """Under one paragraph: the paragraphs before and after it, and the whole article."""
+    labels = paragraph_labels(article)
+    row = []
+    if label in labels:
+        position = labels.index(label)
+        if position > 0:
+            before = labels[position - 1]
+            row.append(paragraph_button(article.number, before, f"« ¶ {before}"))
+        row.append(full_text_button(article.number,
+                                    text("button_full_text", lang, article=article.number)))
+        if position + 1 < len(labels):
+            after = labels[position + 1]
+            row.append(paragraph_button(article.number, after, f"¶ {after} »"))
+    else:
+        row.append(full_text_button(article.number,
+                                    text("button_full_text", lang, article=article.number)))
+    return InlineKeyboardMarkup([row])
+
+
+def _neighbours(
+    number: int, treaty: Treaty, lang: str, chapter: str
+) -> list[InlineKeyboardButton]:
+    row = []
+    if treaty.article(number - 1):
+        row.append(full_text_button(number - 1, text("button_previous_article", lang,
+                                                     article=number - 1)))
+    row.append(button(text("button_chapter", lang, number=chapter), f"chapter:{chapter}"))
+    if treaty.article(number + 1):
+        row.append(full_text_button(number + 1, text("button_next_article", lang,
+                                                     article=number + 1)))
+    return row
 
 
 def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:

@@ -71,6 +71,7 @@ SAMPLE_VALUES = {
     "title": "United Nations Convention against Cybercrime",
     "symbol": "A/RES/79/243",
     "results": number_range(4, 6),
+    "provision": "Art. 40(21)",
     "question": "Can a State refuse mutual legal assistance?",
     "instrument": "the EU General Data Protection Regulation (GDPR)",
     "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",
@@ -79,6 +80,8 @@ SAMPLE_VALUES = {
 KEY_VALUES = {
     "chapter_button": {"number": "VIII", "title": "Criminalization"},
     "button_full_text": {"article": 68},
+    "button_paragraph": {"provision": "Art. 40(21)(c)"},
+    "button_chapter": {"number": "VIII"},
 }
 
 

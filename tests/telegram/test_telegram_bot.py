@@ -341,7 +341,7 @@ async def test_notes_appear_under_the_article_they_interpret(
     assert [r.article for r in expected] == [17]
     assert [n.number for n in expected[0].notes] == [3]
     assert_answer_page(reply, expected, retriever.treaty)
-    assert button_texts(reply) == ["Full text: Article 17"]
+    assert button_texts(reply) == ["Paragraph in full: Art. 17(1)", "Full text: Article 17"]
 
 
 async def test_question_the_treaty_does_not_address_gets_an_honest_no(
@@ -475,6 +475,94 @@ async def test_a_number_pair_that_names_no_provision_is_not_guessed(telegram: Ha
     assert "no paragraph 99" not in reply.text
 
 
+# --- Never cut what was asked for --------------------------------------------------------------
+
+
+async def test_a_named_paragraph_is_quoted_whole(telegram: Harness, retriever: Retriever) -> None:
+    """Issue 15: "art. 40(21)" ended "…for the request to be…"."""
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None and utf16_length(paragraph.text) > formatting.FIRST_PREVIEW
+    _, reply = await ask(telegram, "art. 40(21)")
+    assert blockquotes(reply.html, expandable=False) == [paragraph.text]
+    assert not [b for b in button_texts(reply) if b.startswith("Paragraph in full")]
+
+
+async def test_a_named_paragraph_too_long_for_an_answer_comes_whole_in_messages_of_its_own(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    article = retriever.treaty.article(53)
+    assert article is not None
+    paragraph = article.paragraph("3")
+    assert paragraph is not None and not formatting.fits_whole(
+        retriever.ask("article 53 3").results[0]
+    )
+    exchange, _ = await ask(telegram, "article 53 3")
+    exchange.assert_all_accepted()
+    shown = " ".join(m.text for m in exchange.sent)
+    assert shown.startswith(f"Art. 53(3) · {article.title}\n")
+    assert paragraph.text in shown or " ".join(paragraph.text.split()) in " ".join(shown.split())
+    assert button_texts(exchange.sent[-1]) == ["« ¶ 2", "Full text: Article 53", "¶ 4 »"]
+
+
+async def test_a_cut_quote_offers_its_paragraph_in_full(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    question = "When can mutual legal assistance be refused?"
+    first = retriever.ask(question, PAGE_SIZE + 1).results[0]
+    assert (first.article, first.paragraph) == (40, "21")
+    chat = telegram.private_chat()
+    reply = (await chat.send(question)).only_message
+    opened = blockquotes(reply.html, expandable=False)[-1]
+    assert opened.endswith(ELLIPSIS) or opened.startswith(ELLIPSIS)
+    label = "Paragraph in full: Art. 40(21)"
+    assert button_texts(reply)[0] == label
+    pressed = await chat.press(reply, label)
+    pressed.assert_all_accepted()
+    paragraph = pressed.only_message
+    assert blockquotes(paragraph.html) == [first.text]
+    assert paragraph.text.endswith(SOURCE_LINE)
+    assert button_texts(paragraph) == ["« ¶ 20", "Full text: Article 40", "¶ 22 »"]
+    again = await chat.press(reply, label)
+    assert [c.method for c in again.calls] == ["answerCallbackQuery"]
+    assert again.calls[0].params["text"] == texts.already_shown("40(21)", "en")
+    following = await chat.press(paragraph, "¶ 22 »")
+    following.assert_all_accepted()
+    assert following.only_message.text.startswith("Art. 40(22) · ")
+
+
+async def test_a_full_article_comes_with_its_navigation(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    exchange = await chat.send("/article 40")
+    exchange.assert_all_accepted()
+    last = exchange.sent[-1]
+    assert all(not m.buttons() for m in exchange.sent[:-1])
+    labels = button_texts(last)
+    assert labels[:32] == [f"¶ {n}" for n in range(1, 33)]
+    assert labels[32:] == ["« Article 39", "Chapter V", "Article 41 »"]
+    assert max(len(row) for row in last.reply_markup["inline_keyboard"]) <= 8
+    following = await chat.press(last, "Article 41 »")
+    following.assert_all_accepted()
+    assert following.sent[0].text.startswith("Article 41 · ")
+    chapter = await chat.press(last, "Chapter V")
+    chapter.assert_all_accepted()
+    assert chapter.only_message.text.startswith("Chapter V International cooperation")
+    assert "Full text" not in " ".join(button_texts(chapter.only_message))
+    paragraph = await chat.press(last, "¶ 21")
+    paragraph.assert_all_accepted()
+    assert paragraph.only_message.text.startswith("Art. 40(21) · ")
+
+
+async def test_a_short_article_has_no_paragraph_buttons(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("/article 7")
+    assert button_texts(exchange.only_message) == ["« Article 6", "Chapter II", "Article 8 »"]
+    first = await telegram.private_chat().send("/article 1")
+    assert button_texts(first.only_message) == ["Chapter I", "Article 2 »"]
+
+
 async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
     question = "<b>illegal access</b> & <i>interception</i> of computer data?"
     chat = telegram.private_chat()
@@ -522,7 +610,10 @@ async def test_more_results_pages_through_in_place(telegram: Harness, retriever:
     assert page_two.text.startswith(f"Results 4{DASH}6 for “{QUESTION}”\n")
     assert_answer_page(page_two, ranked[PAGE_SIZE : 2 * PAGE_SIZE], retriever.treaty)
     following = ["More results"] if len(ranked) > 2 * PAGE_SIZE else []
+    top = ranked[PAGE_SIZE]
+    cut = top.paragraph and formatting.is_shortened(top)
     assert button_texts(page_two) == [
+        *([f"Paragraph in full: {citation(top).split(' · ')[0]}"] if cut else []),
         *(f"Full text: Article {r.article}" for r in ranked[PAGE_SIZE : 2 * PAGE_SIZE]),
         "Previous results",
         *following,
