@@ -21,7 +21,7 @@ from bot.search.results import ArticleResult
 from bot.source.obtain import official_document
 from bot.telegram.i18n import DEFAULT_LANGUAGE, language_of, text
 from bot.treaty.citations import citation_line, number_range, short_citation_line
-from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty
+from bot.treaty.model import Article, Chapter, Note, Paragraph, Part, Treaty
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text after entity parsing
 # The first result is shown open, at most this much of its paragraph (with the answering words
@@ -467,6 +467,26 @@ def paragraph_messages(
         Block(line, Style.BOLD, heading=True),
         Block(paragraph.text, Style.QUOTE),
         *note_blocks(treaty.notes_for(article.number)),
+        source_line(treaty, lang),
+    ]
+    return render_messages(blocks)
+
+
+def subparagraph_messages(
+    article: Article,
+    paragraph: Paragraph,
+    lead_in: Sequence[Part],
+    item: Sequence[Part],
+    treaty: Treaty,
+    lang: str = DEFAULT_LANGUAGE,
+) -> list[str]:
+    """One lettered sub-paragraph, verbatim, after its paragraph's lead-in."""
+    line = short_citation_line(article.number, article.title, paragraph.label, item[0].label)
+    lead = "\n".join(part.text for part in lead_in)
+    blocks = [
+        Block(line, Style.BOLD, heading=True),
+        *([Block(lead, Style.QUOTE, heading=True)] if lead else []),
+        Block("\n".join(part.text for part in item), Style.QUOTE),
         source_line(treaty, lang),
     ]
     return render_messages(blocks)

@@ -50,6 +50,16 @@ from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
+from bot.telegram.followups import (
+    FOLLOW_UP_S,
+    FollowUp,
+    Provision,
+    cited_in,
+    paragraph_of,
+    parse_follow_up,
+    resolve,
+    subparagraph_parts,
+)
 from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, language_of, text
 from bot.telegram.keyboards import (
     CHAPTER_PATTERN,
@@ -65,11 +75,12 @@ from bot.telegram.keyboards import (
     not_issued,
     paragraph_keyboard,
     toc_keyboard,
+    which_article_keyboard,
 )
 from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
-from bot.treaty.citations import short_citation_line
+from bot.treaty.citations import short_citation, short_citation_line
 from bot.treaty.model import Treaty
 from bot.treaty.references import find_references, parse_article_arguments
 
@@ -391,6 +402,7 @@ class TreatyBot:
                 message, formatting.article_messages(article, treaty, lang), True,
                 article_keyboard(article, treaty, lang),
             )
+            self.memory.record_answer(message.chat.id, Provision(number))
             return Outcome((number,))
         paragraph = article.paragraph(label)
         if paragraph is None:
@@ -398,6 +410,7 @@ class TreatyBot:
             return None
         parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
         await _send_parts(message, parts, True, paragraph_keyboard(article, label, treaty, lang))
+        self.memory.record_answer(message.chat.id, Provision(number, label))
         return Outcome((number,))
 
     async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -458,8 +471,81 @@ class TreatyBot:
         if not question:
             await message.reply_text(texts.empty_mention(context.bot.username, lang))
             return None
+        follow_up = parse_follow_up(question)
+        if follow_up is not None:
+            return await self._follow_up(message, context, follow_up, lang)
         await message.reply_chat_action(ChatAction.TYPING)
         return await self._answer(message, context, question, lang)
+
+    async def _follow_up(
+        self,
+        message: Message,
+        context: ContextTypes.DEFAULT_TYPE,
+        follow_up: FollowUp,
+        lang: str,
+    ) -> Outcome:
+        """A follow-up names no article: it means the article of the bot message it replies
+        to, or else of the chat's last answer if recent; otherwise ask which one is meant."""
+        treaty = self.treaty
+        replied = message.reply_to_message
+        about = None
+        if replied and replied.from_user and replied.from_user.id == context.bot.id:
+            about = cited_in(replied.text or "")
+        last = self.memory.last_answer(message.chat.id)
+        if about is None and last is not None and self.memory.age(last) <= FOLLOW_UP_S:
+            about = last.provision
+        if about is None:
+            keyboard = which_article_keyboard(
+                last.articles if last else (), follow_up.paragraph, treaty, lang
+            )
+            await message.reply_text(text("follow_up_which", lang), reply_markup=keyboard)
+            return Outcome()
+        target = resolve(follow_up, about, treaty)
+        if target is None:
+            await message.reply_text(text("no_next", lang))
+            return Outcome()
+        return await self._quote(message, target, lang)
+
+    async def _quote(self, message: Message, target: Provision, lang: str) -> Outcome:
+        """Quote an article, a paragraph or a sub-paragraph whole, with its navigation."""
+        treaty = self.treaty
+        article = treaty.article(target.article)
+        if article is None:
+            await message.reply_text(texts.no_such_article(target.article, len(treaty.articles),
+                                                           lang))
+            return Outcome()
+        if target.paragraph is None and target.sub is None:
+            parts = formatting.article_messages(article, treaty, lang)
+            await _send_parts(message, parts, True, article_keyboard(article, treaty, lang))
+            self.memory.record_answer(message.chat.id, target)
+            return Outcome((article.number,))
+        paragraph = paragraph_of(article, target.paragraph)
+        if paragraph is None:
+            reply = (
+                texts.no_such_paragraph(article, target.paragraph, lang)
+                if target.paragraph
+                else text("follow_up_which", lang)
+            )
+            await message.reply_text(reply)
+            return Outcome()
+        if target.sub:
+            found = subparagraph_parts(paragraph, target.sub)
+            if found is None:
+                provision = short_citation(article.number, paragraph.label)
+                await message.reply_text(
+                    text("no_such_subparagraph", lang, provision=provision, sub=escape(target.sub))
+                )
+                return Outcome()
+            parts = formatting.subparagraph_messages(article, paragraph, *found, treaty, lang)
+        else:
+            parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
+        await _send_parts(
+            message, parts, True, paragraph_keyboard(article, paragraph.label, treaty, lang)
+        )
+        self.memory.record_answer(
+            message.chat.id, Provision(article.number, paragraph.label, target.sub)
+        )
+        return Outcome((article.number,))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
@@ -493,12 +579,18 @@ class TreatyBot:
                 message, formatting.paragraph_messages(article, paragraph, treaty, lang),
                 not asked_by_button, paragraph_keyboard(article, first.paragraph, treaty, lang),
             )
+            self.memory.record_answer(message.chat.id, Provision(first.article, first.paragraph))
             return Outcome((first.article,), question, abstained=False)
         token = self.memory.remember(message.chat.id, question)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         page, keyboard = self._page(answer, token, 0, heading, lang, whole_first=named)
         await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         shown = answer.results[:PAGE_SIZE]
+        self.memory.record_answer(
+            message.chat.id,
+            Provision(first.article, first.paragraph, first.subparagraph),
+            tuple(r.article for r in shown),
+        )
         return Outcome(tuple(r.article for r in shown), question, abstained=False)
 
     def _page(
@@ -545,6 +637,7 @@ class TreatyBot:
             message, formatting.article_messages(article, treaty, lang), False,
             article_keyboard(article, treaty, lang),
         )
+        self.memory.record_answer(message.chat.id, Provision(article.number))
         return Outcome((article.number,))
 
     async def paragraph_button(
@@ -570,6 +663,7 @@ class TreatyBot:
             message, formatting.paragraph_messages(article, paragraph, treaty, lang), False,
             paragraph_keyboard(article, label, treaty, lang),
         )
+        self.memory.record_answer(message.chat.id, Provision(article.number, label))
         return Outcome((article.number,))
 
     async def chapter_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -131,6 +131,24 @@ def _neighbours(
     return row
 
 
+def which_article_keyboard(
+    articles: Sequence[int], paragraph: str | None, treaty: Treaty, lang: str
+) -> InlineKeyboardMarkup | None:
+    """For a follow-up the bot cannot place: the articles of the chat's last answer, each
+    opening the paragraph asked for where it has one, else the article."""
+    rows = []
+    for number in articles:
+        article = treaty.article(number)
+        if article is None:
+            continue
+        if paragraph and article.paragraph(paragraph):
+            rows.append([paragraph_button(number, paragraph, short_citation(number, paragraph))])
+        else:
+            rows.append([full_text_button(number, text("button_full_text", lang,
+                                                       article=number))])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

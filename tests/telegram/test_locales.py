@@ -72,6 +72,7 @@ SAMPLE_VALUES = {
     "symbol": "A/RES/79/243",
     "results": number_range(4, 6),
     "provision": "Art. 40(21)",
+    "sub": "c",
     "question": "Can a State refuse mutual legal assistance?",
     "instrument": "the EU General Data Protection Regulation (GDPR)",
     "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",

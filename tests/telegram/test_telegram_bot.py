@@ -148,6 +148,7 @@ async def test_start_says_what_the_bot_is_and_offers_three_examples(telegram: Ha
         assert f"• {question}" in reply.text
     assert button_texts(reply) == list(EXAMPLES)
     assert len(EXAMPLES) == 3
+    assert "“the next one” mean the article of the answer you reply to" in reply.text
 
 
 async def test_an_example_button_asks_that_question(
@@ -176,6 +177,7 @@ async def test_help_lists_the_commands_inline_mode_and_group_use(telegram: Harne
         assert command in shown
     assert f"@{BOT_USERNAME}" in shown
     assert "In groups" in shown
+    assert "Follow-ups: “paragraph 3”, “and (b)?” or “the next one”" in shown
 
 
 async def test_about_names_the_document_checksum_build_time_and_model(
@@ -561,6 +563,87 @@ async def test_a_short_article_has_no_paragraph_buttons(telegram: Harness) -> No
     assert button_texts(exchange.only_message) == ["« Article 6", "Chapter II", "Article 8 »"]
     first = await telegram.private_chat().send("/article 1")
     assert button_texts(first.only_message) == ["Chapter I", "Article 2 »"]
+
+
+# --- Follow-ups -------------------------------------------------------------------------------
+
+LIABILITY = "Can companies be held liable for these offences?"
+
+
+async def test_a_follow_up_naming_a_paragraph_means_the_last_answers_article(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: "and what about paragraph 3?" returned Article 2's lead-in and unrelated
+    articles."""
+    first = retriever.ask(LIABILITY, PAGE_SIZE + 1).results[0]
+    article = retriever.treaty.article(first.article)
+    assert article is not None and article.paragraph("3") is not None
+    chat = telegram.private_chat()
+    await chat.send(LIABILITY)
+    exchange = await chat.send("and what about paragraph 3?")
+    exchange.assert_all_accepted()
+    assert exchange.of("sendChatAction") == []  # not searched
+    reply = exchange.only_message
+    assert reply.text.startswith(f"Art. {first.article}(3) · {article.title}\n")
+    assert blockquotes(reply.html) == [article.paragraph("3").text]
+
+
+async def test_a_follow_up_sent_as_a_reply_means_the_article_replied_to(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    liability = (await chat.send(LIABILITY)).only_message
+    await chat.send(QUESTION)  # the chat's last answer is now Article 7
+    first = retriever.ask(LIABILITY, PAGE_SIZE + 1).results[0]
+    exchange = await chat.send("paragraph 3", reply_to=liability.payload)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text.startswith(f"Art. {first.article}(3) · ")
+    group = telegram.group_chat()
+    answer = (await group.send(f"@{BOT_USERNAME} {LIABILITY}")).only_message
+    in_group = await group.send("and paragraph 3?", reply_to=answer.payload)
+    assert in_group.only_message.text.startswith(f"Art. {first.article}(3) · ")
+
+
+async def test_a_sub_paragraph_and_the_next_one_follow_the_paragraph_quoted(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    article = retriever.treaty.article(40)
+    assert article is not None
+    chat = telegram.private_chat()
+    await chat.send("article 40 21")
+    sub = (await chat.send("and (b)?")).only_message
+    assert sub.text.startswith(f"Art. 40(21)(b) · {article.title}\n")
+    assert blockquotes(sub.html)[0] == "Mutual legal assistance may be refused:"
+    assert blockquotes(sub.html)[1].startswith("(b) If the requested State Party considers")
+    following = (await chat.send("the next one")).only_message
+    assert following.text.startswith("Art. 40(22) · ")
+    assert (await chat.send("next")).only_message.text.startswith("Art. 40(23) · ")
+
+
+async def test_a_french_follow_up(telegram: Harness, retriever: Retriever) -> None:
+    chat = telegram.private_chat("fr")
+    first = (await chat.send("Quelle est la responsabilité des personnes morales ?")).sent[0]
+    cited = re.match(r"Art\. (\d+)", first.text)
+    assert cited is not None
+    article = retriever.treaty.article(int(cited.group(1)))
+    assert article is not None and article.paragraph("2") is not None
+    reply = (await chat.send("et le paragraphe 2 ?")).only_message
+    assert reply.text.startswith(f"Art. {article.number}(2) · ")
+    assert reply.text.endswith(i18n.text("official_text", "fr"))
+
+
+async def test_a_follow_up_with_nothing_to_follow_asks_which_article(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("paragraph 3")
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text == i18n.text("follow_up_which", "en")
+    assert exchange.of("sendChatAction") == []
+
+
+async def test_a_missing_paragraph_in_a_follow_up_says_what_exists(telegram: Harness) -> None:
+    chat = telegram.private_chat()
+    await chat.send("/article 7")
+    reply = (await chat.send("paragraph 9")).only_message
+    assert reply.text.startswith("Article 7 has no paragraph 9")
 
 
 async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
