@@ -3,6 +3,7 @@ local stand-in (tests/telegram/botapi_standin.py) served by this script on 127.0
 
     INDEX_DIR=index python scripts/loadtest.py --chats 200 --questions-per-chat 5
     INDEX_DIR=index python scripts/loadtest.py --chats 60 --rate 30 --json
+    INDEX_DIR=index python scripts/loadtest.py --chats 200 --questions-per-chat 3 --kill-after 200
     INDEX_DIR=index python scripts/loadtest.py --fairness [--flood-users 60 --flood-questions 10]
 
 Each chat is a distinct user asking questions one after another, the next as soon as the bot
@@ -14,9 +15,18 @@ not address; each is answered by exactly one message.
 The clock starts once a first question has been answered (the bot is up and connected).
 Reported: questions answered of those sent, replies per second (answered / wall clock from
 the first update to the last reply), and p50/p95/max latency from the moment getUpdates hands
-an update to the bot to the moment the stand-in receives the bot's sendMessage reply; also
-requests the stand-in refused, errors the bot logged, and its exit status after SIGTERM.
+an update to the bot to the moment the stand-in receives the bot's sendMessage reply (and, as
+`latency_from_sent_ms`, from the moment the user sent it, which adds the wait to be fetched);
+also requests the stand-in refused, errors the bot logged, and its exit status after SIGTERM.
 Exit status 0 only if every question was answered and nothing failed.
+
+`--kill-after N` SIGKILLs the bot once N questions are answered, starts it again, and lets the
+chats carry on; it reports the updates the bot had fetched but Telegram not yet forgotten at
+the kill (`in_flight_at_kill`), questions `lost` (asked and never answered; a chat that lost one
+asks no more: `not_asked`) and questions `answered_twice`. So that every
+reply can be told apart, a chat then asks its next question only once Telegram has forgotten
+(the bot has confirmed) the last one: every reply before that is to the last question. Exit
+status 0 also needs nothing lost and no more answered twice than were in flight at the kill.
 
 `--fairness` runs another scenario (issue 16): `--flood-users` users each send
 `--flood-questions` questions at once (no waiting for answers), then one more user asks one
@@ -29,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -38,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,13 +102,31 @@ class Replies:
     def __init__(self, standin: BotApiStandIn) -> None:
         self.queues: dict[int, asyncio.Queue[ApiCall]] = defaultdict(asyncio.Queue)
         self.refused: list[tuple[str, str]] = []
+        self.count = 0  # replies to the load's chats (not the warm-up's)
+        self.counted = asyncio.Event()  # `count` reached `count_to`
+        self.count_to: int | None = None
         standin.listeners.append(self._heard)
 
     def _heard(self, call: ApiCall) -> None:
         if not call.ok:
             self.refused.append((call.method, str(call.response.get("description"))))
         elif call.method == "sendMessage":
-            self.queues[int(call.params["chat_id"])].put_nowait(call)
+            chat_id = int(call.params["chat_id"])
+            self.queues[chat_id].put_nowait(call)
+            if chat_id != WARM_UP_CHAT:
+                self.count += 1
+                if self.count == self.count_to:
+                    self.counted.set()
+
+
+@dataclass
+class Tally:
+    """What the chats saw."""
+
+    latencies: list[float] = field(default_factory=list)  # from getUpdates handing it out
+    from_sent: list[float] = field(default_factory=list)  # from the user sending it
+    asked: int = 0  # a chat whose question goes unanswered asks no more
+    answered_twice: int = 0
 
 
 async def run_chat(
@@ -105,12 +135,15 @@ async def run_chat(
     pacer: Pacer,
     user_id: int,
     questions: list[str],
-    latencies: list[float],
+    tally: Tally,
+    one_unconfirmed: bool = False,
 ) -> int:
-    """Ask the questions one by one; the number answered."""
+    """Ask the questions one by one; the number answered. With `one_unconfirmed`, the next
+    question only once the last is confirmed, counting the replies to it."""
     chat = {"id": user_id, "type": "private", "first_name": "Load"}
     user = {"id": user_id, "is_bot": False, "first_name": "Load", "language_code": "en"}
     standin.register_chat(chat)
+    queue = replies.queues[user_id]
     answered = 0
     for text in questions:
         await pacer.wait()
@@ -123,13 +156,22 @@ async def run_chat(
         }
         if entities := entities_for(text):
             message["entities"] = entities
+        sent_at = time.monotonic()
         update_id = await standin.push_update({"message": message})
+        tally.asked += 1
         try:
-            reply = await asyncio.wait_for(replies.queues[user_id].get(), REPLY_TIMEOUT_S)
+            reply = await asyncio.wait_for(queue.get(), REPLY_TIMEOUT_S)
+            if one_unconfirmed:
+                await asyncio.wait_for(standin.confirmation(update_id), REPLY_TIMEOUT_S)
         except TimeoutError:
             return answered
-        latencies.append(reply.at - standin.delivered_at[update_id])
+        tally.latencies.append(reply.at - standin.delivered_at[update_id])
+        tally.from_sent.append(reply.at - sent_at)
         answered += 1
+        if one_unconfirmed and not queue.empty():
+            tally.answered_twice += 1
+            while not queue.empty():
+                queue.get_nowait()
     return answered
 
 
@@ -165,17 +207,57 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def load_test(chats: int, per_chat: int, rate: float | None, seed: int) -> dict[str, Any]:
+def latency_ms(values: list[float]) -> dict[str, int] | None:
+    if not values:
+        return None
+    return {
+        "p50": round(percentile(values, 0.50) * 1000),
+        "p95": round(percentile(values, 0.95) * 1000),
+        "max": round(max(values) * 1000),
+        "mean": round(statistics.fmean(values) * 1000),
+    }
+
+
+class Restarts:
+    """SIGKILL the bot once the chats have `after` answers, then start it again."""
+
+    def __init__(self, standin: BotApiStandIn, replies: Replies, workdir: Path, after: int):
+        self.standin = standin
+        self.replies = replies
+        self.workdir = workdir
+        replies.count_to = after
+        self.in_flight_at_kill: int | None = None
+        self.restarted: asyncio.subprocess.Process | None = None
+        self.down_s: float | None = None  # from the kill to the first reply after it
+
+    async def run(self, bot: asyncio.subprocess.Process) -> None:
+        await self.replies.counted.wait()
+        bot.kill()
+        killed_at = time.monotonic()
+        await bot.wait()
+        self.in_flight_at_kill = len(self.standin.unconfirmed_deliveries())
+        answered = self.replies.count
+        self.restarted = await start_bot(self.standin, self.workdir / "restarted.log")
+        while self.replies.count == answered:
+            await asyncio.sleep(0.01)
+        self.down_s = time.monotonic() - killed_at
+
+
+async def load_test(
+    chats: int, per_chat: int, rate: float | None, seed: int, kill_after: int | None = None
+) -> dict[str, Any]:
     standin = BotApiStandIn(TOKEN, BOT_USER)
     await standin.start()
     replies = Replies(standin)
     workdir = Path(tempfile.mkdtemp(prefix="treaty-loadtest-"))
     log = workdir / "bot.log"
     bot = await start_bot(standin, log)
+    restarts = Restarts(standin, replies, workdir, kill_after) if kill_after else None
+    tally = Tally()
     try:
         exited = asyncio.create_task(bot.wait())
         warm_up = asyncio.create_task(
-            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], [])
+            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], Tally())
         )
         await asyncio.wait(
             {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
@@ -183,28 +265,36 @@ async def load_test(chats: int, per_chat: int, rate: float | None, seed: int) ->
         if not warm_up.done() or warm_up.result() != 1:
             tail = log.read_text(errors="replace")[-2000:]
             raise SystemExit(f"the bot did not start answering:\n{tail}")
+        killer = asyncio.create_task(restarts.run(bot)) if restarts else None
         rng = random.Random(seed)
         pacer = Pacer(rate)
-        latencies: list[float] = []
         started = time.monotonic()
         answered = await asyncio.gather(
             *(
                 run_chat(standin, replies, pacer, 100_000 + i, question_mix(per_chat, rng),
-                         latencies)
+                         tally, one_unconfirmed=restarts is not None)
                 for i in range(chats)
             )
         )
         elapsed = time.monotonic() - started
+        if killer is not None:
+            killer.cancel()  # in case the chats never reached `kill_after` answers
+            with contextlib.suppress(asyncio.CancelledError):
+                await killer
+        if restarts and restarts.restarted:
+            bot = restarts.restarted
+            exited = asyncio.create_task(bot.wait())
         bot.send_signal(signal.SIGTERM)
         exit_code = await asyncio.wait_for(exited, STOP_TIMEOUT_S)
     finally:
-        if bot.returncode is None:
-            bot.kill()
-            await bot.wait()
+        for process in (bot, restarts.restarted if restarts else None):
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
         await standin.stop()
-    logged = log.read_text(errors="replace")
+    logged = "".join(p.read_text(errors="replace") for p in sorted(workdir.glob("*.log")))
     total = sum(answered)
-    return {
+    report = {
         "chats": chats,
         "questions_per_chat": per_chat,
         "rate_offered": rate,
@@ -212,20 +302,24 @@ async def load_test(chats: int, per_chat: int, rate: float | None, seed: int) ->
         "answered": total,
         "seconds": round(elapsed, 2),
         "replies_per_second": round(total / elapsed, 1),
-        "latency_ms": {
-            "p50": round(percentile(latencies, 0.50) * 1000),
-            "p95": round(percentile(latencies, 0.95) * 1000),
-            "max": round(max(latencies) * 1000),
-            "mean": round(statistics.fmean(latencies) * 1000),
-        }
-        if latencies
-        else None,
+        "latency_ms": latency_ms(tally.latencies),
+        "latency_from_sent_ms": latency_ms(tally.from_sent),
         "refused_requests": len(replies.refused),
         "errors_logged": logged.count("Failed to handle"),
         "token_in_log": TOKEN.lower() in logged.lower(),
         "bot_exit_code": exit_code,
         "bot_log": str(log),
     }
+    if restarts:
+        report |= {
+            "killed_after": kill_after,
+            "in_flight_at_kill": restarts.in_flight_at_kill,
+            "lost": tally.asked - total,
+            "not_asked": chats * per_chat - tally.asked,
+            "answered_twice": tally.answered_twice,
+            "down_s": round(restarts.down_s, 1) if restarts.down_s is not None else None,
+        }
+    return report
 
 
 LONE_QUESTION = "Which article makes illegal access to a computer system a crime?"
@@ -336,8 +430,11 @@ def fairness_passed(report: dict[str, Any]) -> bool:
 
 
 def passed(report: dict[str, Any]) -> bool:
+    killed = "in_flight_at_kill" in report
     return (
         report["answered"] == report["sent"]
+        and (not killed or report["in_flight_at_kill"] is not None)
+        and (not killed or report["answered_twice"] <= report["in_flight_at_kill"])
         and report["refused_requests"] == 0
         and report["errors_logged"] == 0
         and not report["token_in_log"]
@@ -351,6 +448,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions-per-chat", type=int, default=2)
     parser.add_argument("--rate", type=float, default=None, help="updates offered per second")
     parser.add_argument("--seed", type=int, default=1, help="for the question mix")
+    parser.add_argument(
+        "--kill-after",
+        type=int,
+        default=None,
+        metavar="N",
+        help="SIGKILL the bot once N questions are answered, then start it again",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
     parser.add_argument(
         "--fairness", action="store_true",
@@ -375,7 +479,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{report['bot_exit_code']}"
             )
         return 0 if fairness_passed(report) else 1
-    report = asyncio.run(load_test(args.chats, args.questions_per_chat, args.rate, args.seed))
+    questions = args.chats * args.questions_per_chat
+    if args.kill_after is not None and not 0 < args.kill_after < questions:
+        parser.error(f"--kill-after must be between 1 and {questions - 1}")
+    report = asyncio.run(
+        load_test(args.chats, args.questions_per_chat, args.rate, args.seed, args.kill_after)
+    )
     if args.json:
         print(json.dumps(report))
     else:
@@ -387,6 +496,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{report['refused_requests']} refused requests, {report['errors_logged']} errors "
             f"logged; bot exit status {report['bot_exit_code']}"
         )
+        if "in_flight_at_kill" in report:
+            print(
+                f"SIGKILL after {report['killed_after']} answers with "
+                f"{report['in_flight_at_kill']} updates in flight; restarted, first reply "
+                f"{report['down_s']} s after the kill; {report['lost']} lost, "
+                f"{report['answered_twice']} answered twice"
+            )
     return 0 if passed(report) else 1
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from bot.cli import EXIT_INTERRUPTED, fail
 
@@ -53,15 +55,27 @@ def build(argv: list[str] | None = None) -> int:
     if args.source_sha256:
         overrides["treaty_source_sha256"] = args.source_sha256
     settings = Settings(**overrides)
+    interrupted = threading.Event()
+
+    def interrupt(signum: int, frame: object) -> None:
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, interrupt) if in_main_thread else None
     try:
         outcome = build_index(
             settings,
             force=args.force,
             show_progress=not args.quiet and sys.stderr.isatty(),
             report=lambda line: print(line, file=sys.stderr),
+            interrupted=interrupted.is_set,
         )
     except KeyboardInterrupt:
         return fail("build interrupted; the previous index is untouched.", EXIT_INTERRUPTED)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
     print(outcome.message)
     return 0
 

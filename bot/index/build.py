@@ -89,7 +89,10 @@ def build_index(
     force: bool = False,
     show_progress: bool = True,
     report: Callable[[str], None] = print,
+    interrupted: Callable[[], bool] = lambda: False,
 ) -> BuildOutcome:
+    """Build into a staging folder and swap it in, unless `interrupted()` says, by then, that
+    Ctrl-C came: a KeyboardInterrupt raised inside a library's callback can be swallowed."""
     started = time.perf_counter()
     index_dir = settings.index_dir.expanduser()
     _prepare_index_dir(index_dir)
@@ -179,6 +182,8 @@ def build_index(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
         })
+        if interrupted():
+            raise KeyboardInterrupt
         final = store.publish(index_dir, staging, build_id)
     except BaseException as error:
         if staging is not None:

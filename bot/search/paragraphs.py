@@ -64,6 +64,15 @@ class QuotableUnits:
             elif _stands_alone(paragraph):
                 self.items[whole_unit[(chunk.article, chunk.paragraph)]].append(index)
 
+    def unit_of(self, article: int, paragraph: str | None, subparagraph: str | None) -> int | None:
+        """The quotable unit with this citation, if the index has one."""
+        for unit in self.by_article.get(article, []):
+            for index in (unit, *self.items.get(unit, [])):
+                chunk = self._chunks[index]
+                if (chunk.paragraph, chunk.subparagraph) == (paragraph, subparagraph):
+                    return index
+        return None
+
     def paragraph_of(self, chunk: Chunk) -> Paragraph:
         return self._located(chunk)[1]
 

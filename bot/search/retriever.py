@@ -178,6 +178,18 @@ class Retriever:
         quote = Quote(-1, chosen, position, None, chosen.text, None, 0, chosen.pages)
         return self._result(article, quote, 1.0)
 
+    def unit_result(
+        self, number: int, paragraph: str | None, subparagraph: str | None
+    ) -> ArticleResult | None:
+        """The result quoting this unit as a search quotes it, or None when the index has no such
+        unit: for results recalled without their question (a "More results" button names the
+        ranked units). Its score is 0: it was ranked when the question was asked."""
+        unit = self._quotable.unit_of(number, paragraph, subparagraph)
+        article = self.treaty.article(number)
+        if unit is None or article is None:
+            return None
+        return self._result(article, self._quotable.quote(unit), 0.0)
+
     def _declined(self, question: str, verdict: Verdict) -> Answer:
         """No results, the verdict's reply, and the articles that govern its subject."""
         related = tuple(

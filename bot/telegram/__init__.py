@@ -2,7 +2,8 @@
 
 `app` builds and runs the bot, `handlers` holds one handler per kind of update, `formatting`
 turns treaty text into Telegram HTML within the size limit, `keyboards` and `texts` hold the
-buttons and the bot's own words. Around them: `network` (retries, Telegram's rate limits),
-`flood` (per-user flood control), `activity` (/stats counters, pseudonymous logs) and
-`reloading` (a rebuilt index picked up while running). Retrieval knows nothing of Telegram.
+buttons and the bot's own words. Around them: `delivery` (long polling that confirms an
+update only once it is handled), `network` (retries, Telegram's rate limits), `flood`
+(per-user flood control), `activity` (/stats counters, pseudonymous logs) and `reloading` (a
+rebuilt index picked up while running). Retrieval knows nothing of Telegram.
 """

@@ -2,8 +2,9 @@
 
 The index and model are loaded once, before the bot connects; if the index is missing or stale
 the bot does not start and says how to build it. A rebuilt index is picked up while running.
-SIGTERM or SIGINT stop it cleanly: answers in progress are finished and fetched updates
-confirmed to Telegram, so none is lost or answered twice after a restart.
+An update is confirmed to Telegram only once it is handled, so a bot killed mid-answer answers
+it after a restart (`delivery`). SIGTERM or SIGINT stop it cleanly: answers in progress are
+finished and confirmed, so none is lost or answered twice after a restart.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.search.retriever import Retriever
 from bot.settings import Settings, get_settings
 from bot.telegram import texts, webhook
 from bot.telegram.activity import Activity, redact
+from bot.telegram.delivery import ConfirmingUpdater, RawUpdatesBot
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import ANSWER_SLOTS, TreatyBot
 from bot.telegram.i18n import COMMAND_DESCRIPTIONS, DEFAULT_LANGUAGE
@@ -152,29 +154,29 @@ def build_application(settings: Settings, retriever: TreatyRetriever) -> Applica
     async def post_stop(application: Application) -> None:
         await reloader.stop()
 
+    bot = RawUpdatesBot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=file_base_url(settings.telegram_api_base_url),
+        request=ResilientRequest(
+            health, settings.telegram_retry_for_s, read_timeout=settings.telegram_timeout_s
+        ),
+        get_updates_request=ResilientRequest(  # polling is safe to repeat: it never gives up
+            health, math.inf, connection_pool_size=1, read_timeout=settings.telegram_timeout_s
+        ),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+        rate_limiter=ChatRateLimiter(),
+    )
+    # Confirms an update to Telegram only once it is handled (bot/telegram/delivery.py).
+    updater = ConfirmingUpdater(bot, asyncio.Queue(), settings.telegram_retry_for_s)
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .request(
-            ResilientRequest(
-                health, settings.telegram_retry_for_s, read_timeout=settings.telegram_timeout_s
-            )
+        .updater(updater)
+        .concurrent_updates(
+            updater.processor(settings.answer_queue_limit + ANSWER_SLOTS + CONCURRENCY_MARGIN)
         )
-        .get_updates_request(  # polling is safe to repeat, so it never gives up
-            ResilientRequest(
-                health, math.inf, connection_pool_size=1, read_timeout=settings.telegram_timeout_s
-            )
-        )
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(ChatRateLimiter())
-        .concurrent_updates(settings.answer_queue_limit + ANSWER_SLOTS + CONCURRENCY_MARGIN)
         .post_init(post_init)
         .post_stop(post_stop)
         .build()

@@ -410,13 +410,16 @@ def declined_message(
     return render_one_message(blocks)
 
 
-def page_heading(first: int, last: int, question: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Names the page and the question, once the first page has been replaced (plain text)."""
+def page_heading(
+    first: int, last: int, question: str | None, lang: str = DEFAULT_LANGUAGE
+) -> str:
+    """Names the page and the question, once the first page has been replaced (plain text);
+    only the page when the question is no longer known (after a restart)."""
+    results = number_range(first, last)
+    if question is None:
+        return text("results_heading", lang, results=results)
     return text(
-        "page_heading",
-        lang,
-        results=number_range(first, last),
-        question=shorten(question, QUESTION_PREVIEW),
+        "page_heading", lang, results=results, question=shorten(question, QUESTION_PREVIEW)
     )
 
 

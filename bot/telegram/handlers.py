@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.search.results import Answer
+from bot.search.results import Answer, ArticleResult
 from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
@@ -64,10 +64,12 @@ from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, lang
 from bot.telegram.keyboards import (
     CHAPTER_PATTERN,
     EXAMPLE_PATTERN,
+    FORGOTTEN_PAGE_PATTERN,
     FULL_TEXT_PATTERN,
     PAGE_PATTERN,
     PARAGRAPH_PATTERN,
     TOC_PATTERN,
+    Ranking,
     answer_keyboard,
     article_keyboard,
     chapter_keyboard,
@@ -87,6 +89,7 @@ from bot.treaty.references import find_references, parse_article_arguments
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
+RANKED_RESULTS = 4 * PAGE_SIZE  # what "More results" can page through, if the button holds it
 INLINE_RESULTS = 5
 # Updates answered at once. Searches run one at a time anyway (below); a few answers in flight
 # let one search overlap the sending of others, while Telegram takes ~30 messages a second.
@@ -147,6 +150,11 @@ def _message(update: Update) -> Message:
     """The message behind a message or command update (the handlers' filters guarantee one)."""
     assert update.effective_message is not None
     return update.effective_message
+
+
+def _unit(result: ArticleResult) -> tuple[int, str | None, str | None]:
+    """What a paging button names of a result."""
+    return result.article, result.paragraph, result.subparagraph
 
 
 def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
@@ -298,6 +306,10 @@ class TreatyBot:
                 ),
                 CallbackQueryHandler(
                     logged("button:chapter", self.chapter_button), pattern=CHAPTER_PATTERN
+                ),
+                CallbackQueryHandler(
+                    logged("button:more", self.forgotten_page_button),
+                    pattern=FORGOTTEN_PAGE_PATTERN,
                 ),
                 CallbackQueryHandler(logged("button:toc", self.toc_button), pattern=TOC_PATTERN),
                 CallbackQueryHandler(
@@ -562,7 +574,7 @@ class TreatyBot:
         """Reply with the first page of results in the user's language `lang`; a question
         asked by a button is shown above them, since no message of the user's says what was
         asked."""
-        answer = await self._ask(question, PAGE_SIZE + 1)
+        answer = await self._ask(question, RANKED_RESULTS)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
         treaty = self.treaty
         if answer.abstained:
@@ -581,10 +593,11 @@ class TreatyBot:
             )
             self.memory.record_answer(message.chat.id, Provision(first.article, first.paragraph))
             return Outcome((first.article,), question, abstained=False)
-        token = self.memory.remember(message.chat.id, question)
+        ranking = Ranking.fitting(_unit(r) for r in answer.results)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
-        page, keyboard = self._page(answer, token, 0, heading, lang, whole_first=named)
-        await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
+        page, keyboard = self._page(answer.results, ranking, 0, heading, lang, whole_first=named)
+        sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
+        self.memory.remember(message.chat.id, sent.message_id, question)
         shown = answer.results[:PAGE_SIZE]
         self.memory.record_answer(
             message.chat.id,
@@ -595,21 +608,21 @@ class TreatyBot:
 
     def _page(
         self,
-        answer: Answer,
-        token: str,
+        results: Sequence[ArticleResult],
+        ranking: Ranking,
         offset: int,
         heading: str | None,
         lang: str,
         whole_first: bool = False,
     ) -> tuple[str, InlineKeyboardMarkup]:
-        shown = answer.results[offset : offset + PAGE_SIZE]
+        shown = results[offset : offset + PAGE_SIZE]
         page = formatting.answer_message(shown, self.treaty, heading, lang, whole_first)
-        following = offset + PAGE_SIZE if len(answer.results) > offset + PAGE_SIZE else None
+        following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
         first = shown[0]
         cut = not whole_first and first.paragraph and formatting.is_shortened(first)
         keyboard = answer_keyboard(
-            [r.article for r in shown], token, previous, following, lang,
+            [r.article for r in shown], ranking, previous, following, lang,
             paragraph=(first.article, first.paragraph) if cut and first.paragraph else None,
         )
         return page, keyboard
@@ -685,25 +698,39 @@ class TreatyBot:
     async def page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
-        """Show another page of results in place of the current one."""
+        """Show another page of results in place of the current one: the units the button
+        names, quoted from the index served now (marked as the answer marked them while the
+        question is remembered)."""
         query, message = _callback(update)
         assert context.match is not None
         lang = user_language(update)
-        token, offset = context.match.group(1), int(context.match.group(2))
-        question = self.memory.question(message.chat.id, token) if message else None
-        if question is None:
-            await query.answer(text("expired", lang))
+        offset, ranking = int(context.match.group(1)), Ranking.parse(context.match.group(2))
+        ranked = [self.retriever.unit_result(*unit) for unit in ranking.units] if ranking else []
+        results = [r for r in ranked if r is not None]
+        if ranking is None or len(results) < len(ranked):  # forged, or from another treaty text
+            await query.answer(text("button_expired", lang))
             return None
-        answer = await self._ask(question, offset + PAGE_SIZE + 1)
-        if len(answer.results) <= offset:
+        if len(results) <= offset:
             await query.answer(text("no_more_results", lang))
             return None
         await query.answer()
-        shown = answer.results[offset : offset + PAGE_SIZE]
+        question = self.memory.question(message.chat.id, message.message_id) if message else None
+        if question is not None:  # quote as the answer did: with the words that answer it marked
+            asked = {_unit(r): r for r in (await self._ask(question, RANKED_RESULTS)).results}
+            results = [asked.get(_unit(r), r) for r in results]
+        shown = results[offset : offset + PAGE_SIZE]
         last = offset + len(shown)
         heading = formatting.page_heading(offset + 1, last, question, lang) if offset else None
-        await _edit(query, *self._page(answer, token, offset, heading, lang))
+        await _edit(query, *self._page(results, ranking, offset, heading, lang))
         return Outcome(tuple(r.article for r in shown), question)
+
+    async def forgotten_page_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        """The "More results" button of an older version, whose question was kept only in
+        memory and is gone."""
+        assert update.callback_query is not None
+        await update.callback_query.answer(text("expired", user_language(update)))
 
     async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Open a chapter's list of articles, or go back to the chapters."""

@@ -42,6 +42,7 @@ PLAIN_TEXT_KEYS = (
     "source_line",
     "official_text",
     "page_heading",
+    "results_heading",
     "toc_title",
     "toc_hint",
     "about_title",

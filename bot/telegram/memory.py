@@ -10,7 +10,6 @@ idle for `idle_s` is forgotten (its buttons then say "expired, ask again").
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -38,7 +37,7 @@ class LastAnswer:
 @dataclass
 class _Chat:
     used: float
-    questions: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    questions: OrderedDict[int, str] = field(default_factory=OrderedDict)  # by answer message
     shown: OrderedDict[Hashable, None] = field(default_factory=OrderedDict)
     last: LastAnswer | None = None
 
@@ -77,24 +76,23 @@ class ChatMemory:
     def shown(self) -> int:
         return self._shown
 
-    def remember(self, chat_id: int, question: str) -> str:
-        """Keep a question for its buttons; the token the buttons carry instead of the text."""
+    def remember(self, chat_id: int, answer_id: int, question: str) -> None:
+        """Keep the question of the answer sent as message `answer_id`, to name it above the
+        answer's later pages."""
         chat = self._use(chat_id)
-        token = secrets.token_urlsafe(6)
-        chat.questions[token] = question_as_read(question)
+        chat.questions[answer_id] = question_as_read(question)
         self._questions += 1
         while len(chat.questions) > self.questions_per_chat:
             chat.questions.popitem(last=False)
             self._questions -= 1
         self._trim()
-        return token
 
-    def question(self, chat_id: int, token: str) -> str | None:
+    def question(self, chat_id: int, answer_id: int) -> str | None:
         chat = self._chats.get(chat_id)
         if chat is None or self._idle(chat):
             return None
         self._use(chat_id)
-        return chat.questions.get(token)
+        return chat.questions.get(answer_id)
 
     def first_time_shown(self, chat_id: int, key: Hashable) -> bool:
         """Record that `key` (a message and an article) was shown in the chat; False when it

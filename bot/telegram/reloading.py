@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.index.store import current_build, read_manifest
-from bot.search.results import Answer
+from bot.search.results import Answer, ArticleResult
 from bot.treaty.model import Treaty
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,10 @@ class TreatyRetriever(Protocol):
     def manifest(self) -> dict[str, Any]: ...
 
     def ask(self, question: str, k: int = 3) -> Answer: ...
+
+    def unit_result(
+        self, number: int, paragraph: str | None, subparagraph: str | None
+    ) -> ArticleResult | None: ...
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import json
 import random
 import re
 import socket
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -305,6 +307,11 @@ class BotApiStandIn:
         self._open_queries: set[str] = set()
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.delivered_at: dict[int, float] = {}  # update_id: when getUpdates first handed it out
+        self.deliveries: Counter[int] = Counter()  # update_id: how often getUpdates handed it out
+        # Every update below this offset was confirmed by a getUpdates call and is forgotten.
+        self.confirmed_below = 0
+        self._awaiting_confirmation: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._waiter_ids = itertools.count()
         self.listeners: list[Callable[[ApiCall], None]] = []  # told of every call as it ends
         self.unreachable = False
         self._changed = asyncio.Condition()
@@ -393,6 +400,29 @@ class BotApiStandIn:
     def fail_next(self, method: str, status: int, description: str) -> None:
         """Answer the next call of `method` with this error instead."""
         self.inject(method, Fault.error(status, description))
+
+    def confirmation(self, update_id: int) -> asyncio.Future[None]:
+        """Done once a getUpdates call has confirmed the update (Telegram forgot it)."""
+        future = asyncio.get_running_loop().create_future()
+        if update_id < self.confirmed_below:
+            future.set_result(None)
+        else:
+            entry = (update_id, next(self._waiter_ids), future)
+            heapq.heappush(self._awaiting_confirmation, entry)
+        return future
+
+    def _confirm_below(self, offset: int) -> None:
+        self.confirmed_below = max(self.confirmed_below, offset)
+        waiting = self._awaiting_confirmation
+        while waiting and waiting[0][0] < self.confirmed_below:
+            _, _, future = heapq.heappop(waiting)
+            if not future.done():
+                future.set_result(None)
+
+    def unconfirmed_deliveries(self) -> list[int]:
+        """Updates handed out to the bot and not yet confirmed: those a crash of the bot now
+        would have Telegram hand out again."""
+        return sorted(i for i in self.deliveries if i >= self.confirmed_below)
 
     def next_message_id(self, chat_id: int) -> int:
         self._next_message_id[chat_id] = self._next_message_id.get(chat_id, 0) + 1
@@ -487,6 +517,7 @@ class BotApiStandIn:
         limit = int(params.get("limit", 100))
         allowed = params.get("allowed_updates") or None
         deadline = asyncio.get_running_loop().time() + timeout
+        self._confirm_below(offset)
         async with self._changed:
             while True:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -498,6 +529,7 @@ class BotApiStandIn:
                     now = time.monotonic()
                     for update in ready[:limit]:
                         self.delivered_at.setdefault(update["update_id"], now)
+                        self.deliveries[update["update_id"]] += 1
                     return ready[:limit]
                 try:
                     await asyncio.wait_for(self._changed.wait(), remaining)

@@ -48,6 +48,8 @@ REQUIRED_KEYS = {
     "button_full_text",
     "button_more",
     "button_previous",
+    "page_heading",
+    "results_heading",
     "button_all_chapters",
     "chapter_button",
     "source_line",
@@ -350,6 +352,7 @@ def test_texts_fill_the_english_templates_as_before() -> None:
     )
     question = "Can a State refuse mutual legal assistance?"
     assert page_heading(4, 6, question) == f"Results 4\N{EN DASH}6 for “{question}”"
+    assert page_heading(4, 6, None) == "Results 4\N{EN DASH}6"  # the question forgotten
 
 
 def numbered_article(number: int, paragraphs: int) -> Article:
@@ -378,7 +381,8 @@ def test_button_labels_come_from_the_catalog(lang: str) -> None:
     def labels(markup) -> list[str]:
         return [button.text for row in markup.inline_keyboard for button in row]
 
-    assert labels(keyboards.answer_keyboard([7], "token", 0, 6, lang)) == [
+    ranking = keyboards.Ranking(((7, "1", None),))
+    assert labels(keyboards.answer_keyboard([7], ranking, 0, 6, lang)) == [
         text("button_full_text", lang, article=7),
         text("button_previous", lang),
         text("button_more", lang),

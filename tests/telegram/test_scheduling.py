@@ -106,19 +106,20 @@ class Clock:
 
 def test_chat_memory_keeps_questions_at_the_length_retrieval_reads() -> None:
     memory = ChatMemory()
-    token = memory.remember(1, "  why\n" + "x" * 5000)
-    stored = memory.question(1, token)
+    memory.remember(1, 40, "  why\n" + "x" * 5000)
+    stored = memory.question(1, 40)
     assert stored is not None and len(stored) == MAX_QUESTION_CHARS
     assert stored.startswith("why x")
 
 
 def test_chat_memory_is_bounded_per_chat_and_in_all() -> None:
     memory = ChatMemory(questions_per_chat=3, shown_per_chat=2, max_questions=5, max_shown=3)
-    tokens = [memory.remember(1, f"q{n}") for n in range(5)]
-    assert [memory.question(1, t) for t in tokens] == [None, None, "q2", "q3", "q4"]
+    for n in range(5):
+        memory.remember(1, n, f"q{n}")
+    assert [memory.question(1, n) for n in range(5)] == [None, None, "q2", "q3", "q4"]
     for chat in (2, 3):
-        memory.remember(chat, "hello")
-        memory.remember(chat, "again")
+        memory.remember(chat, 1, "hello")
+        memory.remember(chat, 2, "again")
     assert memory.questions == 5  # chat 1, the least recently used, gave way
     assert [memory.first_time_shown(9, key) for key in ("a", "b", "a", "c", "a")] == [
         True, True, False, True, True  # "a" was pushed out by "c", so it counts as new again
@@ -131,13 +132,13 @@ def test_chat_memory_is_bounded_per_chat_and_in_all() -> None:
 def test_idle_chats_are_forgotten() -> None:
     clock = Clock()
     memory = ChatMemory(idle_s=100, clock=clock)
-    token = memory.remember(1, "question")
+    memory.remember(1, 8, "question")
     memory.first_time_shown(1, (5, 7))
     clock.now += 50
-    assert memory.question(1, token) == "question"  # using a chat keeps it
+    assert memory.question(1, 8) == "question"  # using a chat keeps it
     clock.now += 101
-    assert memory.question(1, token) is None
-    memory.remember(2, "another chat")  # any use clears out the idle ones
+    assert memory.question(1, 8) is None
+    memory.remember(2, 3, "another chat")  # any use clears out the idle ones
     assert len(memory) == 1 and memory.questions == 1 and memory.shown == 0
     assert memory.first_time_shown(1, (5, 7)) is True
 

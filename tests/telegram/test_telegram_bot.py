@@ -722,17 +722,68 @@ async def test_pressing_a_stale_more_results_button_twice_changes_nothing(
     assert chat.message(reply).html == page_two.html
 
 
-async def test_more_results_after_the_question_was_forgotten_says_so(
-    telegram: Harness, running_bot: Application
+async def test_more_results_works_once_the_bot_has_forgotten_the_question(
+    telegram: Harness, running_bot: Application, retriever: Retriever
 ) -> None:
+    """As after a restart, when nothing the bot kept in memory is left: the button itself names
+    the ranked provisions. Only the page heading can no longer name the question."""
     chat = telegram.private_chat()
     reply = (await chat.send(QUESTION)).only_message
-    # As after a restart: what the bot keeps per chat is in memory only.
     running_bot.bot_data["treaty_bot"].memory.forget(reply.chat_id)
     pressed = await chat.press(reply, "More results")
     pressed.assert_all_accepted()
+    assert [c.method for c in pressed.calls] == ["answerCallbackQuery", "editMessageText"]
+    page_two = chat.message(reply)
+    assert page_two.text.startswith(f"Results 4{DASH}6\n")
+    ranked = retriever.ask(QUESTION, 2 * PAGE_SIZE).results
+    assert_answer_page(page_two, ranked[PAGE_SIZE:], retriever.treaty)
+    back = await chat.press(page_two, "Previous results")
+    back.assert_all_accepted()
+    # The same provisions, quoted from their start: only marking the words that answer the
+    # question (and cutting a long quote around them) needs the question.
+    assert_answer_page(chat.message(reply), ranked[:PAGE_SIZE], retriever.treaty)
+
+
+async def test_more_results_pages_only_as_far_as_the_button_names_results(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    page = (await chat.send(QUESTION)).only_message
+    pages = [page.text]
+    while "More results" in button_texts(page):
+        (await chat.press(page, "More results")).assert_all_accepted()
+        page = chat.message(page)
+        pages.append(page.text)
+    ranked = retriever.ask(QUESTION, 20).results
+    assert 3 <= len(pages) <= 4, "8 to 12 results: as many as fit in the button's 64 bytes"
+    shown = [r for text in pages for r in ranked if f"\n{citation(r)}\n" in f"\n{text}"]
+    assert shown == list(ranked[: len(shown)]), "every page in rank order, none skipped"
+    assert len(shown) >= 8
+
+
+@pytest.mark.parametrize(
+    ("data", "notice"),
+    [
+        ("more:Ab3_x9Qz:3", "expired"),  # an older version's, whose question was in memory
+        ("page:3:7.1,99.1,12.2,40.21", "button_expired"),  # no article 99
+        ("page:3:7.1,7.99,12.2,40.21", "button_expired"),  # no paragraph 99
+        ("page:0:7.1k", "button_expired"),  # no sub-paragraph (k)
+        ("page:6:7.1,12.2,40.21,2k", "no_more_results"),
+    ],
+)
+async def test_a_paging_button_whose_results_cannot_be_shown_says_why(
+    telegram: Harness, data: str, notice: str
+) -> None:
+    chat = telegram.private_chat()
+    reply = (await chat.send(QUESTION)).only_message
+    old_screen = replace(
+        reply, reply_markup={"inline_keyboard": [[{"text": "Old", "callback_data": data}]]}
+    )
+    pressed = await chat.press(old_screen, "Old")
+    pressed.assert_all_accepted()
     assert [c.method for c in pressed.calls] == ["answerCallbackQuery"]
-    assert pressed.calls[0].params["text"] == i18n.text("expired", "en")
+    assert pressed.calls[0].params["text"] == i18n.text(notice, "en")
+    assert chat.message(reply).html == reply.html
 
 
 async def test_toc_browses_chapters_and_opens_articles(

@@ -160,7 +160,9 @@ async def test_anonymous_admins_of_two_groups_have_separate_flood_buckets(
     await push_all(harness, [anonymous(groups[1])])
     (in_b,) = [c.params["text"] for c in standin.calls
                if c.method == "sendMessage" and c.ok and c.params["chat_id"] == groups[1]["id"]]
-    assert "Art. 7(1) · Illegal access</a></b>" in in_b, "group B was silenced by group A"
+    assert in_b.startswith("<b>") and ">Art. 7(1) · Illegal access</a>" in in_b.split("\n")[0], (
+        "group B was silenced by group A"
+    )
 
 
 async def test_a_forged_button_without_a_message_is_answered_not_crashed(
@@ -187,8 +189,7 @@ async def test_a_chat_keeps_questions_at_the_length_retrieval_reads(
     chat = harness.private_chat()
     long_question = ("Which article criminalizes illegal access? " + "access " * 600)[:4096]
     reply = (await chat.send(long_question)).only_message
-    _, token, _ = reply.button("More results")["callback_data"].split(":")
-    stored = fair_bot.bot_data["treaty_bot"].memory.question(chat.chat["id"], token)
+    stored = fair_bot.bot_data["treaty_bot"].memory.question(chat.chat["id"], reply.message_id)
     assert stored == " ".join(long_question.split())[:MAX_QUESTION_CHARS]
     assert len(long_question) == 4096 and len(stored) == MAX_QUESTION_CHARS
     # The bot keeps its per-chat state in its own bounded memory, not in python-telegram-bot's

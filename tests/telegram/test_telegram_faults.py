@@ -188,6 +188,46 @@ async def test_a_429_pauses_only_the_chat_it_was_about(harness: Harness) -> None
     assert [r.split("\n")[0] for r in waiting.replies() + other.replies()] == [ANSWER_HEAD] * 2
 
 
+async def test_an_answer_in_progress_holds_back_its_confirmation_but_no_other_chat(
+    harness: Harness,
+) -> None:
+    """Confirm only what is answered: while one chat waits out a 429, a later question is
+    fetched and answered, but Telegram is not told to forget the waiting update (nor, so, the
+    later one) until its reply is sent."""
+    waiting, other = harness.private_chat(), harness.private_chat()
+    harness.standin.inject("sendMessage", Fault.too_many_requests(retry_after=2))
+    started = time.monotonic()
+    paused = asyncio.create_task(waiting.send(QUESTION))
+    await harness.standin.wait_for(lambda c: c.at > started and c.injected and c.status == 429)
+    later = await other.send(QUESTION)
+    held = await paused
+    (reply,) = waiting.calls()
+    assert [r.split("\n")[0] for r in waiting.replies() + other.replies()] == [ANSWER_HEAD] * 2
+    held_id, later_id = held.update["update_id"], later.update["update_id"]
+    assert held_id < later_id
+    polls = [c for c in harness.standin.calls if c.method == "getUpdates" and c.at > started]
+    while_held = [c for c in polls if c.at < reply.at]
+    assert any(u["update_id"] == later_id for c in while_held for u in c.response["result"])
+    assert all(c.params.get("offset", 0) <= held_id for c in while_held)
+    confirmed = await harness.standin.wait_for(
+        lambda c: c.method == "getUpdates" and c.params.get("offset", 0) > later_id
+    )
+    assert confirmed.at > reply.at
+
+
+async def test_an_update_the_library_cannot_read_is_skipped_not_fetched_for_ever(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    no_date = {"message_id": 1, "chat": {"id": 5, "type": "private"}}
+    unreadable = await harness.standin.push_update({"message": no_date})
+    caplog.set_level(logging.ERROR, logger="bot.telegram.delivery")
+    assert_answered(await harness.private_chat().send(QUESTION))
+    await harness.standin.wait_for(
+        lambda c: c.method == "getUpdates" and c.params.get("offset", 0) > unreadable
+    )
+    assert f"Could not read update {unreadable}; it is skipped." in caplog.text
+
+
 # --- Floods -----------------------------------------------------------------------------------
 
 

@@ -41,6 +41,7 @@ callback_data = st.one_of(
     st.text(max_size=64),
     st.builds(lambda n: f"article:{n}", numbers),
     st.builds(lambda t, n: f"more:{t}:{n}", st.text(max_size=20), numbers),
+    st.builds(lambda n, u: f"page:{n}:{u}", numbers, st.text("0123456789.,abk", max_size=40)),
     st.builds(lambda c: f"toc:{c}", st.text(max_size=10)),
     st.builds(lambda n: f"example:{n}", numbers),
 )

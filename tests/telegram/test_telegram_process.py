@@ -1,6 +1,7 @@
 """`treaty-bot` as a real process (`python -m bot.telegram.app`) against the stand-in: the Bot
-API unreachable at start and while running, failing requests, and SIGTERM with an answer in
-flight. Its whole log is searched for the token, which is a recognisable dummy.
+API unreachable at start and while running, failing requests, SIGTERM with an answer in flight,
+SIGKILL in the middle of a burst and a restart, and a "More results" button from before a
+restart. Its whole log is searched for the token, which is a recognisable dummy.
 """
 
 from __future__ import annotations
@@ -10,22 +11,25 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from botapi_standin import ApiCall, BotApiStandIn, Fault
+from botapi_standin import ApiCall, BotApiStandIn, Fault, StoredMessage
 from telegram_harness import BOT_USER
 
+from bot.search.retriever import Retriever
 from bot.settings import Settings
 from bot.telegram import i18n
+from bot.treaty.citations import short_citation_line
 
 TOKEN = "424242424:CANARY-Token-zQ8xW3-must-never-be-logged"
 QUESTION = "Which article criminalizes illegal access?"
 OUTAGE_STARTS = "The Bot API is unreachable or failing"
 OUTAGE_ENDS = "The Bot API answers again"
 TIMEOUT_S = 90.0
+BURST = 30  # chats asking at once when the bot is killed
 
 
 def cites_article_7(html: str) -> bool:
@@ -87,6 +91,30 @@ def replies(standin: BotApiStandIn, user_id: int) -> list[ApiCall]:
         c for c in standin.calls
         if c.method == "sendMessage" and c.ok and c.params["chat_id"] == user_id
     ]
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        await asyncio.sleep(0.005)
+
+
+def sent_message(standin: BotApiStandIn, call: ApiCall) -> StoredMessage:
+    return standin.messages[(call.params["chat_id"], call.response["result"]["message_id"])]
+
+
+async def press(standin: BotApiStandIn, message: StoredMessage, data: str) -> int:
+    """The user taps a button with callback data `data` under the bot's `message`."""
+    user = {"id": message.chat_id, "is_bot": False, "first_name": "Ada"}
+    query = {
+        "id": f"query-{len(standin.calls)}",
+        "from": user,
+        "chat_instance": str(message.chat_id),
+        "message": message.payload,
+        "data": data,
+    }
+    return await standin.push_update({"callback_query": query})
 
 
 async def reply(standin: BotApiStandIn, user_id: int) -> str:
@@ -170,3 +198,83 @@ async def test_sigterm_lets_the_answer_in_flight_finish_and_the_token_is_never_l
     assert text.count("Failed to handle update") == 1 and "<bot token>" in text
     assert TOKEN.lower() not in text.lower()
     assert "Stopped" in text.splitlines()[-1]
+
+
+async def test_a_killed_bot_answers_after_a_restart_every_question_it_had_not_finished(
+    standin: BotApiStandIn, index_settings: Settings, tmp_path: Path
+) -> None:
+    async with bot_process(standin, index_settings, tmp_path / "killed.log") as bot:
+        await ask(standin, 1)
+        await reply(standin, 1)  # up and polling
+        burst = {user: await ask(standin, user) for user in range(100, 100 + BURST)}
+        await until(lambda: sum(bool(replies(standin, u)) for u in burst) >= BURST // 3,
+                    "a third of the burst is answered")
+        bot.kill()  # SIGKILL: no drain, no final confirmation
+        await bot.wait()
+    confirmed = standin.confirmed_below
+    handed_out = dict(standin.deliveries)  # polls hand unconfirmed updates out again and again
+    in_flight = [i for i in standin.unconfirmed_deliveries() if i in burst.values()]
+    answered_before = {u for u in burst if replies(standin, u)}
+    assert in_flight, "the kill came after the burst was confirmed: it tests nothing"
+    assert len(answered_before) < BURST
+
+    log = tmp_path / "restarted.log"
+    async with bot_process(standin, index_settings, log) as bot:
+        await until(lambda: all(replies(standin, u) for u in burst), "every chat is answered")
+        await until(lambda: standin.confirmed_below > max(burst.values()), "all are confirmed")
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.wait(), TIMEOUT_S) == 0, log.read_text()[-3000:]
+
+    twice = {u for u in burst if len(replies(standin, u)) == 2}
+    for user, update_id in burst.items():
+        answers = replies(standin, user)
+        assert answers, f"chat {user} lost its question"
+        assert ">Art. 7(1) · Illegal access<" in answers[-1].params["text"].split("\n")[0]
+        if update_id < confirmed:  # finished and confirmed before the kill
+            assert standin.deliveries[update_id] == handed_out[update_id], "fetched again"
+            assert len(answers) == 1
+        else:
+            assert update_id in in_flight
+            assert standin.deliveries[update_id] > handed_out[update_id], "not fetched again"
+            assert len(answers) <= 2
+    # Answered twice only where the reply was sent but the kill cut off its confirmation.
+    assert twice <= answered_before
+    assert len(twice) <= len(in_flight)
+    print(f"\nSIGKILL with {len(in_flight)} of {BURST} updates unconfirmed "
+          f"({len(answered_before)} chats answered): {len(twice)} answered twice")
+    assert "Failed to handle" not in log.read_text()
+
+
+async def test_more_results_of_an_answer_given_before_a_restart_still_pages(
+    standin: BotApiStandIn, index_settings: Settings, retriever: Retriever, tmp_path: Path
+) -> None:
+    async with bot_process(standin, index_settings, tmp_path / "before.log") as bot:
+        await ask(standin, 1)
+        await reply(standin, 1)
+        (call,) = replies(standin, 1)
+        answer = sent_message(standin, call)
+        bot.kill()
+        await bot.wait()
+    more = answer.button("More results")["callback_data"]
+
+    log = tmp_path / "after.log"
+    async with bot_process(standin, index_settings, log) as bot:
+        await press(standin, answer, more)
+        edited = await standin.wait_for(lambda c: c.method == "editMessageText", TIMEOUT_S)
+        assert edited.ok
+        page_two = sent_message(standin, edited)
+        assert page_two.text.startswith("Results 4\N{EN DASH}6\n")
+        ranked = retriever.ask(QUESTION, 6).results[3:]
+        cited = [line for line in page_two.text.splitlines() if line.startswith("Art. ")]
+        assert cited == [
+            short_citation_line(r.article, r.title, r.paragraph, r.subparagraph) for r in ranked
+        ]
+        assert [b["text"] for b in page_two.buttons()][-2:] == ["Previous results", "More results"]
+
+        await press(standin, answer, "page:3:7.1,99.1,12.2,40.21")  # never issued: no article 99
+        refused = await standin.wait_for(
+            lambda c: c.method == "answerCallbackQuery" and "text" in c.params, TIMEOUT_S
+        )
+        assert refused.params["text"] == i18n.text("button_expired", "en")
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.wait(), TIMEOUT_S) == 0, log.read_text()[-3000:]
