@@ -7,6 +7,7 @@ from bot.treaty.references import (
     asks_comparison,
     find_references,
     names_budapest,
+    parse_article_arguments,
     resolution_paragraphs,
     without_budapest,
 )
@@ -35,6 +36,19 @@ from bot.treaty.references import (
         ("المادة 17", [Reference(17)]),
         ("articles 7 and 8", [Reference(7), Reference(8)]),
         ("compare arts 25, 42 and 43", [Reference(25), Reference(42), Reference(43)]),
+        # Issue 15: the forms people type ("article 40 21" is what /help teaches, sans slash)
+        ("article 40 21", [Reference(40, "21")]),
+        ("article 40 21?", [Reference(40, "21")]),
+        ("art 40 para 21", [Reference(40, "21")]),
+        ("Art. 40 § 21", [Reference(40, "21")]),
+        ("Art. 40, § 21", [Reference(40, "21")]),
+        ("art. 40.21", [Reference(40, "21")]),
+        ("40 § 21", [Reference(40, "21")]),
+        ("40 21", [Reference(40, "21")]),
+        ("40.21", [Reference(40, "21")]),
+        ("article 40 21 and article 17", [Reference(40, "21"), Reference(17)]),
+        ("article 7 24 hours a day", [Reference(7)]),
+        ("art. 17. 2 more questions", [Reference(17)]),
     ],
 )
 def test_references_are_found(question: str, expected: list[Reference]) -> None:
@@ -48,6 +62,9 @@ def test_references_are_found(question: str, expected: list[Reference]) -> None:
         "Recalling resolutions 74/247 of 2019",
         "art thou a crime?",
         "Is hacking a crime in 2024?",
+        "12 2024",
+        "what happened on 12 12?",
+        "3.5 million victims",
     ],
 )
 def test_numbers_that_are_not_article_references_are_ignored(question: str) -> None:
@@ -111,3 +128,32 @@ def test_budapest_and_comparisons_are_recognised(
 ) -> None:
     assert (names_budapest(question), asks_comparison(question)) == (named, comparing)
     assert "Budapest" not in without_budapest(question)
+
+
+@pytest.mark.parametrize("question", ["40 21", "40.21", " 40 21 ?"])
+def test_a_bare_number_pair_is_only_a_loose_reference(question: str) -> None:
+    """Loose: the retriever takes it only when the treaty has that provision."""
+    (reference,) = find_references(question)
+    assert reference == Reference(40, "21") and reference.loose
+
+
+@pytest.mark.parametrize("question", ["article 40 21", "40(21)", "Art. 40 § 21", "40 § 21"])
+def test_a_named_or_cited_provision_is_not_loose(question: str) -> None:
+    (reference,) = find_references(question)
+    assert not reference.loose
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["7"], Reference(7)),
+        (["40", "21"], Reference(40, "21")),
+        (["40(21)"], Reference(40, "21")),
+        (["40.21"], Reference(40, "21")),
+        (["40", "§", "21"], Reference(40, "21")),
+        (["40", "21", "3"], None),
+        (["banana"], None),
+    ],
+)
+def test_command_arguments(arguments: list[str], expected: Reference | None) -> None:
+    assert parse_article_arguments(arguments) == expected

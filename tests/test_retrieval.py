@@ -19,6 +19,11 @@ DATA = Path(__file__).parent / "data"
         ("article 40 paragraph 21", 40, "21"),
         ("40(21)", 40, "21"),
         ("what does article 36 say", 36, None),
+        ("article 40 21", 40, "21"),
+        ("art 40 para 21", 40, "21"),
+        ("40 21", 40, "21"),
+        ("40.21", 40, "21"),
+        ("Art. 40 § 21", 40, "21"),
     ],
 )
 def test_direct_references_return_that_article_first(
@@ -31,6 +36,17 @@ def test_direct_references_return_that_article_first(
     expected = treaty_article.paragraph(paragraph) if paragraph else treaty_article.paragraphs[0]
     assert first.paragraph == expected.label
     assert first.text == expected.text
+
+
+@pytest.mark.parametrize("question", ["40 99", "99 1", "1.5"])
+def test_a_number_pair_that_is_not_a_provision_is_not_guessed(
+    retriever: Retriever, question: str
+) -> None:
+    """Issue 15: "40 21" found nothing; a pair that names no provision is searched as text,
+    never turned into a lookup of some other provision or into a "no such article" notice."""
+    answer = retriever.ask(question)
+    assert answer.error is None
+    assert all((r.article, r.paragraph) != (40, "99") for r in answer.results)
 
 
 def test_a_missing_article_says_which_articles_exist(retriever: Retriever) -> None:

@@ -221,7 +221,7 @@ class Retriever:
             if verdict.subject == OTHER_INSTRUMENT and names_budapest(question):
                 verdict = replace(verdict, subject=NOT_LOADED, reply=self._scope.not_loaded_reply)
             return self._declined(question, verdict)
-        references = find_references(question)
+        references = [r for r in find_references(question) if not r.loose or self._exists(r)]
         paragraphs = resolution_paragraphs(question)
         if BUDAPEST_ID not in self._documents and any(
             r.document == BUDAPEST_ID for r in references
@@ -330,6 +330,13 @@ class Retriever:
         )
 
     # --- Looking up what a question names ---------------------------------------------------
+
+    def _exists(self, reference: Reference) -> bool:
+        """The treaty has the provision (a bare "40 21" is never guessed into another one)."""
+        article = self.treaty.article(reference.article)
+        return article is not None and (
+            reference.paragraph is None or article.paragraph(reference.paragraph) is not None
+        )
 
     def _lookup(
         self, question: str, references: Sequence[Reference], k: int,

@@ -11,20 +11,27 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cache
 from html import escape
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from telegram.constants import MessageLimit
 
 from bot.search.results import ArticleResult
-from bot.source.obtain import budapest_url
+from bot.source.obtain import budapest_url, official_document
 from bot.telegram.i18n import DEFAULT_LANGUAGE, language_of, text
-from bot.treaty.citations import citation_line, document_heading, number_range, provision_label
-from bot.treaty.layout import BUDAPEST_ID, RESOLUTION_ID
-from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty
+from bot.treaty.citations import citation_line, document_heading, number_range, short_citation_line
+from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID
+from bot.treaty.model import Article, Chapter, Note, Paragraph, Part, Treaty
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # a message's text after entity parsing
-QUOTE_PREVIEW = 700  # an answer quotes this much of a paragraph; the full text is a tap away
-NOTE_PREVIEW = 350
+# The first result is shown open, at most this much of its paragraph (with the answering words
+# always in view): with its citation, lead-in and the source line, about half a phone screen.
+FIRST_PREVIEW = 600
+QUOTE_PREVIEW = 700  # further results, inside collapsed quotes; the full text is a tap away
+LEAD_IN_PREVIEW = 300
+WHOLE_IN_ANSWER = 3000  # a paragraph the user named is quoted whole in the answer up to this
+NOTE_PREVIEW = 700
 QUESTION_PREVIEW = 120
 INLINE_DESCRIPTION = 150
 ELLIPSIS = "…"
@@ -38,7 +45,12 @@ class Style(Enum):
     BOLD = "b"
     ITALIC = "i"
     QUOTE = "blockquote"
+    EXPANDABLE = "blockquote expandable"  # collapsed to a few lines until the reader taps it
     CODE = "code"
+
+    @property
+    def tag(self) -> str:
+        return self.value.split(" ")[0]
 
 
 @dataclass(frozen=True)
@@ -57,9 +69,12 @@ class Block:
     shorten_to: int | None = None
     bold: tuple[int, int] | None = None  # [start, end) of `text` shown in bold (the answer)
     link: str | None = None  # the whole block links there (the official page of a quote)
+    parts: tuple[Block, ...] = ()  # blocks shown inside this one (see `grouped`)
 
     def html(self) -> str:
-        if self.bold:
+        if self.parts:
+            body = render(self.parts)
+        elif self.bold:
             start, end = self.bold
             body = (
                 escape(self.text[:start], quote=False)
@@ -70,7 +85,14 @@ class Block:
             body = escape(self.text, quote=False)
         if self.link:
             body = f'<a href="{escape(self.link)}">{body}</a>'
-        return f"<{self.style.value}>{body}</{self.style.value}>" if self.style.value else body
+        return f"<{self.style.value}>{body}</{self.style.tag}>" if self.style.value else body
+
+
+def grouped(parts: Sequence[Block], style: Style, gap: str = "\n") -> Block:
+    """Blocks shown inside one block of `style` (a result inside a collapsed quote, a line
+    with a link in it); its text is what the reader sees of them, so lengths stay right."""
+    shown = "".join((b.gap if i else "") + b.text for i, b in enumerate(parts))
+    return Block(shown, style, gap=gap, parts=tuple(parts))
 
 
 def visible_length(text: str) -> int:
@@ -222,8 +244,8 @@ def _split_unit(unit: list[Block], limit: int) -> list[list[Block]]:
         return _pack([replace(b, heading=False) for b in unit], limit)
     first, *rest = split_text(body.text, limit, first_limit=room)
     return [
-        [*headings, replace(body, text=first, bold=None)],
-        *([replace(body, text=piece, bold=None)] for piece in rest),
+        [*headings, replace(body, text=first, bold=None, parts=())],
+        *([replace(body, text=piece, bold=None, parts=())] for piece in rest),
     ]
 
 
@@ -235,63 +257,75 @@ def short_title(treaty: Treaty) -> str:
     return treaty.title.split(";")[0].strip()
 
 
+@cache
+def official_text_url(lang: str) -> str:
+    """The official text of the Convention in the reader's UN language (English otherwise),
+    as the United Nations publishes it."""
+    url = urlsplit(official_document().url)
+    query = dict(parse_qsl(url.query))
+    query["l"] = language_of(lang)
+    return urlunsplit(url._replace(query=urlencode(query, safe="/")))
+
+
 def citation(article: int, title: str, chapter: str, link: str | None = None) -> Block:
-    """The citation line; with `link`, it opens the official PDF at the quote's page."""
+    """The full citation line, with the chapter (full texts); with `link`, it opens the
+    official PDF at the quote's page."""
     return Block(
         citation_line(article, title, chapter), Style.BOLD, gap="\n\n", heading=True, link=link
     )
 
 
-def source_footer(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> Block:
-    return Block(
-        text("source_footer", lang, title=short_title(treaty), symbol=treaty.symbol),
+def short_citation(result: ArticleResult, gap: str = "\n\n") -> Block:
+    """"Art. 47(1)(c) · Law enforcement cooperation", opening the official text at its page;
+    another instrument's provision under its instrument's name ("Budapest Convention ·
+    Article 2 · Illegal access", "A/RES/79/243 · Operative paragraph 12")."""
+    line = (
+        short_citation_line(result.article, result.title, result.paragraph, result.subparagraph)
+        if result.document == CONVENTION_ID and result.article
+        else result.heading
+    )
+    return Block(line, Style.BOLD, gap=gap, heading=True, link=result.link)
+
+
+def source_line(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> Block:
+    """Under every reply that quotes, one line: the quotes are the English authentic text,
+    verbatim, and where the official text is (in the reader's language)."""
+    return grouped(
+        [
+            Block(text("source_line", lang, symbol=treaty.symbol)),
+            Block(text("official_text", lang), link=official_text_url(lang), gap=" · "),
+        ],
         Style.ITALIC,
         gap="\n\n",
     )
 
 
-def english_text_note(lang: str) -> list[Block]:
-    """For a reader whose language is not English: the quotation is the English authentic
-    text, and where the official texts in the six UN languages are published."""
-    if language_of(lang) == DEFAULT_LANGUAGE:
-        return []
-    return [Block(text("english_text_note", lang), Style.ITALIC, gap="\n\n")]
-
-
-def paragraph_label(label: str | None, subparagraph: str | None = None) -> list[Block]:
-    """"Paragraph 21", "Paragraph 1 (c)", "Subparagraph (h)" (of an unnumbered article)."""
-    if label:
-        return [Block(f"Paragraph {provision_label(label, subparagraph)}", Style.ITALIC,
-                      heading=True)]
-    if subparagraph:
-        return [Block(f"Subparagraph ({subparagraph})", Style.ITALIC, heading=True)]
-    return []
-
-
-def lead_in_blocks(result: ArticleResult, lang: str) -> list[Block]:
-    """Before a quoted sub-paragraph: its paragraph's lead-in, verbatim, under our label."""
+def lead_in_blocks(result: ArticleResult, limit: int = LEAD_IN_PREVIEW) -> list[Block]:
+    """Before a quoted sub-paragraph: its paragraph's lead-in, verbatim, so that it is never
+    cut loose from who must do what."""
     if not result.lead_in:
         return []
-    return [
-        Block(text("lead_in", lang), Style.ITALIC, heading=True),
-        Block(result.lead_in, Style.QUOTE, heading=True),
-    ]
+    return [Block(result.lead_in, Style.QUOTE, heading=True, shorten_to=limit)]
 
 
-def note_blocks(notes: Iterable[Note], shorten_to: int | None = None) -> list[Block]:
-    """Interpretative notes, each under a heading naming it and the articles it interprets."""
+def notes_block(notes: Iterable[Note]) -> list[Block]:
+    """Interpretative notes on a quote, in one collapsed quote (a tap opens them)."""
+    parts: list[Block] = []
+    for note in notes:
+        heading = f"Interpretative note {note.number} · {note.heading}"
+        parts.append(Block(heading, Style.ITALIC, gap="\n\n" if parts else ""))
+        parts.append(Block(shorten(note.text, NOTE_PREVIEW)))
+    return [grouped(parts, Style.EXPANDABLE)] if parts else []
+
+
+def note_blocks(notes: Iterable[Note]) -> list[Block]:
+    """Interpretative notes in a full text, each under a heading naming it."""
     blocks: list[Block] = []
     for note in notes:
         heading = f"Interpretative note {note.number} · {note.heading}"
         blocks.append(Block(heading, Style.ITALIC, heading=True))
-        blocks.append(Block(note.text, Style.QUOTE, shorten_to=shorten_to))
+        blocks.append(Block(note.text, Style.QUOTE))
     return blocks
-
-
-def result_heading(result: ArticleResult) -> Block:
-    """The result's citation line, naming its instrument ("A/RES/79/243 · Operative paragraph
-    12", "Budapest Convention · Article 2 · Illegal access"), linked to the official text."""
-    return Block(result.heading, Style.BOLD, gap="\n\n", heading=True, link=result.link)
 
 
 def ours_blocks(note: str | None, lang: str = DEFAULT_LANGUAGE) -> list[Block]:
@@ -300,33 +334,70 @@ def ours_blocks(note: str | None, lang: str = DEFAULT_LANGUAGE) -> list[Block]:
     return [Block(f"{text('note_ours', lang)} {note}", Style.ITALIC)] if note else []
 
 
-def result_blocks(
-    result: ArticleResult, preview: int = QUOTE_PREVIEW, lang: str = DEFAULT_LANGUAGE
-) -> list[Block]:
-    """One search result: the citation (linked to the official page), the best paragraph or
-    sub-paragraph quoted with its answering clause in bold, the notes on what is quoted, and
-    for a Budapest result compared with a UN article our note on the difference."""
-    label = [] if result.document == RESOLUTION_ID else paragraph_label(
-        result.paragraph, result.subparagraph
-    )
+def footers(results: Sequence[ArticleResult], treaty: Treaty, lang: str) -> list[Block]:
+    """The source of the quotes: this Convention's line, and the Budapest text's when quoted."""
+    budapest = any(r.document == BUDAPEST_ID for r in results)
     return [
-        result_heading(result),
-        *label,
-        *lead_in_blocks(result, lang),
-        Block(result.text, Style.QUOTE, shorten_to=preview, bold=result.highlight),
-        *note_blocks(result.notes, shorten_to=NOTE_PREVIEW),
+        source_line(treaty, lang),
+        *([Block(text("budapest_footer", lang), Style.ITALIC)] if budapest else []),
+    ]
+
+
+def first_result_blocks(
+    result: ArticleResult, whole: bool = False, lang: str = DEFAULT_LANGUAGE
+) -> list[Block]:
+    """The best result, open: its citation, the lead-in, the paragraph with its answering
+    words in bold (a long one shortened around them, unless `whole`), the notes collapsed, and
+    for a Budapest result compared with a UN article our note on the difference."""
+    return [
+        short_citation(result),
+        *lead_in_blocks(result),
+        Block(result.text, Style.QUOTE, shorten_to=None if whole else FIRST_PREVIEW,
+              bold=result.highlight),
+        *notes_block(result.notes),
         *ours_blocks(result.difference_note, lang),
     ]
 
 
-def footers(results: Sequence[ArticleResult], treaty: Treaty, lang: str) -> list[Block]:
-    """The source of the quotes: this Convention's, and the Budapest text's when quoted."""
-    budapest = any(r.document == BUDAPEST_ID for r in results)
-    return [
-        source_footer(treaty, lang),
-        *([Block(text("budapest_footer", lang), Style.ITALIC)] if budapest else []),
-        *english_text_note(lang),
+def is_shortened(result: ArticleResult) -> bool:
+    """Whether the answer shows less than the whole of the best result's paragraph."""
+    return visible_length(result.text) > FIRST_PREVIEW or result.subparagraph is not None
+
+
+def _open_length(result: ArticleResult) -> int:
+    """About what the best result takes when its paragraph is shown whole."""
+    notes = sum(min(NOTE_PREVIEW, visible_length(n.text)) + 80 for n in result.notes)
+    return visible_length(result.text) + visible_length(result.lead_in or "") + notes
+
+
+def fits_whole(result: ArticleResult) -> bool:
+    """Whether a named paragraph can be quoted whole inside an answer (else it is sent as
+    paragraph messages of its own)."""
+    return _open_length(result) <= WHOLE_IN_ANSWER
+
+
+def compact_result_block(result: ArticleResult, preview: int = QUOTE_PREVIEW) -> Block:
+    """A further result, collapsed into one quote that shows its citation first."""
+    quote, bold = shorten_quote(result.text, preview, result.highlight)
+    parts = [
+        replace(short_citation(result, gap=""), heading=False),
+        *([Block(shorten(result.lead_in, LEAD_IN_PREVIEW // 2))] if result.lead_in else []),
+        Block(quote, bold=bold),
     ]
+    return grouped(parts, Style.EXPANDABLE, gap="\n\n")
+
+
+def compact_blocks(
+    result: ArticleResult, preview: int, lang: str = DEFAULT_LANGUAGE
+) -> list[Block]:
+    """A further result collapsed, then our note on its difference, if it has one (never
+    inside the quote)."""
+    return [compact_result_block(result, preview), *ours_blocks(result.difference_note, lang)]
+
+
+def compact_preview(count: int) -> int:
+    """Room for each of `count` collapsed results, so that a message always fits."""
+    return max(MIN_SHARE, min(QUOTE_PREVIEW, (MESSAGE_LIMIT - 2000) // max(1, count)))
 
 
 def answer_message(
@@ -335,15 +406,28 @@ def answer_message(
     heading: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
     ours: str | None = None,
+    whole_first: bool = False,
 ) -> str:
-    """A page of search results as one message, under an optional heading (plain text), with
-    the footer in `lang` and, for a non-English reader, the note on the English text (the
-    quotes are shortened so that it fits); `ours`: a line in our words after the results (a
-    comparison's "No counterpart: ...")."""
-    blocks = [b for result in results for b in result_blocks(result, lang=lang)]
-    head = [Block(heading, Style.ITALIC)] if heading else []
-    return render_one_message([*head, *blocks, *ours_blocks(ours, lang),
-                               *footers(results, treaty, lang)])
+    """A page of search results as one message that fits a phone screen: the best result
+    open (`whole_first`: its paragraph uncut, the user named it; see `fits_whole`), the others
+    collapsed, under an optional heading (plain text), then `ours`, a line in our words (a
+    comparison's "No counterpart: ..."), then the source line."""
+    if not results:
+        raise ValueError("an answer needs at least one result")
+    first, *others = results
+    preview = compact_preview(len(others))
+    if whole_first:
+        room = MESSAGE_LIMIT - _open_length(first) - 600  # the heading, citations, source line
+        preview = max(MIN_SHARE, min(preview, room // max(1, len(others))))
+    return render_one_message(
+        [
+            *([Block(heading, Style.ITALIC)] if heading else []),
+            *first_result_blocks(first, whole=whole_first, lang=lang),
+            *(b for result in others for b in compact_blocks(result, preview, lang)),
+            *ours_blocks(ours, lang),
+            *footers(results, treaty, lang),
+        ]
+    )
 
 
 def comparison_message(
@@ -373,11 +457,12 @@ def declined_message(
     lang: str = DEFAULT_LANGUAGE,
 ) -> str:
     """Why the text does not answer (the bot's own words, plain), then the provisions that
-    govern the subject under a heading that says they do not answer the question."""
+    govern the subject, collapsed, under a heading that says they do not answer the question."""
     blocks = [Block(reply)]
     if related:
+        preview = compact_preview(len(related))
         blocks.append(Block(text("related_heading", lang), Style.ITALIC, gap="\n\n"))
-        blocks += [b for result in related for b in result_blocks(result, lang=lang)]
+        blocks += [b for result in related for b in compact_blocks(result, preview, lang)]
         blocks += footers(related, treaty, lang)
     return render_one_message(blocks)
 
@@ -398,11 +483,11 @@ def page_heading(
 def inline_result_message(
     result: ArticleResult, treaty: Treaty, lang: str = DEFAULT_LANGUAGE
 ) -> str:
-    """What an inline result inserts in the chat: the paragraph (whole when it fits), cited."""
+    """What an inline result inserts in another chat: the short citation (linked to the
+    official page), the paragraph (whole when it fits) and the source line."""
     blocks = [
-        result_heading(result),
-        *paragraph_label(result.paragraph, result.subparagraph),
-        *lead_in_blocks(result, lang),
+        short_citation(result),
+        *lead_in_blocks(result, limit=MESSAGE_LIMIT),
         Block(result.text, Style.QUOTE, shorten_to=MESSAGE_LIMIT, bold=result.highlight),
         *footers([result], treaty, lang),
     ]
@@ -411,9 +496,7 @@ def inline_result_message(
 
 def inline_description(result: ArticleResult) -> str:
     """The line under an inline result's title: the start of the quoted paragraph."""
-    labels = paragraph_label(result.paragraph, result.subparagraph)
-    label = f"{labels[0].text}: " if labels else ""
-    return shorten(label + " ".join(result.text.split()), INLINE_DESCRIPTION)
+    return shorten(" ".join(result.text.split()), INLINE_DESCRIPTION)
 
 
 def paragraph_text(paragraph: Paragraph) -> str:
@@ -429,7 +512,7 @@ def article_messages(
         citation(article.number, article.title, article.chapter),
         *(Block(paragraph_text(p), gap="\n\n") for p in article.paragraphs),
         *note_blocks(treaty.notes_for(article.number)),
-        source_footer(treaty, lang),
+        source_line(treaty, lang),
     ]
     return render_messages(blocks)
 
@@ -437,13 +520,34 @@ def article_messages(
 def paragraph_messages(
     article: Article, paragraph: Paragraph, treaty: Treaty, lang: str = DEFAULT_LANGUAGE
 ) -> list[str]:
-    """One paragraph quoted verbatim, then the notes on its article."""
+    """One paragraph quoted whole and verbatim (over several messages, cut at sentence ends,
+    only if it must be), then the notes on its article."""
+    line = short_citation_line(article.number, article.title, paragraph.label)
     blocks = [
-        citation(article.number, article.title, article.chapter),
-        *paragraph_label(paragraph.label),
+        Block(line, Style.BOLD, heading=True),
         Block(paragraph.text, Style.QUOTE),
         *note_blocks(treaty.notes_for(article.number)),
-        source_footer(treaty, lang),
+        source_line(treaty, lang),
+    ]
+    return render_messages(blocks)
+
+
+def subparagraph_messages(
+    article: Article,
+    paragraph: Paragraph,
+    lead_in: Sequence[Part],
+    item: Sequence[Part],
+    treaty: Treaty,
+    lang: str = DEFAULT_LANGUAGE,
+) -> list[str]:
+    """One lettered sub-paragraph, verbatim, after its paragraph's lead-in."""
+    line = short_citation_line(article.number, article.title, paragraph.label, item[0].label)
+    lead = "\n".join(part.text for part in lead_in)
+    blocks = [
+        Block(line, Style.BOLD, heading=True),
+        *([Block(lead, Style.QUOTE, heading=True)] if lead else []),
+        Block("\n".join(part.text for part in item), Style.QUOTE),
+        source_line(treaty, lang),
     ]
     return render_messages(blocks)
 

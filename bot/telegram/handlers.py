@@ -50,29 +50,44 @@ from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
+from bot.telegram.followups import (
+    FOLLOW_UP_S,
+    FollowUp,
+    Provision,
+    cited_in,
+    paragraph_of,
+    parse_follow_up,
+    resolve,
+    subparagraph_parts,
+)
 from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, language_of, text
 from bot.telegram.keyboards import (
     BUDAPEST_PATTERN,
+    CHAPTER_PATTERN,
     EXAMPLE_PATTERN,
     FORGOTTEN_PAGE_PATTERN,
     FULL_TEXT_PATTERN,
     PAGE_PATTERN,
+    PARAGRAPH_PATTERN,
     TOC_PATTERN,
     Ranking,
     Unit,
     answer_keyboard,
+    article_keyboard,
     chapter_keyboard,
     examples_keyboard,
     not_issued,
+    paragraph_keyboard,
     toc_keyboard,
+    which_article_keyboard,
 )
 from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
-from bot.treaty.citations import citation_line
+from bot.treaty.citations import short_citation, short_citation_line
 from bot.treaty.layout import CONVENTION_ID
 from bot.treaty.model import Treaty
-from bot.treaty.references import parse_article_arguments
+from bot.treaty.references import find_references, parse_article_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -170,11 +185,59 @@ async def _edit(
             raise
 
 
-async def _send_parts(message: Message, parts: Sequence[str], quote_first: bool) -> None:
-    """Send a text split over several messages; only the first may quote `message` (as PTB
-    does by default in groups, so the reply is tied to the command that asked for it)."""
+async def _send_parts(
+    message: Message,
+    parts: Sequence[str],
+    quote_first: bool,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send a text split over several messages, `keyboard` under the last; only the first may
+    quote `message` (as PTB does by default in groups, so the reply is tied to the command
+    that asked for it)."""
     for index, part in enumerate(parts):
-        await message.reply_text(part, do_quote=None if quote_first and index == 0 else False)
+        await message.reply_text(
+            part,
+            do_quote=None if quote_first and index == 0 else False,
+            reply_markup=keyboard if index == len(parts) - 1 else None,
+        )
+
+
+def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
+    """Why nothing is quoted: the missing provision, the subject the text does not record
+    (with the provisions that govern it, as not answering), or that nothing matches."""
+    if answer.error:
+        return f"{escape(answer.error)} {text('browse_hint', lang)}"
+    if answer.reason in (None, NO_MATCH):
+        return text("no_match", lang)
+    key = f"scope_{answer.reason}"
+    reply = (
+        text(key, lang, **answer.note_values)
+        if key in CATALOG[DEFAULT_LANGUAGE]
+        else answer.note or text("no_match", lang)  # a subject not yet translated
+    )
+    return formatting.declined_message(reply, answer.related, treaty, lang)
+
+
+def named_paragraph(question: str, answer: Answer) -> bool:
+    """Whether the best result is a paragraph the question names ("article 40 21"): it is then
+    quoted whole, never cut."""
+    if answer.error or not answer.results or answer.results[0].paragraph is None:
+        return False
+    first = answer.results[0]
+    return first.document == CONVENTION_ID and any(
+        (r.document, r.article, r.paragraph) == (first.document, first.article, first.paragraph)
+        for r in find_references(question)
+    )
+
+
+def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:
+    """The first message a question gets (scripts/screen_size.py measures it)."""
+    if answer.abstained:
+        return declined_reply(answer, treaty, lang)
+    return formatting.answer_message(
+        answer.results[:PAGE_SIZE], treaty, answer.error, lang,
+        whole_first=named_paragraph(answer.question, answer),
+    )
 
 
 class TreatyBot:
@@ -252,6 +315,12 @@ class TreatyBot:
                     logged("button:budapest", self.budapest_button), pattern=BUDAPEST_PATTERN
                 ),
                 CallbackQueryHandler(logged("button:more", self.page_button), pattern=PAGE_PATTERN),
+                CallbackQueryHandler(
+                    logged("button:paragraph", self.paragraph_button), pattern=PARAGRAPH_PATTERN
+                ),
+                CallbackQueryHandler(
+                    logged("button:chapter", self.chapter_button), pattern=CHAPTER_PATTERN
+                ),
                 CallbackQueryHandler(
                     logged("button:more", self.forgotten_page_button),
                     pattern=FORGOTTEN_PAGE_PATTERN,
@@ -355,14 +424,19 @@ class TreatyBot:
             await message.reply_text(texts.no_such_article(number, len(treaty.articles), lang))
             return None
         if label is None:
-            await _send_parts(message, formatting.article_messages(article, treaty, lang), True)
+            await _send_parts(
+                message, formatting.article_messages(article, treaty, lang), True,
+                article_keyboard(article, treaty, lang),
+            )
+            self.memory.record_answer(message.chat.id, Provision(number))
             return Outcome((number,))
         paragraph = article.paragraph(label)
         if paragraph is None:
             await message.reply_text(texts.no_such_paragraph(article, label, lang))
             return None
         parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
-        await _send_parts(message, parts, quote_first=True)
+        await _send_parts(message, parts, True, paragraph_keyboard(article, label, treaty, lang))
+        self.memory.record_answer(message.chat.id, Provision(number, label))
         return Outcome((number,))
 
     async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -447,8 +521,81 @@ class TreatyBot:
         if not question:
             await message.reply_text(texts.empty_mention(context.bot.username, lang))
             return None
+        follow_up = parse_follow_up(question)
+        if follow_up is not None:
+            return await self._follow_up(message, context, follow_up, lang)
         await message.reply_chat_action(ChatAction.TYPING)
         return await self._answer(message, context, question, lang)
+
+    async def _follow_up(
+        self,
+        message: Message,
+        context: ContextTypes.DEFAULT_TYPE,
+        follow_up: FollowUp,
+        lang: str,
+    ) -> Outcome:
+        """A follow-up names no article: it means the article of the bot message it replies
+        to, or else of the chat's last answer if recent; otherwise ask which one is meant."""
+        treaty = self.treaty
+        replied = message.reply_to_message
+        about = None
+        if replied and replied.from_user and replied.from_user.id == context.bot.id:
+            about = cited_in(replied.text or "")
+        last = self.memory.last_answer(message.chat.id)
+        if about is None and last is not None and self.memory.age(last) <= FOLLOW_UP_S:
+            about = last.provision
+        if about is None:
+            keyboard = which_article_keyboard(
+                last.articles if last else (), follow_up.paragraph, treaty, lang
+            )
+            await message.reply_text(text("follow_up_which", lang), reply_markup=keyboard)
+            return Outcome()
+        target = resolve(follow_up, about, treaty)
+        if target is None:
+            await message.reply_text(text("no_next", lang))
+            return Outcome()
+        return await self._quote(message, target, lang)
+
+    async def _quote(self, message: Message, target: Provision, lang: str) -> Outcome:
+        """Quote an article, a paragraph or a sub-paragraph whole, with its navigation."""
+        treaty = self.treaty
+        article = treaty.article(target.article)
+        if article is None:
+            await message.reply_text(texts.no_such_article(target.article, len(treaty.articles),
+                                                           lang))
+            return Outcome()
+        if target.paragraph is None and target.sub is None:
+            parts = formatting.article_messages(article, treaty, lang)
+            await _send_parts(message, parts, True, article_keyboard(article, treaty, lang))
+            self.memory.record_answer(message.chat.id, target)
+            return Outcome((article.number,))
+        paragraph = paragraph_of(article, target.paragraph)
+        if paragraph is None:
+            reply = (
+                texts.no_such_paragraph(article, target.paragraph, lang)
+                if target.paragraph
+                else text("follow_up_which", lang)
+            )
+            await message.reply_text(reply)
+            return Outcome()
+        if target.sub:
+            found = subparagraph_parts(paragraph, target.sub)
+            if found is None:
+                provision = short_citation(article.number, paragraph.label)
+                await message.reply_text(
+                    text("no_such_subparagraph", lang, provision=provision, sub=escape(target.sub))
+                )
+                return Outcome()
+            parts = formatting.subparagraph_messages(article, paragraph, *found, treaty, lang)
+        else:
+            parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
+        await _send_parts(
+            message, parts, True, paragraph_keyboard(article, paragraph.label, treaty, lang)
+        )
+        self.memory.record_answer(
+            message.chat.id, Provision(article.number, paragraph.label, target.sub)
+        )
+        return Outcome((article.number,))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
@@ -467,32 +614,39 @@ class TreatyBot:
         asked."""
         answer = await self._ask(question, RANKED_RESULTS)
         do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
+        treaty = self.treaty
         if answer.abstained:
-            await message.reply_text(self._declined(answer, lang), do_quote=do_quote)
+            await message.reply_text(declined_reply(answer, treaty, lang), do_quote=do_quote)
             return Outcome(question=question, abstained=True)
+        named = named_paragraph(question, answer)
+        first = answer.results[0]
+        if named and not formatting.fits_whole(first):  # too long for an answer: on its own
+            article = treaty.article(first.article)
+            assert article is not None and first.paragraph is not None
+            paragraph = article.paragraph(first.paragraph)
+            assert paragraph is not None
+            await _send_parts(
+                message, formatting.paragraph_messages(article, paragraph, treaty, lang),
+                not asked_by_button, paragraph_keyboard(article, first.paragraph, treaty, lang),
+            )
+            self.memory.record_answer(message.chat.id, Provision(first.article, first.paragraph))
+            return Outcome((first.article,), question, abstained=False)
         ranking = Ranking.fitting(_unit(r) for r in answer.results)
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         ours = answer.note if answer.comparison else None
-        page, keyboard = self._page(answer.results, ranking, 0, heading, lang, ours)
+        page, keyboard = self._page(
+            answer.results, ranking, 0, heading, lang, ours, whole_first=named
+        )
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         self.memory.remember(message.chat.id, sent.message_id, question)
         shown = answer.results[:PAGE_SIZE]
+        if first.document == CONVENTION_ID and first.article:  # follow-ups name its paragraphs
+            self.memory.record_answer(
+                message.chat.id,
+                Provision(first.article, first.paragraph, first.subparagraph),
+                _convention_articles(shown),
+            )
         return Outcome(_convention_articles(shown), question, abstained=False)
-
-    def _declined(self, answer: Answer, lang: str) -> str:
-        """Why nothing is quoted: the missing provision, the subject the text does not record
-        (with the provisions that govern it, as not answering), or that nothing matches."""
-        if answer.error:
-            return f"{escape(answer.error)} {text('browse_hint', lang)}"
-        if answer.reason in (None, NO_MATCH):
-            return text("no_match", lang)
-        key = f"scope_{answer.reason}"
-        reply = (
-            text(key, lang, **answer.note_values)
-            if key in CATALOG[DEFAULT_LANGUAGE]
-            else answer.note or text("no_match", lang)  # a subject not yet translated
-        )
-        return formatting.declined_message(reply, answer.related, self.treaty, lang)
 
     def _page(
         self,
@@ -502,13 +656,20 @@ class TreatyBot:
         heading: str | None,
         lang: str,
         ours: str | None = None,
+        whole_first: bool = False,
     ) -> tuple[str, InlineKeyboardMarkup | None]:
-        """A page of results; `ours`, a comparison's note in our own words, goes with the first."""
+        """A page of results; `ours`, a comparison's note in our own words, goes with them."""
         shown = results[offset : offset + PAGE_SIZE]
-        page = formatting.answer_message(shown, self.treaty, heading, lang, ours)
+        page = formatting.answer_message(shown, self.treaty, heading, lang, ours, whole_first)
         following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
         previous = max(0, offset - PAGE_SIZE) if offset else None
-        keyboard = answer_keyboard(shown, ranking, previous, following, lang)
+        first = shown[0]
+        cut = (not whole_first and first.document == CONVENTION_ID and first.article
+               and first.paragraph and formatting.is_shortened(first))
+        keyboard = answer_keyboard(
+            shown, ranking, previous, following, lang,
+            paragraph=(first.article, first.paragraph) if cut and first.paragraph else None,
+        )
         return page, keyboard
 
     # --- Buttons ------------------------------------------------------------------------
@@ -530,7 +691,11 @@ class TreatyBot:
             await query.answer(texts.already_shown(article.number, lang))
             return None
         await query.answer()
-        await _send_parts(message, formatting.article_messages(article, treaty, lang), False)
+        await _send_parts(
+            message, formatting.article_messages(article, treaty, lang), False,
+            article_keyboard(article, treaty, lang),
+        )
+        self.memory.record_answer(message.chat.id, Provision(article.number))
         return Outcome((article.number,))
 
     async def budapest_button(
@@ -552,6 +717,48 @@ class TreatyBot:
         await query.answer()
         await _send_parts(message, formatting.budapest_article_messages(article, lang), False)
         return Outcome()
+
+    async def paragraph_button(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
+        """Send one paragraph whole below the message, once per message and paragraph."""
+        query, message = _callback(update)
+        assert context.match is not None
+        lang = user_language(update)
+        treaty = self.treaty
+        article = treaty.article(int(context.match.group(1)))
+        label = context.match.group(2)
+        paragraph = article.paragraph(label) if article else None
+        if article is None or paragraph is None or message is None:
+            await query.answer(text("button_expired", lang))
+            return None
+        if not self.memory.first_time_shown(message.chat.id, (message.message_id, article.number,
+                                                              label)):
+            await query.answer(texts.already_shown(f"{article.number}({label})", lang))
+            return None
+        await query.answer()
+        await _send_parts(
+            message, formatting.paragraph_messages(article, paragraph, treaty, lang), False,
+            paragraph_keyboard(article, label, treaty, lang),
+        )
+        self.memory.record_answer(message.chat.id, Provision(article.number, label))
+        return Outcome((article.number,))
+
+    async def chapter_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Under a full article: its chapter's list of articles, as a new message."""
+        query, message = _callback(update)
+        assert context.match is not None
+        lang = user_language(update)
+        chapter = next((c for c in self.treaty.chapters if c.number == context.match.group(1)),
+                       None)
+        if chapter is None or message is None:
+            await query.answer(text("button_expired", lang))
+            return
+        await query.answer()
+        await message.reply_text(
+            formatting.chapter_message(chapter), reply_markup=chapter_keyboard(chapter, lang),
+            do_quote=False,
+        )
 
     async def page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -649,8 +856,9 @@ class TreatyBot:
                 InlineQueryResultArticle(
                     id=str(result.article) if result.document == CONVENTION_ID
                     else result.citation,
-                    title=citation_line(result.article, result.title)
-                    if result.document == CONVENTION_ID else result.heading,
+                    title=short_citation_line(
+                        result.article, result.title, result.paragraph, result.subparagraph
+                    ) if result.document == CONVENTION_ID and result.article else result.heading,
                     description=formatting.inline_description(result),
                     input_message_content=InputTextMessageContent(
                         formatting.inline_result_message(result, treaty, lang)

@@ -4,7 +4,7 @@ The copy is data, one file per language beside this module (`locales/<lang>.toml
 the /start examples and the command menu), read once here. Users meet the bot in their own
 language when it is Arabic, Chinese, English, French, Russian or Spanish, and in English
 otherwise. Only the bot's own words are translated: the treaty text it quotes is always the
-English authentic text, which `english_text_note` says in each language.
+English authentic text, which `source_line` says in each language.
 
 Every text is a `str.format` template. Placeholders are filled with values the caller has
 already HTML-escaped; the templates hold no markup characters except deliberate tags, and
@@ -26,6 +26,10 @@ DEFAULT_LANGUAGE = "en"
 # Keys whose texts are inline-keyboard button labels, which should stay short.
 BUTTON_KEYS = (
     "button_full_text",
+    "button_paragraph",
+    "button_previous_article",
+    "button_next_article",
+    "button_chapter",
     "button_more",
     "button_previous",
     "button_all_chapters",
@@ -37,7 +41,8 @@ BUTTON_KEYS = (
 # text (the caller then passes unescaped values): labels, headings and notes in messages.
 PLAIN_TEXT_KEYS = (
     *BUTTON_KEYS,
-    "source_footer",
+    "source_line",
+    "official_text",
     "page_heading",
     "results_heading",
     "toc_title",
@@ -50,9 +55,7 @@ PLAIN_TEXT_KEYS = (
     "about_unverified",
     "about_built",
     "about_model",
-    "english_text_note",
     "related_heading",
-    "lead_in",
     "note_ours",
     "budapest_footer",
     "about_instruments",

@@ -17,9 +17,9 @@ from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.search.results import ArticleResult
 from bot.telegram.i18n import example_questions, text
-from bot.treaty.citations import SEPARATOR
+from bot.treaty.citations import SEPARATOR, paragraph_labels, short_citation
 from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID, RESOLUTION_ID
-from bot.treaty.model import Chapter, Treaty
+from bot.treaty.model import Article, Chapter, Treaty
 
 FULL_TEXT_PATTERN = r"^article:(\d{1,3})$"
 BUDAPEST_PATTERN = r"^budapest:(\d{1,2})$"
@@ -29,15 +29,19 @@ PAGE_PATTERN = r"^page:(\d{1,2}):([0-9a-z.,]{1,64})$"
 FORGOTTEN_PAGE_PATTERN = r"^more:[A-Za-z0-9_-]{1,16}:\d{1,3}$"
 TOC_PATTERN = r"^toc(?::([IVXLC]{1,8}))?$"
 EXAMPLE_PATTERN = r"^example:(\d{1,2})$"
+PARAGRAPH_PATTERN = r"^para:(\d{1,3}):(\d{1,3})$"
+CHAPTER_PATTERN = r"^chapter:([IVXLC]{1,8})$"
 _ISSUED = [
     re.compile(p)
     for p in (
         FULL_TEXT_PATTERN, BUDAPEST_PATTERN, PAGE_PATTERN, FORGOTTEN_PAGE_PATTERN, TOC_PATTERN,
-        EXAMPLE_PATTERN,
+        EXAMPLE_PATTERN, PARAGRAPH_PATTERN, CHAPTER_PATTERN,
     )
 ]
 MAX_COUNTERPART_BUTTONS = 2  # per result: UN 40 has four Budapest counterparts
 MAX_REFERS_TO_BUTTONS = 3  # the articles the quoted paragraphs refer to, in order
+LONG_ARTICLE = 6  # paragraphs; a longer article gets a button per paragraph
+PARAGRAPHS_PER_ROW = 8
 _MAX_DATA = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 # A unit's code: an optional document prefix (b: Budapest, r: the resolution's operative
 # paragraphs), the article (for the resolution: the paragraph), ".paragraph", sub-paragraph.
@@ -127,17 +131,28 @@ def budapest_button(article: int, lang: str) -> InlineKeyboardButton:
     return button(text("button_budapest", lang, article=article), f"budapest:{article}")
 
 
+def paragraph_button(article: int, label: str, caption: str) -> InlineKeyboardButton:
+    return button(caption, f"para:{article}:{label}")
+
+
 def answer_keyboard(
     results: Sequence[ArticleResult],
     ranking: Ranking,
     previous: int | None,
     following: int | None,
     lang: str,
+    paragraph: tuple[int, str] | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Per result its full text (a Convention article) and its Budapest counterparts, or the
-    Budapest article in full; then the articles the quoted paragraphs refer to that are not
-    shown (at most a few, in order); then paging to the neighbouring pages that exist."""
+    """"Paragraph in full" when the best quote was shortened (`paragraph`); per result its full
+    text (a Convention article) and its Budapest counterparts, or the Budapest article in full;
+    then the articles the quoted paragraphs refer to that are not shown (at most a few, in
+    order); then paging to the neighbouring pages that exist."""
     rows = []
+    if paragraph:
+        number, label = paragraph
+        provision = short_citation(number, label)
+        rows.append([paragraph_button(number, label, text("button_paragraph", lang,
+                                                                provision=provision))])
     for result in results:
         if result.document == CONVENTION_ID and result.article:
             row = [full_text_button(result.article,
@@ -161,6 +176,74 @@ def answer_keyboard(
     ]
     if paging:
         rows.append(paging)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def article_keyboard(article: Article, treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
+    """Under a full article: a button per paragraph of a long one, then the previous and next
+    articles and the article's chapter."""
+    labels = paragraph_labels(article)
+    rows: list[list[InlineKeyboardButton]] = []
+    if len(labels) > LONG_ARTICLE:
+        buttons = [paragraph_button(article.number, label, f"¶ {label}") for label in labels]
+        rows += [
+            buttons[i : i + PARAGRAPHS_PER_ROW] for i in range(0, len(buttons), PARAGRAPHS_PER_ROW)
+        ]
+    rows.append(_neighbours(article.number, treaty, lang, chapter=article.chapter_number))
+    return InlineKeyboardMarkup(rows)
+
+
+def paragraph_keyboard(
+    article: Article, label: str | None, treaty: Treaty, lang: str
+) -> InlineKeyboardMarkup:
+    """Under one paragraph: the paragraphs before and after it, and the whole article."""
+    labels = paragraph_labels(article)
+    row = []
+    if label in labels:
+        position = labels.index(label)
+        if position > 0:
+            before = labels[position - 1]
+            row.append(paragraph_button(article.number, before, f"« ¶ {before}"))
+        row.append(full_text_button(article.number,
+                                    text("button_full_text", lang, article=article.number)))
+        if position + 1 < len(labels):
+            after = labels[position + 1]
+            row.append(paragraph_button(article.number, after, f"¶ {after} »"))
+    else:
+        row.append(full_text_button(article.number,
+                                    text("button_full_text", lang, article=article.number)))
+    return InlineKeyboardMarkup([row])
+
+
+def _neighbours(
+    number: int, treaty: Treaty, lang: str, chapter: str
+) -> list[InlineKeyboardButton]:
+    row = []
+    if treaty.article(number - 1):
+        row.append(full_text_button(number - 1, text("button_previous_article", lang,
+                                                     article=number - 1)))
+    row.append(button(text("button_chapter", lang, number=chapter), f"chapter:{chapter}"))
+    if treaty.article(number + 1):
+        row.append(full_text_button(number + 1, text("button_next_article", lang,
+                                                     article=number + 1)))
+    return row
+
+
+def which_article_keyboard(
+    articles: Sequence[int], paragraph: str | None, treaty: Treaty, lang: str
+) -> InlineKeyboardMarkup | None:
+    """For a follow-up the bot cannot place: the articles of the chat's last answer, each
+    opening the paragraph asked for where it has one, else the article."""
+    rows = []
+    for number in articles:
+        article = treaty.article(number)
+        if article is None:
+            continue
+        if paragraph and article.paragraph(paragraph):
+            rows.append([paragraph_button(number, paragraph, short_citation(number, paragraph))])
+        else:
+            rows.append([full_text_button(number, text("button_full_text", lang,
+                                                       article=number))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

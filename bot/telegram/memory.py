@@ -1,5 +1,6 @@
 """What the bot remembers per chat, in memory and bounded: the questions behind its "More
-results" buttons and the articles whose full text it already sent under a message.
+results" buttons, the articles whose full text it already sent under a message, and what its
+last answer quoted (for follow-ups: "paragraph 3", "the next one").
 
 Nothing here grows with the life of the process: a question is kept at the length retrieval
 reads, each chat keeps its last questions and shown articles, all chats together at most
@@ -15,6 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from bot.search.retriever import question_as_read
+from bot.telegram.followups import Provision
 
 QUESTIONS_PER_CHAT = 100
 SHOWN_PER_CHAT = 200  # (message, article) pairs whose full text was sent
@@ -23,11 +25,21 @@ MAX_SHOWN = 100_000
 IDLE_S = 24 * 3600.0
 
 
+@dataclass(frozen=True)
+class LastAnswer:
+    """What the bot's last reply in a chat quoted first, the articles it cited, and when."""
+
+    provision: Provision
+    articles: tuple[int, ...]
+    at: float
+
+
 @dataclass
 class _Chat:
     used: float
     questions: OrderedDict[int, str] = field(default_factory=OrderedDict)  # by answer message
     shown: OrderedDict[Hashable, None] = field(default_factory=OrderedDict)
+    last: LastAnswer | None = None
 
 
 class ChatMemory:
@@ -95,6 +107,24 @@ class ChatMemory:
             self._shown -= 1
         self._trim()
         return True
+
+    def record_answer(
+        self, chat_id: int, provision: Provision, articles: tuple[int, ...] = ()
+    ) -> None:
+        """Keep what a reply quoted, for a follow-up that names no article (one per chat)."""
+        self._use(chat_id).last = LastAnswer(provision, articles or (provision.article,),
+                                             self._clock())
+
+    def last_answer(self, chat_id: int) -> LastAnswer | None:
+        """The chat's last answer while the chat is remembered (callers judge its age with
+        `age`)."""
+        chat = self._chats.get(chat_id)
+        if chat is None or self._idle(chat):
+            return None
+        return chat.last
+
+    def age(self, answer: LastAnswer) -> float:
+        return self._clock() - answer.at
 
     def forget(self, chat_id: int) -> None:
         """Drop what is kept for a chat (as a restart does)."""

@@ -37,7 +37,7 @@ def empty_mention(username: str, lang: str) -> str:
     return text("empty_mention", lang, username=escape(username))
 
 
-def already_shown(article: int, lang: str) -> str:
+def already_shown(article: int | str, lang: str) -> str:
     return text("already_shown", lang, article=article)
 
 

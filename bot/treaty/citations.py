@@ -26,6 +26,21 @@ def citation_line(number: int, title: str, chapter: str | None = None) -> str:
     return SEPARATOR.join(part for part in (f"Article {number}", title, chapter) if part)
 
 
+def short_citation(
+    article: int, paragraph: str | None = None, subparagraph: str | None = None
+) -> str:
+    """"Art. 47(1)(c)", "Art. 2(h)", "Art. 10": a provision as lawyers abbreviate it."""
+    numbers = "".join(f"({part})" for part in (paragraph, subparagraph) if part)
+    return f"Art. {article}{numbers}"
+
+
+def short_citation_line(
+    article: int, title: str, paragraph: str | None = None, subparagraph: str | None = None
+) -> str:
+    """"Art. 47(1)(c) · Law enforcement cooperation": one short line, without the chapter."""
+    return SEPARATOR.join((short_citation(article, paragraph, subparagraph), title))
+
+
 def provision_label(paragraph: str | None, subparagraph: str | None = None) -> str:
     """"21", "1 (c)", "(h)": a paragraph, or a sub-paragraph, as a citation names it."""
     sub = f"({subparagraph})" if subparagraph else ""

@@ -1,5 +1,6 @@
 """Recognise direct references to the treaty in a question: "Article 41", "art. 17",
-"article 40 paragraph 21", "40(21)", "статья 17", "artículo 17", "第十七条", "المادة 17".
+"article 40 paragraph 21", "article 40 21", "Art. 40 § 21", "40(21)", "40 21", "40.21",
+"статья 17", "artículo 17", "第十七条", "المادة 17".
 
 References name their instrument: "Article 2 of the Budapest Convention", "Budapest art. 32",
 "ETS 185 article 9" go to the Budapest Convention (a bare "article 7" stays this Convention);
@@ -7,14 +8,16 @@ References name their instrument: "Article 2 of the Budapest Convention", "Budap
 name the resolution's operative paragraphs.
 
 A reference is answered exactly rather than searched for, so it must not fire on numbers that
-are not article numbers ("24 hours a day", "the 2024 convention").
+are not article numbers ("24 hours a day", "the 2024 convention"). A bare pair of numbers
+("40 21", "40.21") is only `loose`: it counts when the treaty has that provision, and is never
+guessed into one it does not have.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID
 
@@ -29,9 +32,14 @@ _PARAGRAPH_WORDS = (
     r"الفقرة|فقرة"
 )
 _NUMBER = r"(\d{1,4})"
+# After an article's number, its paragraph: "paragraph 21", ", para. 21", "§ 21"; or, as people
+# type them, just the number ("article 40 21", unless a unit follows: "article 7 24 hours") or
+# after a point ("art. 40.21").
+_UNIT = r"\s*(?:hours?|days?|weeks?|months?|years?|h\b|%|/)"
 _LATIN = re.compile(
     rf"(?<!\w)(?:{_ARTICLE_WORDS})\s*(?:n[°º.]\s*)?{_NUMBER}(?!\d)"
-    rf"(?:\s*(?:,|\s)\s*(?:{_PARAGRAPH_WORDS})\s*{_NUMBER})?"
+    rf"(?:\s*(?:,|\s)\s*(?:{_PARAGRAPH_WORDS})\s*{_NUMBER}"
+    rf"|\.(\d{{1,3}})(?![\d.])|\s+(\d{{1,3}})(?![\d.,:/])(?!{_UNIT}))?"
     rf"(?:\s*\(\s*{_NUMBER}\s*\))?",
     re.IGNORECASE,
 )
@@ -44,8 +52,12 @@ _ARTICLE_LIST = re.compile(
     rf"(?<!\w)(?:{_ARTICLE_WORDS})\s*(\d{{1,3}}(?:\s*(?:,|and|et|y|e|и|و)\s*\d{{1,3}}(?!\d))+)",
     re.IGNORECASE,
 )
-_BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*\(\s*(\d{1,3})\s*\)\s*[?.!]?\s*$")
-_COMMAND_ARGUMENTS = re.compile(r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s+(\d{1,4}))?$")
+# A whole message that is only a provision: "40(21)", "40 § 21"; loose: "40 21", "40.21".
+_BARE_CITATION = re.compile(r"^\s*(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\)|§\s*(\d{1,3}))\s*[?.!]?\s*$")
+_BARE_PAIR = re.compile(r"^\s*(\d{1,3})(?:\s+|\.)(\d{1,3})\s*[?!]?\s*$")
+_COMMAND_ARGUMENTS = re.compile(
+    r"^(\d{1,4})(?:\s*\(\s*(\d{1,4})\s*\)|\s*§\s*(\d{1,4})|(?:\s+|\.)(\d{1,4}))?$"
+)
 _CHINESE_NUMBER = r"(\d+|[零〇一二三四五六七八九十百两]+)"  # \d also matches full-width digits
 _CHINESE = re.compile(rf"第\s*{_CHINESE_NUMBER}\s*条(?:\s*第\s*{_CHINESE_NUMBER}\s*款)?")
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -98,6 +110,8 @@ class Reference:
     article: int
     paragraph: str | None = None
     document: str = CONVENTION_ID  # or "budapest"
+    # A bare number pair ("40 21"): a reference only if the treaty has that provision.
+    loose: bool = field(default=False, compare=False)
 
 
 def names_budapest(question: str) -> bool:
@@ -157,7 +171,7 @@ def _found(question: str) -> list[tuple[int, int, Reference]]:
     for match in _LATIN.finditer(question):
         if any(start <= match.start() < end for start, end in covered):
             continue
-        paragraph = match.group(2) or match.group(3)
+        paragraph = next((g for g in match.groups()[1:] if g), None)
         label = str(int(paragraph)) if paragraph else None
         found.append((*match.span(), Reference(int(match.group(1)), label)))
     for match in _CHINESE.finditer(question):
@@ -171,7 +185,12 @@ def _found(question: str) -> list[tuple[int, int, Reference]]:
             found.append((match.start() + offset, match.end(), Reference(int(number))))
     bare = _BARE_CITATION.match(question)
     if bare:
-        found.append((0, bare.end(), Reference(int(bare.group(1)), str(int(bare.group(2))))))
+        found.append((0, bare.end(), Reference(int(bare.group(1)),
+                                               str(int(bare.group(2) or bare.group(3))))))
+    pair = _BARE_PAIR.match(question)
+    if pair:
+        found.append((0, pair.end(), Reference(int(pair.group(1)), str(int(pair.group(2))),
+                                               loose=True)))
     return sorted(found, key=lambda item: item[0])
 
 
@@ -180,7 +199,7 @@ def parse_article_arguments(arguments: Sequence[str]) -> Reference | None:
     match = _COMMAND_ARGUMENTS.match(" ".join(arguments).strip())
     if not match:
         return None
-    paragraph = match.group(2) or match.group(3)
+    paragraph = next((g for g in match.groups()[1:] if g), None)
     return Reference(int(match.group(1)), str(int(paragraph)) if paragraph else None)
 
 

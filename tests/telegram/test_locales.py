@@ -53,7 +53,8 @@ REQUIRED_KEYS = {
     "results_heading",
     "button_all_chapters",
     "chapter_button",
-    "english_text_note",
+    "source_line",
+    "official_text",
 }
 ENGLISH_KEYS = sorted(CATALOG["en"])
 TRANSLATIONS = [lang for lang in LANGUAGES if lang != "en"]
@@ -73,6 +74,8 @@ SAMPLE_VALUES = {
     "title": "United Nations Convention against Cybercrime",
     "symbol": "A/RES/79/243",
     "results": number_range(4, 6),
+    "provision": "Art. 40(21)",
+    "sub": "c",
     "question": "Can a State refuse mutual legal assistance?",
     "instrument": "the EU General Data Protection Regulation (GDPR)",
     "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",
@@ -81,6 +84,8 @@ SAMPLE_VALUES = {
 KEY_VALUES = {
     "chapter_button": {"number": "VIII", "title": "Criminalization"},
     "button_full_text": {"article": 68},
+    "button_paragraph": {"provision": "Art. 40(21)(c)"},
+    "button_chapter": {"number": "VIII"},
 }
 
 
@@ -213,11 +218,12 @@ def test_button_labels_are_short(lang: str, key: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_english_text_note_is_one_line_naming_the_official_texts(lang: str) -> None:
-    note = text("english_text_note", lang)
-    assert "\n" not in note
-    assert "https://documents.un.org" in note
-    assert "A/RES/79/243" in note
+def test_the_source_line_is_short_and_names_the_document(lang: str) -> None:
+    """The line under every quote (its official link is added by the formatting)."""
+    line = text("source_line", lang, symbol="A/RES/79/243")
+    assert "\n" not in line
+    assert "A/RES/79/243" in line
+    assert len(line) + len(text("official_text", lang)) <= 87  # with " · ": 90
 
 
 def test_french_punctuation_is_not_separated_by_a_line_break() -> None:

@@ -27,31 +27,32 @@ from telegram_harness import (
 
 from bot.search.results import ArticleResult
 from bot.search.retriever import Retriever
-from bot.telegram import i18n, texts
+from bot.telegram import formatting, i18n, texts
 from bot.telegram.handlers import PAGE_SIZE
-from bot.treaty.citations import provision_label
+from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
 
 EXAMPLES = i18n.example_questions("en")
 OFFICIAL_URL = "https://documents.un.org/api/symbol/access?s=A/RES/79/243&l=en&t=pdf"
 QUESTION = "Which article criminalizes illegal access?"
 UNRELATED = "What is the best recipe for banana bread?"
-FOOTER = "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
+SOURCE_LINE = "Verbatim from A/RES/79/243 · official text"
 ELLIPSIS = "…"
 DASH = "\N{EN DASH}"
 
 
 def citation(result: ArticleResult) -> str:
-    return f"Article {result.article} · {result.title} · {result.chapter}"
+    """The short citation line of a result: "Art. 47(1)(c) · Law enforcement cooperation"."""
+    return short_citation_line(result.article, result.title, result.paragraph, result.subparagraph)
 
 
-def blockquotes(html: str) -> list[str]:
-    """The quoted texts, without the bold that marks the answering clause (treaty text is
-    escaped, so a tag inside a quote can only be that mark)."""
-    return [
-        unescape(re.sub(r"</?b>", "", q))
-        for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)
-    ]
+def blockquotes(html: str, expandable: bool | None = None) -> list[str]:
+    """The quoted texts, open or collapsed (None: both), without the markup inside them (treaty
+    text is escaped, so a tag inside a quote can only be the bold answer or a citation)."""
+    tag = {None: r"<blockquote(?: expandable)?>", False: "<blockquote>",
+           True: "<blockquote expandable>"}[expandable]
+    quotes = re.findall(rf"{tag}(.*?)</blockquote>", html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", q)) for q in quotes]
 
 
 def button_texts(message: StoredMessage) -> list[str]:
@@ -88,31 +89,36 @@ def assert_quotes(quoted: str, full: str, source: str) -> None:
 def assert_answer_page(
     message: StoredMessage, results: Sequence[ArticleResult], treaty: Treaty
 ) -> None:
-    """Citations in rank order, each with its paragraph label and verbatim quote, notes under
-    the article they interpret, then the footer."""
-    shown = message.text
-    cited = re.findall(r"^Article \d+ · .+ · Chapter .+$", shown, re.M)
-    assert cited == [citation(r) for r in results]
-    expected_quotes: list[tuple[str, str]] = []
-    for result in results:
-        article = treaty.article(result.article)
-        assert article is not None
-        position = shown.index(citation(result))
-        following = shown[position + len(citation(result)) :].lstrip("\n")
-        if result.paragraph:
-            label = provision_label(result.paragraph, result.subparagraph)
-            assert following.startswith(f"Paragraph {label}\n")
+    """The best result open (short citation, lead-in, verbatim quote, its notes collapsed), the
+    others collapsed in rank order, each under its short citation, then the source line."""
+    shown, html = message.text, message.html
+    first, *others = results
+    article = treaty.article(first.article)
+    assert article is not None
+    assert f"{citation(first)}\n" in shown
+    expected_open = [q for q in (first.lead_in, first.text) if q]
+    opened = blockquotes(html, expandable=False)
+    assert len(opened) == len(expected_open)
+    for quoted, full in zip(opened, expected_open, strict=True):
+        assert_quotes(quoted, full, article.text)
+    assert shown.index(citation(first)) < shown.index(opened[0][:40].removeprefix(ELLIPSIS))
+    collapsed = blockquotes(html, expandable=True)
+    if first.notes:
+        notes = collapsed.pop(0)
+        for note in first.notes:
+            assert f"Interpretative note {note.number} · {note.heading}" in notes
+    assert len(collapsed) == len(others)
+    for quoted, result in zip(collapsed, others, strict=True):
+        assert quoted.startswith(f"{citation(result)}\n")
+        body = quoted.removeprefix(f"{citation(result)}\n")
         if result.lead_in:
-            expected_quotes.append((result.lead_in, article.text))
-        expected_quotes.append((result.text, article.text))
-        for note in result.notes:
-            assert f"Interpretative note {note.number} · {note.heading}" in following
-            expected_quotes.append((note.text, note.text))
-    quotes = blockquotes(message.html)
-    assert len(quotes) == len(expected_quotes)
-    for quoted, (full, source) in zip(quotes, expected_quotes, strict=True):
-        assert_quotes(quoted, full, source)
-    assert shown.endswith(FOOTER)
+            lead = formatting.shorten(result.lead_in, formatting.LEAD_IN_PREVIEW // 2)
+            assert body.startswith(f"{lead}\n")
+            body = body.removeprefix(f"{lead}\n")
+        source = treaty.article(result.article)
+        assert source is not None
+        assert_quotes(body, result.text, source.text)
+    assert shown.endswith(SOURCE_LINE)
 
 
 def shown_text(messages: Sequence[StoredMessage]) -> list[str]:
@@ -155,6 +161,7 @@ async def test_start_says_what_the_bot_is_and_offers_three_examples(telegram: Ha
         assert f"• {question}" in reply.text
     assert button_texts(reply) == list(EXAMPLES)
     assert len(EXAMPLES) == 3
+    assert "“the next one” mean the article of the answer you reply to" in reply.text
 
 
 async def test_an_example_button_asks_that_question(
@@ -183,6 +190,7 @@ async def test_help_lists_the_commands_inline_mode_and_group_use(telegram: Harne
         assert command in shown
     assert f"@{BOT_USERNAME}" in shown
     assert "In groups" in shown
+    assert "Follow-ups: “paragraph 3”, “and (b)?” or “the next one”" in shown
 
 
 async def test_about_names_the_document_checksum_build_time_and_model(
@@ -210,7 +218,7 @@ async def test_article_command_quotes_the_whole_article(
     assert reply.text.startswith("Article 7 · Illegal access · Chapter II Criminalization\n\n")
     for paragraph in article.paragraphs:
         assert f"{paragraph.label}. {paragraph.text}" in reply.text
-    assert reply.text.endswith(FOOTER)
+    assert reply.text.endswith(SOURCE_LINE)
 
 
 @pytest.mark.parametrize("arguments", ["40 21", "40(21)", "40 (21)"])
@@ -224,11 +232,9 @@ async def test_article_command_quotes_one_paragraph(
     paragraph = article.paragraph("21")
     assert paragraph is not None
     reply = exchange.only_message
-    assert reply.text.startswith(
-        f"Article 40 · {article.title} · {article.chapter}\nParagraph 21\n{paragraph.text}\n"
-    )
+    assert reply.text.startswith(f"Art. 40(21) · {article.title}\n{paragraph.text}\n")
     assert blockquotes(reply.html) == [paragraph.text]
-    assert reply.text.endswith(FOOTER)
+    assert reply.text.endswith(SOURCE_LINE)
 
 
 async def test_article_command_puts_interpretative_notes_under_the_article(
@@ -287,8 +293,8 @@ async def test_long_article_is_split_at_paragraphs_into_valid_messages_in_order(
     assert all(utf16_length(part.text) <= TEXT_LIMIT for part in parts)
     for part in parts[1:]:
         assert re.match(r"\d+\. ", part.text), "a part starts mid-paragraph"
-    expected = f"Article 40 · {article.title} · {article.chapter}\n\n{article.text}\n\n{FOOTER}"
-    assert shown_text(parts) == expected.split()
+    header = f"Article 40 · {article.title} · {article.chapter}"
+    assert shown_text(parts) == f"{header}\n\n{article.text}\n\n{SOURCE_LINE}".split()
     reply_to = [c.params.get("reply_parameters") for c in exchange.of("sendMessage")]
     assert reply_to == [None] * len(parts)  # a private chat: no quoting
 
@@ -311,7 +317,7 @@ async def test_paragraph_longer_than_a_message_is_split_inside_it(
         f"Interpretative note {n.number} · {n.heading} {n.text}"
         for n in retriever.treaty.notes_for(2)
     ]
-    expected = " ".join([header, article.text, *notes, FOOTER])
+    expected = " ".join([header, article.text, *notes, SOURCE_LINE])
     assert shown_text(parts) == expected.split()
 
 
@@ -347,7 +353,7 @@ async def test_notes_appear_under_the_article_they_interpret(
     assert [r.article for r in expected] == [17]
     assert [n.number for n in expected[0].notes] == [3]
     assert_answer_page(reply, expected, retriever.treaty)
-    assert button_texts(reply) == answer_buttons(expected)
+    assert button_texts(reply) == ["Paragraph in full: Art. 17(1)", *answer_buttons(expected)]
 
 
 async def test_question_the_treaty_does_not_address_gets_an_honest_no(
@@ -384,8 +390,7 @@ async def test_a_sub_paragraph_is_cited_as_such_after_its_lead_in(
     first = retriever.ask(question, PAGE_SIZE + 1).results[0]
     assert (first.article, first.subparagraph) == (2, "e")
     _, reply = await ask(telegram, question)
-    after = reply.text[reply.text.index(citation(first)) + len(citation(first)):].lstrip("\n")
-    assert after.startswith("Subparagraph (e)\n" + i18n.text("lead_in", "en"))
+    assert reply.text.startswith(f"Art. 2(e) · Use of terms\n{first.lead_in}\n{first.text}")
     assert blockquotes(reply.html)[:2] == [first.lead_in, first.text]
 
 
@@ -399,9 +404,9 @@ async def test_a_status_question_gets_where_it_is_published_and_the_governing_ar
     assert reply.text.startswith(i18n.text("scope_status", "en"))
     heading = i18n.text("related_heading", "en")
     assert heading in reply.text
-    cited = re.findall(r"^Article (\d+) · ", reply.text, re.M)
+    cited = re.findall(r"^Art\. (\d+)\S* · ", reply.text, re.M)
     assert cited == ["64", "65", "68"]
-    assert reply.text.index(heading) < reply.text.index("Article 64")
+    assert reply.text.index(heading) < reply.text.index("Art. 64")
     assert reply.buttons() == []
 
 
@@ -443,6 +448,214 @@ async def test_reference_to_a_missing_paragraph_shows_the_article_under_the_noti
     assert citation(answer.results[0]) in reply.text
 
 
+REFERENCE_FORMS = ["article 40 21", "art 40 para 21", "40 21", "40.21", "Art. 40 § 21"]
+
+
+@pytest.mark.parametrize("question", REFERENCE_FORMS)
+async def test_every_way_of_naming_a_paragraph_gets_that_paragraph(
+    telegram: Harness, retriever: Retriever, question: str
+) -> None:
+    """Issue 15: "article 40 21" (what /help teaches, without the slash) returned 40(1), and
+    "40 21" found nothing."""
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None
+    _, reply = await ask(telegram, question)
+    assert reply.text.startswith(f"Art. 40(21) · {article.title}\n")
+    assert blockquotes(reply.html, expandable=False)[0].removesuffix(ELLIPSIS) in paragraph.text
+
+
+@pytest.mark.parametrize("query", ["article 40 21", "40 21", "Art. 40 § 21"])
+async def test_an_inline_reference_offers_that_paragraph_first(
+    telegram: Harness, retriever: Retriever, query: str
+) -> None:
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None
+    exchange = await telegram.inline_query(query)
+    exchange.assert_all_accepted()
+    first = exchange.of("answerInlineQuery")[0].params["results"][0]
+    assert first["title"] == f"Art. 40(21) · {article.title}"
+    assert blockquotes(first["input_message_content"]["message_text"]) == [paragraph.text]
+
+
+async def test_a_number_pair_that_names_no_provision_is_not_guessed(telegram: Harness) -> None:
+    _, reply = await ask(telegram, "40 99")
+    assert not reply.text.startswith("Art. 40")
+    assert "no paragraph 99" not in reply.text
+
+
+# --- Never cut what was asked for --------------------------------------------------------------
+
+
+async def test_a_named_paragraph_is_quoted_whole(telegram: Harness, retriever: Retriever) -> None:
+    """Issue 15: "art. 40(21)" ended "…for the request to be…"."""
+    article = retriever.treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None and utf16_length(paragraph.text) > formatting.FIRST_PREVIEW
+    _, reply = await ask(telegram, "art. 40(21)")
+    assert blockquotes(reply.html, expandable=False) == [paragraph.text]
+    assert not [b for b in button_texts(reply) if b.startswith("Paragraph in full")]
+
+
+async def test_a_named_paragraph_too_long_for_an_answer_comes_whole_in_messages_of_its_own(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    article = retriever.treaty.article(53)
+    assert article is not None
+    paragraph = article.paragraph("3")
+    assert paragraph is not None and not formatting.fits_whole(
+        retriever.ask("article 53 3").results[0]
+    )
+    exchange, _ = await ask(telegram, "article 53 3")
+    exchange.assert_all_accepted()
+    shown = " ".join(m.text for m in exchange.sent)
+    assert shown.startswith(f"Art. 53(3) · {article.title}\n")
+    assert paragraph.text in shown or " ".join(paragraph.text.split()) in " ".join(shown.split())
+    assert button_texts(exchange.sent[-1]) == ["« ¶ 2", "Full text: Article 53", "¶ 4 »"]
+
+
+async def test_a_cut_quote_offers_its_paragraph_in_full(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    question = "When can mutual legal assistance be refused?"
+    first = retriever.ask(question, PAGE_SIZE + 1).results[0]
+    assert (first.article, first.paragraph) == (40, "21")
+    chat = telegram.private_chat()
+    reply = (await chat.send(question)).only_message
+    opened = blockquotes(reply.html, expandable=False)[-1]
+    assert opened.endswith(ELLIPSIS) or opened.startswith(ELLIPSIS)
+    label = "Paragraph in full: Art. 40(21)"
+    assert button_texts(reply)[0] == label
+    pressed = await chat.press(reply, label)
+    pressed.assert_all_accepted()
+    paragraph = pressed.only_message
+    assert blockquotes(paragraph.html) == [first.text]
+    assert paragraph.text.endswith(SOURCE_LINE)
+    assert button_texts(paragraph) == ["« ¶ 20", "Full text: Article 40", "¶ 22 »"]
+    again = await chat.press(reply, label)
+    assert [c.method for c in again.calls] == ["answerCallbackQuery"]
+    assert again.calls[0].params["text"] == texts.already_shown("40(21)", "en")
+    following = await chat.press(paragraph, "¶ 22 »")
+    following.assert_all_accepted()
+    assert following.only_message.text.startswith("Art. 40(22) · ")
+
+
+async def test_a_full_article_comes_with_its_navigation(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    exchange = await chat.send("/article 40")
+    exchange.assert_all_accepted()
+    last = exchange.sent[-1]
+    assert all(not m.buttons() for m in exchange.sent[:-1])
+    labels = button_texts(last)
+    assert labels[:32] == [f"¶ {n}" for n in range(1, 33)]
+    assert labels[32:] == ["« Article 39", "Chapter V", "Article 41 »"]
+    assert max(len(row) for row in last.reply_markup["inline_keyboard"]) <= 8
+    following = await chat.press(last, "Article 41 »")
+    following.assert_all_accepted()
+    assert following.sent[0].text.startswith("Article 41 · ")
+    chapter = await chat.press(last, "Chapter V")
+    chapter.assert_all_accepted()
+    assert chapter.only_message.text.startswith("Chapter V International cooperation")
+    assert "Full text" not in " ".join(button_texts(chapter.only_message))
+    paragraph = await chat.press(last, "¶ 21")
+    paragraph.assert_all_accepted()
+    assert paragraph.only_message.text.startswith("Art. 40(21) · ")
+
+
+async def test_a_short_article_has_no_paragraph_buttons(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("/article 7")
+    assert button_texts(exchange.only_message) == ["« Article 6", "Chapter II", "Article 8 »"]
+    first = await telegram.private_chat().send("/article 1")
+    assert button_texts(first.only_message) == ["Chapter I", "Article 2 »"]
+
+
+# --- Follow-ups -------------------------------------------------------------------------------
+
+LIABILITY = "Can companies be held liable for these offences?"
+
+
+async def test_a_follow_up_naming_a_paragraph_means_the_last_answers_article(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: "and what about paragraph 3?" returned Article 2's lead-in and unrelated
+    articles."""
+    first = retriever.ask(LIABILITY, PAGE_SIZE + 1).results[0]
+    article = retriever.treaty.article(first.article)
+    assert article is not None and article.paragraph("3") is not None
+    chat = telegram.private_chat()
+    await chat.send(LIABILITY)
+    exchange = await chat.send("and what about paragraph 3?")
+    exchange.assert_all_accepted()
+    assert exchange.of("sendChatAction") == []  # not searched
+    reply = exchange.only_message
+    assert reply.text.startswith(f"Art. {first.article}(3) · {article.title}\n")
+    assert blockquotes(reply.html) == [article.paragraph("3").text]
+
+
+async def test_a_follow_up_sent_as_a_reply_means_the_article_replied_to(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    chat = telegram.private_chat()
+    liability = (await chat.send(LIABILITY)).only_message
+    await chat.send(QUESTION)  # the chat's last answer is now Article 7
+    first = retriever.ask(LIABILITY, PAGE_SIZE + 1).results[0]
+    exchange = await chat.send("paragraph 3", reply_to=liability.payload)
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text.startswith(f"Art. {first.article}(3) · ")
+    group = telegram.group_chat()
+    answer = (await group.send(f"@{BOT_USERNAME} {LIABILITY}")).only_message
+    in_group = await group.send("and paragraph 3?", reply_to=answer.payload)
+    assert in_group.only_message.text.startswith(f"Art. {first.article}(3) · ")
+
+
+async def test_a_sub_paragraph_and_the_next_one_follow_the_paragraph_quoted(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    article = retriever.treaty.article(40)
+    assert article is not None
+    chat = telegram.private_chat()
+    await chat.send("article 40 21")
+    sub = (await chat.send("and (b)?")).only_message
+    assert sub.text.startswith(f"Art. 40(21)(b) · {article.title}\n")
+    assert blockquotes(sub.html)[0] == "Mutual legal assistance may be refused:"
+    assert blockquotes(sub.html)[1].startswith("(b) If the requested State Party considers")
+    following = (await chat.send("the next one")).only_message
+    assert following.text.startswith("Art. 40(22) · ")
+    assert (await chat.send("next")).only_message.text.startswith("Art. 40(23) · ")
+
+
+async def test_a_french_follow_up(telegram: Harness, retriever: Retriever) -> None:
+    chat = telegram.private_chat("fr")
+    first = (await chat.send("Quelle est la responsabilité des personnes morales ?")).sent[0]
+    cited = re.match(r"Art\. (\d+)", first.text)
+    assert cited is not None
+    article = retriever.treaty.article(int(cited.group(1)))
+    assert article is not None and article.paragraph("2") is not None
+    reply = (await chat.send("et le paragraphe 2 ?")).only_message
+    assert reply.text.startswith(f"Art. {article.number}(2) · ")
+    assert reply.text.endswith(i18n.text("official_text", "fr"))
+
+
+async def test_a_follow_up_with_nothing_to_follow_asks_which_article(telegram: Harness) -> None:
+    exchange = await telegram.private_chat().send("paragraph 3")
+    exchange.assert_all_accepted()
+    assert exchange.only_message.text == i18n.text("follow_up_which", "en")
+    assert exchange.of("sendChatAction") == []
+
+
+async def test_a_missing_paragraph_in_a_follow_up_says_what_exists(telegram: Harness) -> None:
+    chat = telegram.private_chat()
+    await chat.send("/article 7")
+    reply = (await chat.send("paragraph 9")).only_message
+    assert reply.text.startswith("Article 7 has no paragraph 9")
+
+
 async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
     question = "<b>illegal access</b> & <i>interception</i> of computer data?"
     chat = telegram.private_chat()
@@ -468,7 +681,7 @@ async def test_full_text_button_sends_the_article_once(
     assert "text" not in pressed.calls[0].params
     article = retriever.treaty.article(first.article)
     assert article is not None
-    assert pressed.sent[0].text.startswith(citation(first))
+    assert pressed.sent[0].text.startswith(f"Article {first.article} · {first.title} · Chapter")
     assert article.text in " ".join(m.text for m in pressed.sent)
     assert chat.message(reply).html == reply.html, "the answer itself is left as it was"
 
@@ -490,7 +703,10 @@ async def test_more_results_pages_through_in_place(telegram: Harness, retriever:
     assert page_two.text.startswith(f"Results 4{DASH}6 for “{QUESTION}”\n")
     assert_answer_page(page_two, ranked[PAGE_SIZE : 2 * PAGE_SIZE], retriever.treaty)
     following = ["More results"] if len(ranked) > 2 * PAGE_SIZE else []
+    top = ranked[PAGE_SIZE]
+    cut = top.paragraph and formatting.is_shortened(top)
     assert button_texts(page_two) == [
+        *([f"Paragraph in full: {citation(top).split(' · ')[0]}"] if cut else []),
         *answer_buttons(ranked[PAGE_SIZE : 2 * PAGE_SIZE]),
         "Previous results",
         *following,
@@ -641,7 +857,7 @@ async def test_inline_query_offers_the_top_articles_as_quotable_results(
     results = call.params["results"]
     expected = retriever.ask(QUESTION, 5).results
     assert [r["id"] for r in results] == [str(r.article) for r in expected]
-    assert [r["title"] for r in results] == [f"Article {r.article} · {r.title}" for r in expected]
+    assert [r["title"] for r in results] == [citation(r) for r in expected]
     for offered, result in zip(results, expected, strict=True):
         html = offered["input_message_content"]["message_text"]
         assert offered["input_message_content"]["parse_mode"] == "HTML"
@@ -649,7 +865,7 @@ async def test_inline_query_offers_the_top_articles_as_quotable_results(
         cited = escape(citation(result), quote=False)
         assert html.startswith(f'<b><a href="{link}">{cited}</a></b>')
         assert blockquotes(html) == [q for q in (result.lead_in, result.text) if q]
-        assert html.endswith(f"<i>{FOOTER}</i>")
+        assert html.endswith(f'· <a href="{escape(OFFICIAL_URL)}">official text</a></i>')
 
 
 async def test_inline_query_the_treaty_does_not_address_offers_nothing(
@@ -702,7 +918,7 @@ async def test_group_reply_to_the_bot_is_answered(telegram: Harness) -> None:
     toc = (await chat.send("/toc")).only_message
     exchange = await chat.send(QUESTION, reply_to=toc.payload)
     exchange.assert_all_accepted()
-    assert exchange.only_message.text.startswith("Article 7 · Illegal access")
+    assert exchange.only_message.text.startswith("Art. 7(1) · Illegal access")
 
 
 async def test_group_reply_to_someone_else_gets_no_reply(telegram: Harness) -> None:

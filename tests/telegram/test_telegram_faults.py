@@ -38,7 +38,7 @@ from bot.telegram import i18n
 from bot.telegram.app import build_application
 
 QUESTION = "Which article criminalizes illegal access?"
-ANSWER_HEAD = "Article 7 · Illegal access · Chapter II Criminalization"
+ANSWER_HEAD = "Art. 7(1) · Illegal access"
 ADMIN = 900_001
 READ_TIMEOUT_S = 1.0
 INDEX_CHECK_S = 0.2

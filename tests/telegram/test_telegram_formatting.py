@@ -7,7 +7,8 @@ refuses in the end-to-end tests.
 from __future__ import annotations
 
 import re
-from html import unescape
+from dataclasses import replace
+from html import escape, unescape
 
 import pytest
 from botapi_standin import parse_telegram_html, utf16_length
@@ -27,6 +28,7 @@ from bot.telegram.formatting import (
     split_text,
     visible_length,
 )
+from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
 from bot.treaty.parsing import parse_treaty_text
 
@@ -124,6 +126,12 @@ def test_escaping_survives_text_that_looks_like_markup() -> None:
     assert parse_telegram_html(html) == "<b>not bold</b> & &amp; <br>"
 
 
+def source_line(treaty: Treaty, lang: str = "en") -> str:
+    """The line under every quoting reply, as the reader sees it."""
+    return (f"{i18n.text('source_line', lang, symbol=treaty.symbol)} · "
+            f"{i18n.text('official_text', lang)}")
+
+
 def test_every_article_renders_as_valid_messages_with_its_text_complete(treaty: Treaty) -> None:
     for article in treaty.articles:
         messages = formatting.article_messages(article, treaty)
@@ -136,8 +144,7 @@ def test_every_article_renders_as_valid_messages_with_its_text_complete(treaty: 
                 f"Interpretative note {n.number} · {n.heading} {n.text}"
                 for n in treaty.notes_for(article.number)
             ),
-            f"Source: United Nations Convention against Cybercrime ({treaty.symbol}), "
-            "quoted verbatim.",
+            source_line(treaty),
         ]
         assert words(" ".join(shown)) == words(" ".join(expected)), article.number
         for message in messages[:-1]:
@@ -163,30 +170,81 @@ def test_a_paragraph_longer_than_a_message_splits_at_a_sentence_end(treaty: Trea
     assert cut.endswith((";", ".", ":")), f"cut mid-sentence: {cut[-60:]!r}"
 
 
-def test_answer_with_the_longest_paragraphs_still_fits_one_message(treaty: Treaty) -> None:
+def longest_results(treaty: Treaty) -> list[ArticleResult]:
     longest = sorted(
         ((len(p.text), a.number, p.label) for a in treaty.articles for p in a.paragraphs),
         reverse=True,
     )[:3]
-    results = [result_for(treaty, number, label) for _, number, label in longest]
+    return [result_for(treaty, number, label) for _, number, label in longest]
+
+
+def quotes_in(html: str, expandable: bool) -> list[str]:
+    """The texts of the open (or collapsed) quotes, without the markup inside them."""
+    tag = "<blockquote expandable>" if expandable else "<blockquote>"
+    return [
+        unescape(re.sub(r"<[^>]+>", "", q))
+        for q in re.findall(rf"{tag}(.*?)</blockquote>", html, re.S)
+    ]
+
+
+def test_answer_with_the_longest_paragraphs_still_fits_one_message(treaty: Treaty) -> None:
+    results = longest_results(treaty)
     html = formatting.answer_message(results, treaty, heading="“a question” <with> & markup")
     shown = parse_telegram_html(html)
     assert utf16_length(shown) <= MESSAGE_LIMIT
     assert shown.startswith("“a question” <with> & markup")
-    quotes = [unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
-    for result in results:
-        assert f"Article {result.article} · {result.title} · {result.chapter}" in shown
-        assert any(
-            len(q) > 200 and q.endswith(ELLIPSIS) and result.text.startswith(q[:-1]) for q in quotes
-        ), f"no verbatim preview of article {result.article}"
+    first, *others = results
+    (opened,) = quotes_in(html, expandable=False)
+    assert opened.endswith(ELLIPSIS) and first.text.startswith(opened[:-1])
+    assert utf16_length(opened) <= formatting.FIRST_PREVIEW
+    collapsed = quotes_in(html, expandable=True)
+    for result in others:
+        head = f"Art. {result.article}({result.paragraph}) · {result.title}"
+        (quote,) = [q for q in collapsed if q.startswith(head)]
+        preview = quote.removeprefix(head).strip()
+        assert preview.endswith(ELLIPSIS) and result.text.startswith(preview[:-1])
+
+
+def test_an_answer_opens_the_best_result_and_collapses_the_others(treaty: Treaty) -> None:
+    """Issue 15: answers ran two to three phone screens."""
+    best = replace(result_for(treaty, 7, "1"), highlight=(0, 20))
+    definition = replace(
+        result_for(treaty, 2, None), subparagraph="h", text="(h) a definition",
+        lead_in="For the purposes of this Convention:", notes=treaty.notes_for(2),
+    )
+    others = [result_for(treaty, 40, "21"), definition]
+    html = formatting.answer_message([best, *others], treaty)
+    parse_telegram_html(html)
+    outside = parse_telegram_html(re.sub(r"<blockquote expandable>.*?</blockquote>", "", html,
+                                         flags=re.S))
+    assert outside.startswith(f"Art. 7(1) · {best.title}\n{best.text}")
+    assert f"<b>{escape(best.text[:20], quote=False)}</b>" in html
+    assert "Chapter" not in outside  # the chapter only in full texts
+    assert outside.endswith(source_line(treaty))
+    collapsed = quotes_in(html, expandable=True)
+    assert [q.split(" · ")[0] for q in collapsed] == ["Art. 40(21)", "Art. 2(h)"]
+    assert collapsed[1] == (
+        "Art. 2(h) · Use of terms\nFor the purposes of this Convention:\n(h) a definition"
+    )
+    assert "Interpretative note" not in html  # notes only under the open result
+
+
+def test_notes_on_the_best_result_are_collapsed_under_it(treaty: Treaty) -> None:
+    result = result_for(treaty, 2, None)
+    html = formatting.answer_message([result], treaty)
+    (notes,) = [q for q in quotes_in(html, expandable=True) if q.startswith("Interpretative")]
+    for note in treaty.notes_for(2):
+        assert f"Interpretative note {note.number} · {note.heading}" in notes
 
 
 def test_inline_message_quotes_the_whole_paragraph_when_it_fits(treaty: Treaty) -> None:
-    result = result_for(treaty, 40, "21")
-    shown = parse_telegram_html(formatting.inline_result_message(result, treaty))
+    result = replace(result_for(treaty, 40, "21"), link="https://x.test/pdf#page=27")
+    html = formatting.inline_result_message(result, treaty)
+    shown = parse_telegram_html(html)
     assert result.text in shown
-    assert shown.startswith(f"Article 40 · {result.title} · Chapter V International cooperation")
-    assert "Paragraph 21" in shown
+    assert shown.startswith(f"Art. 40(21) · {result.title}\n")
+    assert '<a href="https://x.test/pdf#page=27">Art. 40(21)' in html
+    assert shown.endswith(source_line(treaty))
 
 
 def test_inline_message_cuts_a_paragraph_too_long_for_one_message(treaty: Treaty) -> None:
@@ -196,42 +254,44 @@ def test_inline_message_cuts_a_paragraph_too_long_for_one_message(treaty: Treaty
     assert ELLIPSIS in shown
 
 
-# --- The note on the English text, for readers in another UN language -------------------------
+# --- The source line: verbatim, the English authentic text, the official text -----------------
 
 
-@pytest.mark.parametrize("lang", ["fr", "es", "ru", "zh", "ar"])
-def test_the_english_text_note_fits_under_the_longest_answer(treaty: Treaty, lang: str) -> None:
-    longest = sorted(
-        ((len(p.text), a.number, p.label) for a in treaty.articles for p in a.paragraphs),
-        reverse=True,
-    )[:3]
-    results = [result_for(treaty, number, label) for _, number, label in longest]
-    html = formatting.answer_message(results, treaty, heading="“a question”", lang=lang)
-    shown = parse_telegram_html(html)
-    assert utf16_length(shown) <= MESSAGE_LIMIT
-    footer = i18n.text(
-        "source_footer", lang, title=formatting.short_title(treaty), symbol=treaty.symbol
-    )
-    assert shown.endswith(f"{footer}\n\n{i18n.text('english_text_note', lang)}")
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_reply_that_quotes_ends_with_the_source_line(treaty: Treaty, lang: str) -> None:
+    """Issue 15: the note on the English text was longer than some quotes, and missing under
+    /article and "Full text" replies."""
+    results = longest_results(treaty)
+    article = treaty.article(40)
+    assert article is not None
+    paragraph = article.paragraph("21")
+    assert paragraph is not None
+    replies = [
+        formatting.answer_message(results, treaty, heading="“a question”", lang=lang),
+        formatting.inline_result_message(result_for(treaty, 2, None), treaty, lang),
+        formatting.article_messages(article, treaty, lang)[-1],
+        formatting.paragraph_messages(article, paragraph, treaty, lang)[-1],
+        formatting.declined_message("Not answered.", results, treaty, lang),
+    ]
+    link = f'<a href="{escape(formatting.official_text_url(lang))}">'
+    for html in replies:
+        shown = parse_telegram_html(html)
+        assert utf16_length(shown) <= MESSAGE_LIMIT
+        assert shown.endswith(f"\n\n{source_line(treaty, lang)}")
+        assert link in html
+    assert len(source_line(treaty, lang)) <= 90, "one short line"
 
 
-@pytest.mark.parametrize("lang", ["fr", "ar"])
-def test_the_english_text_note_fits_under_a_cut_inline_message(treaty: Treaty, lang: str) -> None:
-    result = result_for(treaty, 2, None)
-    shown = parse_telegram_html(formatting.inline_result_message(result, treaty, lang))
-    assert utf16_length(shown) <= MESSAGE_LIMIT
-    assert ELLIPSIS in shown
-    assert shown.endswith(i18n.text("english_text_note", lang))
+def test_the_official_text_is_linked_in_the_readers_language() -> None:
+    assert formatting.official_text_url("fr").endswith("s=A/RES/79/243&l=fr&t=pdf")
+    assert formatting.official_text_url("en") == i18n_official_url()
+    assert formatting.official_text_url("de-DE").endswith("&l=en&t=pdf")
 
 
-def test_english_readers_get_no_note(treaty: Treaty) -> None:
-    result = result_for(treaty, 40, "21")
-    for html in (
-        formatting.answer_message([result], treaty, lang="en"),
-        formatting.inline_result_message(result, treaty, "en"),
-    ):
-        assert "documents.un.org" not in html
-        assert parse_telegram_html(html).endswith("quoted verbatim.")
+def i18n_official_url() -> str:
+    from bot.source.obtain import official_document
+
+    return official_document().url
 
 
 def test_the_answering_clause_is_bold_and_the_citation_links_to_its_page() -> None:
@@ -241,6 +301,14 @@ def test_the_answering_clause_is_bold_and_the_citation_links_to_its_page() -> No
     assert line.html() == (
         '<b><a href="https://x.test/a?b=1&amp;c=2">Article 7 · Illegal access · Chapter II</a></b>'
     )
+
+
+def test_short_citations() -> None:
+    assert short_citation_line(47, "Law enforcement cooperation", "1", "c") == (
+        "Art. 47(1)(c) · Law enforcement cooperation"
+    )
+    assert short_citation_line(2, "Use of terms", None, "h") == "Art. 2(h) · Use of terms"
+    assert short_citation_line(10, "Title") == "Art. 10 · Title"
 
 
 @given(st.text(alphabet="ab .;", min_size=1, max_size=400), st.integers(0, 399),

@@ -14,13 +14,11 @@ from telegram.ext import Application
 from telegram_harness import Chat, Harness, user_with
 
 from bot.telegram import i18n
+from bot.telegram.formatting import official_text_url
 from bot.telegram.i18n import COMMAND_DESCRIPTIONS, example_questions, text
 
 UNRELATED = "What is the best recipe for banana bread?"
 FRENCH_QUESTION = "Est-ce que le piratage d'un ordinateur est un crime ?"
-ENGLISH_FOOTER = (
-    "Source: United Nations Convention against Cybercrime (A/RES/79/243), quoted verbatim."
-)
 
 
 def shown(lang: str, key: str, **values: object) -> str:
@@ -29,16 +27,12 @@ def shown(lang: str, key: str, **values: object) -> str:
 
 
 def cited_articles(message: StoredMessage) -> list[int]:
-    return [int(n) for n in re.findall(r"^Article (\d+) · ", message.text, re.M)]
+    return [int(n) for n in re.findall(r"^Art\. (\d+)\S* · ", message.text, re.M)]
 
 
-def footer(lang: str) -> str:
-    return text(
-        "source_footer",
-        lang,
-        title="United Nations Convention against Cybercrime",
-        symbol="A/RES/79/243",
-    )
+def source_line(lang: str) -> str:
+    """The line under every quote: verbatim, the English authentic text, the official text."""
+    return f"{text('source_line', lang, symbol='A/RES/79/243')} · {text('official_text', lang)}"
 
 
 def button_texts(message: StoredMessage) -> list[str]:
@@ -46,15 +40,11 @@ def button_texts(message: StoredMessage) -> list[str]:
 
 
 def assert_answer_in(message: StoredMessage, lang: str) -> None:
-    """An answer page: English quotations, the footer and buttons in `lang`, and for any
-    language but English the note on the English text, last."""
+    """An answer page: English quotations, then the source line and buttons in `lang`, the
+    line linking the official text in `lang`."""
     assert utf16_length(message.text) <= TEXT_LIMIT
-    note = text("english_text_note", lang)
-    if lang == "en":
-        assert message.text.endswith(ENGLISH_FOOTER)
-        assert "documents.un.org" not in message.text
-    else:
-        assert message.text.endswith(f"{footer(lang)}\n\n{note}")
+    assert message.text.endswith(f"\n\n{source_line(lang)}")
+    assert f'<a href="{escape(official_text_url(lang))}">' in message.html
     labels = button_texts(message)
     full_texts = {text("button_full_text", lang, article=n) for n in range(1, 69)}
     navigation = {text(key, lang, article=n) for key in ("button_budapest", "button_refers_to")
@@ -110,7 +100,7 @@ async def test_a_french_question_gets_article_7_with_the_french_note(telegram: H
     exchange.assert_all_accepted()
     answer = exchange.only_message
     assert 7 in cited_articles(answer)
-    assert "Article 7 · Illegal access · Chapter II Criminalization" in answer.text
+    assert "Art. 7(1) · Illegal access\n" in answer.text
     assert_answer_in(answer, "fr")
 
 
@@ -128,7 +118,7 @@ async def test_more_results_in_french(telegram: Harness) -> None:
     page = chat.message(first)
     assert page.text.startswith("Résultats 4")
     assert text("button_previous", "fr") in button_texts(page)
-    assert page.text.endswith(text("english_text_note", "fr"))
+    assert page.text.endswith(source_line("fr"))
 
 
 async def test_other_replies_in_french(telegram: Harness) -> None:
@@ -151,12 +141,9 @@ async def test_an_inline_query_in_french_carries_the_note(telegram: Harness) -> 
     assert results
     for result in results:
         content = result["input_message_content"]["message_text"]
-        assert content.endswith(text("english_text_note", "fr") + "</i>")
-    english = await telegram.inline_query(FRENCH_QUESTION, language_code="en")
-    note = escape(text("english_text_note", "en"), quote=False)
-    for result in english.of("answerInlineQuery")[0].params["results"]:
-        # The citation links to the official PDF; the note on the English text is not there.
-        assert note not in result["input_message_content"]["message_text"]
+        link = escape(official_text_url("fr"))
+        assert content.endswith(f'<a href="{link}">{text("official_text", "fr")}</a></i>')
+        assert escape(text("source_line", "fr", symbol="A/RES/79/243"), quote=False) in content
 
 
 async def test_an_example_is_asked_in_the_language_of_whoever_presses_it(

@@ -22,6 +22,7 @@ from telegram_harness import BOT_USER
 from bot.search.retriever import Retriever
 from bot.settings import Settings
 from bot.telegram import i18n
+from bot.treaty.citations import short_citation_line
 
 TOKEN = "424242424:CANARY-Token-zQ8xW3-must-never-be-logged"
 QUESTION = "Which article criminalizes illegal access?"
@@ -35,7 +36,7 @@ def cites_article_7(html: str) -> bool:
     """The answer opens with Article 7's citation, linked to its page of the official PDF."""
     first_line = html.split("\n", 1)[0]
     return first_line.startswith('<b><a href="https://documents.un.org/') and (
-        "Article 7 · Illegal access" in first_line
+        "Art. 7(1) · Illegal access" in first_line
     )
 
 
@@ -228,7 +229,7 @@ async def test_a_killed_bot_answers_after_a_restart_every_question_it_had_not_fi
     for user, update_id in burst.items():
         answers = replies(standin, user)
         assert answers, f"chat {user} lost its question"
-        assert ">Article 7 · Illegal access · " in answers[-1].params["text"].split("\n")[0]
+        assert ">Art. 7(1) · Illegal access<" in answers[-1].params["text"].split("\n")[0]
         if update_id < confirmed:  # finished and confirmed before the kill
             assert standin.deliveries[update_id] == handed_out[update_id], "fetched again"
             assert len(answers) == 1
@@ -264,8 +265,10 @@ async def test_more_results_of_an_answer_given_before_a_restart_still_pages(
         page_two = sent_message(standin, edited)
         assert page_two.text.startswith("Results 4\N{EN DASH}6\n")
         ranked = retriever.ask(QUESTION, 6).results[3:]
-        cited = [line for line in page_two.text.splitlines() if line.startswith("Article ")]
-        assert cited == [f"Article {r.article} · {r.title} · {r.chapter}" for r in ranked]
+        cited = [line for line in page_two.text.splitlines() if line.startswith("Art. ")]
+        assert cited == [
+            short_citation_line(r.article, r.title, r.paragraph, r.subparagraph) for r in ranked
+        ]
         assert [b["text"] for b in page_two.buttons()][-2:] == ["Previous results", "More results"]
 
         await press(standin, answer, "page:3:7.1,99.1,12.2,40.21")  # never issued: no article 99
