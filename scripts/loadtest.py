@@ -342,7 +342,7 @@ async def flood_and_one(users: int, per_user: int, seed: int) -> dict[str, Any]:
     try:
         exited = asyncio.create_task(bot.wait())
         warm_up = asyncio.create_task(
-            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], [])
+            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], Tally())
         )
         await asyncio.wait(
             {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
