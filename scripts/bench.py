@@ -274,7 +274,7 @@ async def _bot_peak_rss_mb(index_dir: Path) -> float:
         bot = await loadtest.start_bot(standin, Path(tmp) / "bot.log", index_dir)
         try:
             asked = loadtest.run_chat(standin, replies, loadtest.Pacer(None),
-                                      loadtest.WARM_UP_CHAT, [COLD_QUESTION], [])
+                                      loadtest.WARM_UP_CHAT, [COLD_QUESTION], loadtest.Tally())
             if await asyncio.wait_for(asked, loadtest.START_TIMEOUT_S) != 1:
                 log = (Path(tmp) / "bot.log").read_text(errors="replace")[-2000:]
                 raise SystemExit(f"error: the bot did not answer:\n{log}")

@@ -243,6 +243,23 @@ class Restarts:
         self.down_s = time.monotonic() - killed_at
 
 
+async def answering(
+    standin: BotApiStandIn, replies: Replies, bot: asyncio.subprocess.Process, log: Path
+) -> asyncio.Task[int]:
+    """Wait until the bot answers a first question; the task that ends when the bot exits."""
+    exited = asyncio.create_task(bot.wait())
+    warm_up = asyncio.create_task(
+        run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], Tally())
+    )
+    await asyncio.wait(
+        {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+    )
+    if not warm_up.done() or warm_up.result() != 1:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"the bot did not start answering:\n{tail}")
+    return exited
+
+
 async def load_test(
     chats: int, per_chat: int, rate: float | None, seed: int, kill_after: int | None = None
 ) -> dict[str, Any]:
@@ -255,16 +272,7 @@ async def load_test(
     restarts = Restarts(standin, replies, workdir, kill_after) if kill_after else None
     tally = Tally()
     try:
-        exited = asyncio.create_task(bot.wait())
-        warm_up = asyncio.create_task(
-            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], Tally())
-        )
-        await asyncio.wait(
-            {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
-        )
-        if not warm_up.done() or warm_up.result() != 1:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise SystemExit(f"the bot did not start answering:\n{tail}")
+        exited = await answering(standin, replies, bot, log)
         killer = asyncio.create_task(restarts.run(bot)) if restarts else None
         rng = random.Random(seed)
         pacer = Pacer(rate)
@@ -340,16 +348,7 @@ async def flood_and_one(users: int, per_user: int, seed: int) -> dict[str, Any]:
     log = workdir / "bot.log"
     bot = await start_bot(standin, log)
     try:
-        exited = asyncio.create_task(bot.wait())
-        warm_up = asyncio.create_task(
-            run_chat(standin, replies, Pacer(None), WARM_UP_CHAT, [OUT_OF_SCOPE[0]], [])
-        )
-        await asyncio.wait(
-            {exited, warm_up}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
-        )
-        if not warm_up.done() or warm_up.result() != 1:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise SystemExit(f"the bot did not start answering:\n{tail}")
+        exited = await answering(standin, replies, bot, log)
         rng = random.Random(seed)
         flooders = range(200_000, 200_000 + users)
         sent = {user_id: [] for user_id in flooders}  # each user's update ids, in order

@@ -58,6 +58,8 @@ def build(argv: list[str] | None = None) -> int:
     interrupted = threading.Event()
 
     def interrupt(signum: int, frame: object) -> None:
+        """SIGINT interrupts the build even where it was started ignoring it (a background
+        job of a script), so that `kill -INT` always leaves the previous index live."""
         interrupted.set()
         raise KeyboardInterrupt
 

@@ -126,7 +126,8 @@ def build_index(
     interrupted: Callable[[], bool] = lambda: False,
 ) -> BuildOutcome:
     """Build into a staging folder and swap it in, unless `interrupted()` says, by then, that
-    Ctrl-C came: a KeyboardInterrupt raised inside a library's callback can be swallowed."""
+    the build was interrupted (checked once more before the swap, whatever caught the signal's
+    KeyboardInterrupt on the way)."""
     started = time.perf_counter()
     index_dir = settings.index_dir.expanduser()
     _prepare_index_dir(index_dir)
