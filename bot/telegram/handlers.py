@@ -180,16 +180,18 @@ async def _send_parts(
     parts: Sequence[str],
     quote_first: bool,
     keyboard: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Send a text split over several messages, `keyboard` under the last; only the first may
-    quote `message` (as PTB does by default in groups, so the reply is tied to the command
-    that asked for it)."""
+) -> Message:
+    """Send a text split over several messages, `keyboard` under the last, and return the last;
+    only the first may quote `message` (as PTB does by default in groups, so the reply is tied
+    to the command that asked for it)."""
+    sent = message
     for index, part in enumerate(parts):
-        await message.reply_text(
+        sent = await message.reply_text(
             part,
             do_quote=None if quote_first and index == 0 else False,
             reply_markup=keyboard if index == len(parts) - 1 else None,
         )
+    return sent
 
 
 def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
@@ -248,12 +250,25 @@ class TreatyBot:
         self.turns = Turns(ANSWER_SLOTS, queue_limit)
         self.memory = ChatMemory()
         self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
+        self._edited_to_the_bot = filters.UpdateType.EDITED_MESSAGE & AddressedToBot()
         # Searches hold the GIL most of the time: run them one at a time. With more threads
         # they starve the event loop that sends the replies (measured with scripts/loadtest.py
         # on 2 cores: 25 questions/s offered fell to 15/s answered with two threads; one
         # thread answers 29/s of 30 offered, p95 0.6 s). Which search runs next is decided by
         # the turns, round-robin across users.
         self._searches = ThreadPoolExecutor(1, "search")
+
+    async def _send_parts(
+        self,
+        message: Message,
+        parts: Sequence[str],
+        quote_first: bool,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> Message:
+        """`_send_parts`, noting the bot's latest message in the chat (see `edited_question`)."""
+        sent = await _send_parts(message, parts, quote_first, keyboard)
+        self.memory.record_sent(message.chat.id, sent.message_id)
+        return sent
 
     @property
     def retriever(self) -> TreatyRetriever:
@@ -264,7 +279,7 @@ class TreatyBot:
         return self.retriever.treaty
 
     def register(self, application: Application) -> None:
-        """Route each kind of update to its handler; edited messages are left alone. The flood
+        """Route each kind of update to its handler; an edited question is answered again. The flood
         gate sees every update first; admin commands look unknown to everyone else."""
         new_messages = filters.UpdateType.MESSAGE
         admins = new_messages & filters.User(user_id=self.admin_user_ids)
@@ -289,6 +304,10 @@ class TreatyBot:
                 MessageHandler(
                     self._to_the_bot & filters.TEXT & ~filters.COMMAND,
                     logged("question", self.question),
+                ),
+                MessageHandler(
+                    self._edited_to_the_bot & filters.TEXT & ~filters.COMMAND,
+                    logged("edited", self.edited_question),
                 ),
                 MessageHandler(
                     self._to_the_bot & ~filters.TEXT & ~filters.StatusUpdate.ALL,
@@ -366,7 +385,7 @@ class TreatyBot:
         sender = sender_key(update)
         meant_for_bot = update.callback_query or update.inline_query or (
             update.message and self._to_the_bot.check_update(update)
-        )
+        ) or (update.edited_message and self._edited_to_the_bot.check_update(update))
         if sender is None or not meant_for_bot:
             return
         if sender[0] == "user" and sender[1] in self.admin_user_ids:
@@ -410,7 +429,7 @@ class TreatyBot:
             await message.reply_text(texts.no_such_article(number, len(treaty.articles), lang))
             return None
         if label is None:
-            await _send_parts(
+            await self._send_parts(
                 message, formatting.article_messages(article, treaty, lang), True,
                 article_keyboard(article, treaty, lang),
             )
@@ -421,7 +440,8 @@ class TreatyBot:
             await message.reply_text(texts.no_such_paragraph(article, label, lang))
             return None
         parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
-        await _send_parts(message, parts, True, paragraph_keyboard(article, label, treaty, lang))
+        keyboard = paragraph_keyboard(article, label, treaty, lang)
+        await self._send_parts(message, parts, True, keyboard)
         self.memory.record_answer(message.chat.id, Provision(number, label))
         return Outcome((number,))
 
@@ -528,7 +548,7 @@ class TreatyBot:
             return Outcome()
         if target.paragraph is None and target.sub is None:
             parts = formatting.article_messages(article, treaty, lang)
-            await _send_parts(message, parts, True, article_keyboard(article, treaty, lang))
+            await self._send_parts(message, parts, True, article_keyboard(article, treaty, lang))
             self.memory.record_answer(message.chat.id, target)
             return Outcome((article.number,))
         paragraph = paragraph_of(article, target.paragraph)
@@ -551,13 +571,47 @@ class TreatyBot:
             parts = formatting.subparagraph_messages(article, paragraph, *found, treaty, lang)
         else:
             parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
-        await _send_parts(
+        await self._send_parts(
             message, parts, True, paragraph_keyboard(article, paragraph.label, treaty, lang)
         )
         self.memory.record_answer(
             message.chat.id, Provision(article.number, paragraph.label, target.sub)
         )
         return Outcome((article.number,))
+
+    async def edited_question(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
+        """People fix typos by editing: answer the edited question again, in place when the
+        answer is still the bot's latest message in the chat, else in a reply to the edit."""
+        message = update.edited_message
+        assert message is not None
+        lang = user_language(update)
+        question = without_mention(message.text or "", context.bot.username)
+        if not question or parse_follow_up(question) is not None:
+            return None  # an edited follow-up is not asked again: its context may have moved
+        answer_id = self.memory.answer_to(message.chat.id, message.message_id)
+        if answer_id is None:
+            await message.reply_chat_action(ChatAction.TYPING)
+            return await self._answer(message, context, question, lang, quote=True)
+        answer = await self._ask(question, RANKED_RESULTS)
+        treaty = self.treaty
+        if answer.abstained:
+            page, keyboard = declined_reply(answer, treaty, lang), None
+        else:
+            ranking = Ranking.fitting(_unit(r) for r in answer.results)
+            named = named_paragraph(question, answer)
+            page, keyboard = self._page(answer.results, ranking, 0, answer.error, lang, named)
+            self.memory.remember(message.chat.id, answer_id, question)
+        try:
+            await context.bot.edit_message_text(
+                page, chat_id=message.chat.id, message_id=answer_id, reply_markup=keyboard
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+        shown = answer.results[:PAGE_SIZE]
+        return Outcome(tuple(r.article for r in shown), question, abstained=answer.abstained)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
@@ -570,15 +624,19 @@ class TreatyBot:
         question: str,
         lang: str,
         asked_by_button: bool = False,
+        quote: bool | None = None,
     ) -> Outcome:
         """Reply with the first page of results in the user's language `lang`; a question
         asked by a button is shown above them, since no message of the user's says what was
         asked."""
         answer = await self._ask(question, RANKED_RESULTS)
-        do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
+        # None: PTB's default, quoting in groups; an edited question's new answer quotes it
+        do_quote = False if asked_by_button else quote
         treaty = self.treaty
         if answer.abstained:
-            await message.reply_text(declined_reply(answer, treaty, lang), do_quote=do_quote)
+            sent = await message.reply_text(declined_reply(answer, treaty, lang),
+                                            do_quote=do_quote)
+            self.memory.record_reply(message.chat.id, message.message_id, sent.message_id)
             return Outcome(question=question, abstained=True)
         named = named_paragraph(question, answer)
         first = answer.results[0]
@@ -587,7 +645,7 @@ class TreatyBot:
             assert article is not None and first.paragraph is not None
             paragraph = article.paragraph(first.paragraph)
             assert paragraph is not None
-            await _send_parts(
+            await self._send_parts(
                 message, formatting.paragraph_messages(article, paragraph, treaty, lang),
                 not asked_by_button, paragraph_keyboard(article, first.paragraph, treaty, lang),
             )
@@ -598,6 +656,8 @@ class TreatyBot:
         page, keyboard = self._page(answer.results, ranking, 0, heading, lang, whole_first=named)
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         self.memory.remember(message.chat.id, sent.message_id, question)
+        if not asked_by_button:
+            self.memory.record_reply(message.chat.id, message.message_id, sent.message_id)
         shown = answer.results[:PAGE_SIZE]
         self.memory.record_answer(
             message.chat.id,
@@ -646,7 +706,7 @@ class TreatyBot:
             await query.answer(texts.already_shown(article.number, lang))
             return None
         await query.answer()
-        await _send_parts(
+        await self._send_parts(
             message, formatting.article_messages(article, treaty, lang), False,
             article_keyboard(article, treaty, lang),
         )
@@ -672,7 +732,7 @@ class TreatyBot:
             await query.answer(texts.already_shown(f"{article.number}({label})", lang))
             return None
         await query.answer()
-        await _send_parts(
+        await self._send_parts(
             message, formatting.paragraph_messages(article, paragraph, treaty, lang), False,
             paragraph_keyboard(article, label, treaty, lang),
         )

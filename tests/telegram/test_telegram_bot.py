@@ -646,6 +646,46 @@ async def test_a_missing_paragraph_in_a_follow_up_says_what_exists(telegram: Har
     assert reply.text.startswith("Article 7 has no paragraph 9")
 
 
+# --- Edited questions -------------------------------------------------------------------------
+
+
+async def test_an_edited_question_is_answered_again_in_place(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: people fix typos by editing, and the edit was ignored."""
+    chat = telegram.private_chat()
+    asked = await chat.send("Which artcle criminalizes illegal intercption?")
+    answer = asked.only_message
+    edited = await chat.edit(asked, "Which article criminalizes illegal interception?")
+    edited.assert_all_accepted()
+    assert [c.method for c in edited.calls] == ["editMessageText"]
+    assert edited.calls[0].params["message_id"] == answer.message_id
+    now = chat.message(answer)
+    expected = retriever.ask("Which article criminalizes illegal interception?", 4).results
+    assert_answer_page(now, expected[:PAGE_SIZE], retriever.treaty)
+    assert "More results" in button_texts(now)
+
+
+async def test_an_edited_question_whose_answer_is_no_longer_the_latest_gets_a_new_reply(
+    telegram: Harness,
+) -> None:
+    chat = telegram.private_chat()
+    asked = await chat.send("Is illegal access a crime?")
+    await chat.send("/article 40")  # the bot's latest messages are now Article 40
+    edited = await chat.edit(asked, "Is illegal interception a crime?")
+    edited.assert_all_accepted()
+    assert edited.of("editMessageText") == []
+    (sent,) = edited.of("sendMessage")
+    assert sent.params["reply_parameters"]["message_id"] == asked.update["message"]["message_id"]
+    assert edited.only_message.text.startswith("Art. 8")
+
+
+async def test_an_edit_in_a_group_not_meant_for_the_bot_is_ignored(telegram: Harness) -> None:
+    group = telegram.group_chat()
+    chatter = await group.send("see you at lunch")
+    assert (await group.edit(chatter, "see you at lunch, 1 pm")).calls == []
+
+
 async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
     question = "<b>illegal access</b> & <i>interception</i> of computer data?"
     chat = telegram.private_chat()
