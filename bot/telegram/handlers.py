@@ -18,6 +18,7 @@ import logging
 import re
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
@@ -26,6 +27,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
     MessageEntity,
@@ -46,6 +48,7 @@ from telegram.ext import (
 )
 
 from bot.search.results import Answer, ArticleResult
+from bot.search.retriever import question_as_read
 from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
@@ -91,6 +94,9 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 3
 RANKED_RESULTS = 4 * PAGE_SIZE  # what "More results" can page through, if the button holds it
 INLINE_RESULTS = 5
+INLINE_MIN_CHARS = 3  # a shorter inline query is not searched; it offers the private chat
+INLINE_PAUSE_S = 0.4  # an inline query is answered when the user pauses this long in typing
+INLINE_CACHE = 256  # inline answers kept, the least recently asked dropped first
 # Updates answered at once. Searches run one at a time anyway (below); a few answers in flight
 # let one search overlap the sending of others, while Telegram takes ~30 messages a second.
 ANSWER_SLOTS = 4
@@ -250,6 +256,10 @@ class TreatyBot:
         self.turns = Turns(ANSWER_SLOTS, queue_limit)
         self.memory = ChatMemory()
         self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
+        self._inline_latest: dict[int, str] = {}  # per user, the inline query to answer
+        self._inline_cache: OrderedDict[
+            tuple[str, str, int], tuple[list[InlineQueryResultArticle], tuple[int, ...]]
+        ] = OrderedDict()
         self._edited_to_the_bot = filters.UpdateType.EDITED_MESSAGE & AddressedToBot()
         # Searches hold the GIL most of the time: run them one at a time. With more threads
         # they starve the event loop that sends the replies (measured with scripts/loadtest.py
@@ -334,7 +344,7 @@ class TreatyBot:
                 CallbackQueryHandler(
                     logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
                 ),
-                InlineQueryHandler(logged("inline", self.inline_query), pattern=r"\s*\S"),
+                InlineQueryHandler(logged("inline", self.inline_query, in_turn=False)),
             ]
         )
         application.add_error_handler(self.report_error)
@@ -390,6 +400,8 @@ class TreatyBot:
             return
         if sender[0] == "user" and sender[1] in self.admin_user_ids:
             return
+        if update.inline_query:
+            return  # typing is not flooding: see `inline_query`
         verdict = self.flood.check(sender)
         if verdict is Verdict.ALLOW:
             return
@@ -839,14 +851,46 @@ class TreatyBot:
     # --- Inline mode ----------------------------------------------------------------------
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome:
-        """Offer the best-matching articles; choosing one inserts its paragraph, cited."""
+        """Offer the best-matching articles; choosing one inserts its paragraph, cited.
+
+        Every keystroke is an inline query: typing is not flooding. So inline queries are not
+        counted by the flood guard; each user's latest query is answered after a short pause
+        (earlier ones are dropped, as Telegram's client drops them), in the user's turn, and
+        answers are cached. A query too short to search offers a button into the private chat.
+        """
         query = update.inline_query
         assert query is not None
-        question = query.query.strip()
+        question = " ".join(query.query.split())
         lang = user_language(update)
+        if len(question) < INLINE_MIN_CHARS:
+            await query.answer([], button=self._inline_start_button(lang), cache_time=0)
+            return Outcome()
+        user = query.from_user.id
+        self._inline_latest[user] = query.id
+        await asyncio.sleep(INLINE_PAUSE_S)
+        if self._inline_latest.get(user) != query.id:
+            return Outcome()  # the user typed on: only the latest query is answered
+        del self._inline_latest[user]
+        async with self.turns.turn(sender_key(update)):
+            found, articles = await self._inline_results(question, lang)
+        await query.answer(found, button=None if found else self._inline_start_button(lang))
+        return Outcome(articles, question)
+
+    def _inline_start_button(self, lang: str) -> InlineQueryResultsButton:
+        return InlineQueryResultsButton(text("inline_start", lang), start_parameter="inline")
+
+    async def _inline_results(
+        self, question: str, lang: str
+    ) -> tuple[list[InlineQueryResultArticle], tuple[int, ...]]:
+        """The inline results for a question, from the cache when it was asked lately."""
+        key = (question_as_read(question).lower(), lang, id(self.retriever))
+        cached = self._inline_cache.get(key)
+        if cached is not None:
+            self._inline_cache.move_to_end(key)
+            return cached
         answer = await self._ask(question, INLINE_RESULTS)
         treaty = self.treaty
-        await query.answer(
+        results = (
             [
                 InlineQueryResultArticle(
                     id=str(result.article),
@@ -859,9 +903,13 @@ class TreatyBot:
                     ),
                 )
                 for result in answer.results
-            ]
+            ],
+            tuple(r.article for r in answer.results),
         )
-        return Outcome(tuple(r.article for r in answer.results), question)
+        self._inline_cache[key] = results
+        while len(self._inline_cache) > INLINE_CACHE:
+            self._inline_cache.popitem(last=False)
+        return results
 
     # --- Errors -----------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ DEFAULT_LANGUAGE = "en"
 # Keys whose texts are inline-keyboard button labels, which should stay short.
 BUTTON_KEYS = (
     "button_full_text",
+    "inline_start",
     "button_paragraph",
     "button_previous_article",
     "button_next_article",

@@ -23,6 +23,7 @@ from telegram_harness import (
     Harness,
     pseudonym,
     sticker,
+    user_with,
 )
 
 from bot.search.results import ArticleResult
@@ -906,9 +907,43 @@ async def test_inline_query_the_treaty_does_not_address_offers_nothing(
     assert exchange.of("answerInlineQuery")[0].params["results"] == []
 
 
-async def test_empty_inline_query_is_not_searched(telegram: Harness) -> None:
-    exchange = await telegram.inline_query("   ")
-    assert exchange.calls == []
+@pytest.mark.parametrize("query", ["", "   ", "ar"])
+async def test_an_empty_or_short_inline_query_offers_the_private_chat(
+    telegram: Harness, query: str
+) -> None:
+    """Issue 15: short prefixes got an empty list with no way into the chat."""
+    exchange = await telegram.inline_query(query)
+    exchange.assert_all_accepted()
+    (call,) = exchange.calls
+    assert call.method == "answerInlineQuery" and call.params["results"] == []
+    assert call.params["button"] == {
+        "text": i18n.text("inline_start", "en"), "start_parameter": "inline"
+    }
+
+
+async def test_typing_an_inline_query_is_not_flooding(telegram: Harness) -> None:
+    """Issue 15: every keystroke is an inline query, and the twelfth in five seconds went
+    unanswered (the chat flood limit). Only the latest query after a pause is answered."""
+    user = user_with("en")
+    typed = "Which article criminalizes illegal access?"
+    prefixes = [typed[:n] for n in range(len(typed) - 14, len(typed) + 1)]
+    assert len(prefixes) > 10  # FLOOD_BURST's default
+    ids = []
+    for prefix in prefixes:
+        inline = {"id": f"typing-{user['id']}-{len(prefix)}", "from": user, "query": prefix,
+                  "offset": ""}
+        ids.append(await telegram.standin.push_update({"inline_query": inline}))
+    for update_id in ids:
+        await telegram.processed.wait(update_id)
+    answers = [c for c in telegram.standin.calls
+               if c.method == "answerInlineQuery" and c.params["inline_query_id"].startswith(
+                   f"typing-{user['id']}-")]
+    assert [c.params["inline_query_id"] for c in answers] == [f"typing-{user['id']}-{len(typed)}"]
+    assert answers[0].ok and answers[0].params["results"][0]["title"].startswith("Art. 7(1)")
+    chat = telegram.private_chat()
+    chat.user = user
+    reply = (await chat.send(typed)).only_message  # the chat allowance is untouched
+    assert reply.text.startswith("Art. 7(1)")
 
 
 # --- Groups ----------------------------------------------------------------------------------
