@@ -372,6 +372,7 @@ def answer_message(
     heading: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
     whole_first: bool = False,
+    closing: str | None = None,
 ) -> str:
     """A page of search results as one message that fits a phone screen: the best result
     open (`whole_first`: its paragraph uncut, the user named it; see `fits_whole`), the others
@@ -388,6 +389,7 @@ def answer_message(
             *([Block(heading, Style.ITALIC)] if heading else []),
             *first_result_blocks(first, whole=whole_first),
             *(compact_result_block(result, preview) for result in others),
+            *([Block(closing, Style.ITALIC, gap="\n\n")] if closing else []),
             source_line(treaty, lang),
         ]
     )

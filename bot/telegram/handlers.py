@@ -228,6 +228,20 @@ def named_paragraph(question: str, answer: Answer) -> bool:
     )
 
 
+def relevant_results(answer: Answer) -> tuple[ArticleResult, ...]:
+    """The results "More results" pages through: the first page, then as long as each result
+    would pass the abstention test on its own (the retriever's "relevant" evidence)."""
+    relevant = answer.evidence.get("relevant")
+    if relevant is None:  # a lookup: every result was asked for
+        return answer.results
+    kept = list(answer.results[:PAGE_SIZE])
+    for result in answer.results[PAGE_SIZE:]:
+        if str(result.article) not in relevant:
+            break
+        kept.append(result)
+    return tuple(kept)
+
+
 def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:
     """The first message a question gets (scripts/screen_size.py measures it)."""
     if answer.abstained:
@@ -611,7 +625,7 @@ class TreatyBot:
         if answer.abstained:
             page, keyboard = declined_reply(answer, treaty, lang), None
         else:
-            ranking = Ranking.fitting(_unit(r) for r in answer.results)
+            ranking = Ranking.fitting(_unit(r) for r in relevant_results(answer))
             named = named_paragraph(question, answer)
             page, keyboard = self._page(answer.results, ranking, 0, answer.error, lang, named)
             self.memory.remember(message.chat.id, answer_id, question)
@@ -663,7 +677,7 @@ class TreatyBot:
             )
             self.memory.record_answer(message.chat.id, Provision(first.article, first.paragraph))
             return Outcome((first.article,), question, abstained=False)
-        ranking = Ranking.fitting(_unit(r) for r in answer.results)
+        ranking = Ranking.fitting(_unit(r) for r in relevant_results(answer))
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         page, keyboard = self._page(answer.results, ranking, 0, heading, lang, whole_first=named)
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
@@ -688,8 +702,11 @@ class TreatyBot:
         whole_first: bool = False,
     ) -> tuple[str, InlineKeyboardMarkup]:
         shown = results[offset : offset + PAGE_SIZE]
-        page = formatting.answer_message(shown, self.treaty, heading, lang, whole_first)
         following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
+        # The last of several pages says that nothing further matches closely enough.
+        last_page = offset > 0 and following is None
+        page = formatting.answer_message(shown, self.treaty, heading, lang, whole_first,
+                                         closing=text("results_end", lang) if last_page else None)
         previous = max(0, offset - PAGE_SIZE) if offset else None
         first = shown[0]
         cut = not whole_first and first.paragraph and formatting.is_shortened(first)

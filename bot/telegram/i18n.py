@@ -43,6 +43,7 @@ PLAIN_TEXT_KEYS = (
     "source_line",
     "official_text",
     "page_heading",
+    "results_end",
     "results_heading",
     "toc_title",
     "toc_hint",

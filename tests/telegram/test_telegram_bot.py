@@ -749,6 +749,27 @@ async def test_more_results_pages_through_in_place(telegram: Harness, retriever:
     assert chat.message(reply).reply_markup == reply.reply_markup
 
 
+async def test_paging_ends_where_results_stop_being_relevant_and_says_so(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: seven pages in, "More results" still offered unrelated articles."""
+    question = "Quelle est la responsabilité des personnes morales ?"
+    answer = retriever.ask(question, 12)
+    assert len(answer.results) > PAGE_SIZE and answer.evidence["relevant"] == ["18"]
+    reply = (await telegram.private_chat("fr").send(question)).only_message
+    assert i18n.text("button_more", "fr") not in button_texts(reply)
+    chat = telegram.private_chat()
+    first = (await chat.send(QUESTION)).only_message
+    page = first
+    for _ in range(10):
+        if "More results" not in button_texts(page):
+            break
+        await chat.press(page, "More results")
+        page = chat.message(first)
+    assert "More results" not in button_texts(page)
+    assert i18n.text("results_end", "en") in page.text
+
+
 async def test_pressing_a_stale_more_results_button_twice_changes_nothing(
     telegram: Harness,
 ) -> None:
