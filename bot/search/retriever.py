@@ -115,6 +115,7 @@ class Retriever:
         self._is_repeat = np.array([c.kind == "subparagraph" for c in self._chunks])
         self._judged = ~self._is_repeat
         self._runs = ArticleRuns.of([c.article for c in self._chunks])
+        self._unit_article = np.array([c.article for c in self._chunks])
         self._lead_prior = fusion.LEAD_PARAGRAPH_PRIOR * np.array(
             [c.kind != "heading" and c.paragraph in ("1", None) for c in self._chunks]
         )
@@ -527,10 +528,18 @@ class Retriever:
             query.tokens + expansion_tokens(query.glossary),
         )
         whole = Cues.asks_main_rule(query.cues)
+        articles = fusion.top_articles(fused, k)
         results = tuple(
             self._best_paragraph(article, fused[article], units, judge, clauses, whole)
-            for article in fusion.top_articles(fused, k)
+            for article in articles
         )
+        evidence = self._evidence(query)
+        # Which results the abstention test would answer with on their own: paging ends where
+        # they stop being relevant.
+        evidence["relevant"] = [
+            str(article) for article in articles
+            if self._relevant(article, similarities, judged, names_a_term, query)
+        ]
         if named:
             first = [r for hit in resolution[:fusion.NAMED_PARAGRAPHS]
                      if hit.cosine >= fusion.RESOLUTION_NAMED_FLOOR
@@ -542,7 +551,24 @@ class Retriever:
             paragraph = self._hit_result(operative[0]) if place is not None else None
             if paragraph is not None:
                 results = (*results[:place], paragraph, *results[place:])[:k]
-        return Answer(question, results, evidence=self._evidence(query))
+        return Answer(question, results, evidence=evidence)
+
+    def _relevant(
+        self,
+        article: int,
+        similarities: dict[str, np.ndarray],
+        judged: slice | np.ndarray,
+        names_a_term: bool,
+        query: _Question,
+    ) -> bool:
+        """Whether the article alone passes the abstention test (`fusion.is_answerable`)."""
+        mask = self._unit_article == article
+        if not isinstance(judged, slice):
+            mask &= judged
+        if not mask.any():
+            return False
+        best = {space: float(scores[mask].max()) for space, scores in similarities.items()}
+        return fusion.is_answerable(best, best[query.judge], names_a_term, query.language)
 
     def _read(self, question: str) -> _Question:
         """The question's language and the signals' view of its words."""

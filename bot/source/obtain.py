@@ -56,6 +56,7 @@ class OfficialDocument:
     url: str
     sha256: str
     language: str
+    adopted: str | None = None  # ISO date of adoption, where sources.json gives one
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def documents() -> dict[str, OfficialDocument]:
     data = json.loads(SOURCES_FILE.read_text(encoding="utf-8"))
     fields = OfficialDocument.__dataclass_fields__
     return {
-        entry["id"]: OfficialDocument(**{key: entry[key] for key in fields})
+        entry["id"]: OfficialDocument(**{key: entry[key] for key in fields if key in entry})
         for entry in data["documents"]
     }
 

@@ -37,7 +37,9 @@ from bot.telegram.reloading import IndexReloader, TreatyRetriever
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+ALLOWED_UPDATES = (
+    Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY
+)
 WARM_UP_QUESTION = "Is hacking a crime?"
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 # Updates python-telegram-bot may process at once: enough that every update waiting for its

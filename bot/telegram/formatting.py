@@ -407,6 +407,7 @@ def answer_message(
     lang: str = DEFAULT_LANGUAGE,
     ours: str | None = None,
     whole_first: bool = False,
+    closing: str | None = None,
 ) -> str:
     """A page of search results as one message that fits a phone screen: the best result
     open (`whole_first`: its paragraph uncut, the user named it; see `fits_whole`), the others
@@ -425,6 +426,7 @@ def answer_message(
             *first_result_blocks(first, whole=whole_first, lang=lang),
             *(b for result in others for b in compact_blocks(result, preview, lang)),
             *ours_blocks(ours, lang),
+            *([Block(closing, Style.ITALIC, gap="\n\n")] if closing else []),
             *footers(results, treaty, lang),
         ]
     )
@@ -589,6 +591,7 @@ def about_message(
     """What the answers are drawn from and how the index was built, for checking and citing;
     an index built from an unverified source says so first."""
     source = manifest.get("source")
+    official = official_document()
     from_pdf = not isinstance(source, dict) or source.get("is_pdf", True)
     blocks = [
         Block(text("about_title", lang), Style.BOLD),
@@ -600,12 +603,17 @@ def about_message(
         Block(text("about_intro", lang), gap="\n\n"),
         Block(text("about_document", lang), Style.BOLD, gap="\n\n"),
         Block(f"{treaty.title} ({treaty.symbol})"),
-        Block(text("about_checksum" if from_pdf else "about_checksum_text", lang), Style.BOLD,
-              gap="\n\n"),
+        Block(text("about_holds", lang, symbol=treaty.symbol,
+                   adopted=official.adopted or "—"), gap="\n\n"),
+        Block(text("about_verify_title", lang), Style.BOLD, gap="\n\n"),
+        Block(text("about_verify", lang)),
+        Block(official_text_url(lang), link=official_text_url(lang)),
+        Block(text("about_build", lang), Style.BOLD, gap="\n\n"),
+        Block(text("about_checksum" if from_pdf else "about_checksum_text", lang), Style.ITALIC),
         Block(str(manifest.get("source_sha256", treaty.source_sha256)), Style.CODE),
-        Block(text("about_built", lang), Style.BOLD, gap="\n\n"),
+        Block(text("about_built", lang), Style.ITALIC),
         Block(str(manifest.get("built_at", "unknown"))),
-        Block(text("about_model", lang), Style.BOLD, gap="\n\n"),
+        Block(text("about_model", lang), Style.ITALIC),
         Block(str(manifest.get("model", "unknown"))),
         *instrument_blocks(manifest, lang),
     ]

@@ -18,6 +18,7 @@ import logging
 import re
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
@@ -26,6 +27,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
     MessageEntity,
@@ -46,6 +48,7 @@ from telegram.ext import (
 )
 
 from bot.search.results import Answer, ArticleResult
+from bot.search.retriever import question_as_read
 from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
@@ -94,6 +97,9 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 3
 RANKED_RESULTS = 4 * PAGE_SIZE  # what "More results" can page through, if the button holds it
 INLINE_RESULTS = 5
+INLINE_MIN_CHARS = 3  # a shorter inline query is not searched; it offers the private chat
+INLINE_PAUSE_S = 0.4  # an inline query is answered when the user pauses this long in typing
+INLINE_CACHE = 256  # inline answers kept, the least recently asked dropped first
 # Updates answered at once. Searches run one at a time anyway (below); a few answers in flight
 # let one search overlap the sending of others, while Telegram takes ~30 messages a second.
 ANSWER_SLOTS = 4
@@ -190,16 +196,18 @@ async def _send_parts(
     parts: Sequence[str],
     quote_first: bool,
     keyboard: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Send a text split over several messages, `keyboard` under the last; only the first may
-    quote `message` (as PTB does by default in groups, so the reply is tied to the command
-    that asked for it)."""
+) -> Message:
+    """Send a text split over several messages, `keyboard` under the last, and return the last;
+    only the first may quote `message` (as PTB does by default in groups, so the reply is tied
+    to the command that asked for it)."""
+    sent = message
     for index, part in enumerate(parts):
-        await message.reply_text(
+        sent = await message.reply_text(
             part,
             do_quote=None if quote_first and index == 0 else False,
             reply_markup=keyboard if index == len(parts) - 1 else None,
         )
+    return sent
 
 
 def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
@@ -230,6 +238,21 @@ def named_paragraph(question: str, answer: Answer) -> bool:
     )
 
 
+def relevant_results(answer: Answer) -> tuple[ArticleResult, ...]:
+    """The results "More results" pages through: the first page, then as long as each result
+    would pass the abstention test on its own (the retriever's "relevant" evidence)."""
+    relevant = answer.evidence.get("relevant")
+    if relevant is None:  # a lookup: every result was asked for
+        return answer.results
+    kept = list(answer.results[:PAGE_SIZE])
+    for result in answer.results[PAGE_SIZE:]:
+        # Another instrument's provision is placed among the results only when it is relevant.
+        if result.document == CONVENTION_ID and str(result.article) not in relevant:
+            break
+        kept.append(result)
+    return tuple(kept)
+
+
 def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:
     """The first message a question gets (scripts/screen_size.py measures it)."""
     if answer.abstained:
@@ -258,12 +281,29 @@ class TreatyBot:
         self.turns = Turns(ANSWER_SLOTS, queue_limit)
         self.memory = ChatMemory()
         self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
+        self._inline_latest: dict[int, str] = {}  # per user, the inline query to answer
+        self._inline_cache: OrderedDict[
+            tuple[str, str, int], tuple[list[InlineQueryResultArticle], tuple[int, ...]]
+        ] = OrderedDict()
+        self._edited_to_the_bot = filters.UpdateType.EDITED_MESSAGE & AddressedToBot()
         # Searches hold the GIL most of the time: run them one at a time. With more threads
         # they starve the event loop that sends the replies (measured with scripts/loadtest.py
         # on 2 cores: 25 questions/s offered fell to 15/s answered with two threads; one
         # thread answers 29/s of 30 offered, p95 0.6 s). Which search runs next is decided by
         # the turns, round-robin across users.
         self._searches = ThreadPoolExecutor(1, "search")
+
+    async def _send_parts(
+        self,
+        message: Message,
+        parts: Sequence[str],
+        quote_first: bool,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> Message:
+        """`_send_parts`, noting the bot's latest message in the chat (see `edited_question`)."""
+        sent = await _send_parts(message, parts, quote_first, keyboard)
+        self.memory.record_sent(message.chat.id, sent.message_id)
+        return sent
 
     @property
     def retriever(self) -> TreatyRetriever:
@@ -274,7 +314,7 @@ class TreatyBot:
         return self.retriever.treaty
 
     def register(self, application: Application) -> None:
-        """Route each kind of update to its handler; edited messages are left alone. The flood
+        """Route each kind of update to its handler; an edited question is answered again. The flood
         gate sees every update first; admin commands look unknown to everyone else."""
         new_messages = filters.UpdateType.MESSAGE
         admins = new_messages & filters.User(user_id=self.admin_user_ids)
@@ -300,6 +340,10 @@ class TreatyBot:
                 MessageHandler(
                     self._to_the_bot & filters.TEXT & ~filters.COMMAND,
                     logged("question", self.question),
+                ),
+                MessageHandler(
+                    self._edited_to_the_bot & filters.TEXT & ~filters.COMMAND,
+                    logged("edited", self.edited_question),
                 ),
                 MessageHandler(
                     self._to_the_bot & ~filters.TEXT & ~filters.StatusUpdate.ALL,
@@ -329,7 +373,7 @@ class TreatyBot:
                 CallbackQueryHandler(
                     logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
                 ),
-                InlineQueryHandler(logged("inline", self.inline_query), pattern=r"\s*\S"),
+                InlineQueryHandler(logged("inline", self.inline_query, in_turn=False)),
             ]
         )
         application.add_error_handler(self.report_error)
@@ -380,11 +424,13 @@ class TreatyBot:
         sender = sender_key(update)
         meant_for_bot = update.callback_query or update.inline_query or (
             update.message and self._to_the_bot.check_update(update)
-        )
+        ) or (update.edited_message and self._edited_to_the_bot.check_update(update))
         if sender is None or not meant_for_bot:
             return
         if sender[0] == "user" and sender[1] in self.admin_user_ids:
             return
+        if update.inline_query:
+            return  # typing is not flooding: see `inline_query`
         verdict = self.flood.check(sender)
         if verdict is Verdict.ALLOW:
             return
@@ -424,7 +470,7 @@ class TreatyBot:
             await message.reply_text(texts.no_such_article(number, len(treaty.articles), lang))
             return None
         if label is None:
-            await _send_parts(
+            await self._send_parts(
                 message, formatting.article_messages(article, treaty, lang), True,
                 article_keyboard(article, treaty, lang),
             )
@@ -435,7 +481,8 @@ class TreatyBot:
             await message.reply_text(texts.no_such_paragraph(article, label, lang))
             return None
         parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
-        await _send_parts(message, parts, True, paragraph_keyboard(article, label, treaty, lang))
+        keyboard = paragraph_keyboard(article, label, treaty, lang)
+        await self._send_parts(message, parts, True, keyboard)
         self.memory.record_answer(message.chat.id, Provision(number, label))
         return Outcome((number,))
 
@@ -566,7 +613,7 @@ class TreatyBot:
             return Outcome()
         if target.paragraph is None and target.sub is None:
             parts = formatting.article_messages(article, treaty, lang)
-            await _send_parts(message, parts, True, article_keyboard(article, treaty, lang))
+            await self._send_parts(message, parts, True, article_keyboard(article, treaty, lang))
             self.memory.record_answer(message.chat.id, target)
             return Outcome((article.number,))
         paragraph = paragraph_of(article, target.paragraph)
@@ -589,13 +636,47 @@ class TreatyBot:
             parts = formatting.subparagraph_messages(article, paragraph, *found, treaty, lang)
         else:
             parts = formatting.paragraph_messages(article, paragraph, treaty, lang)
-        await _send_parts(
+        await self._send_parts(
             message, parts, True, paragraph_keyboard(article, paragraph.label, treaty, lang)
         )
         self.memory.record_answer(
             message.chat.id, Provision(article.number, paragraph.label, target.sub)
         )
         return Outcome((article.number,))
+
+    async def edited_question(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> Outcome | None:
+        """People fix typos by editing: answer the edited question again, in place when the
+        answer is still the bot's latest message in the chat, else in a reply to the edit."""
+        message = update.edited_message
+        assert message is not None
+        lang = user_language(update)
+        question = without_mention(message.text or "", context.bot.username)
+        if not question or parse_follow_up(question) is not None:
+            return None  # an edited follow-up is not asked again: its context may have moved
+        answer_id = self.memory.answer_to(message.chat.id, message.message_id)
+        if answer_id is None:
+            await message.reply_chat_action(ChatAction.TYPING)
+            return await self._answer(message, context, question, lang, quote=True)
+        answer = await self._ask(question, RANKED_RESULTS)
+        treaty = self.treaty
+        if answer.abstained:
+            page, keyboard = declined_reply(answer, treaty, lang), None
+        else:
+            ranking = Ranking.fitting(_unit(r) for r in relevant_results(answer))
+            named = named_paragraph(question, answer)
+            page, keyboard = self._page(answer.results, ranking, 0, answer.error, lang, named)
+            self.memory.remember(message.chat.id, answer_id, question)
+        try:
+            await context.bot.edit_message_text(
+                page, chat_id=message.chat.id, message_id=answer_id, reply_markup=keyboard
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+        shown = answer.results[:PAGE_SIZE]
+        return Outcome(tuple(r.article for r in shown), question, abstained=answer.abstained)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
@@ -608,15 +689,19 @@ class TreatyBot:
         question: str,
         lang: str,
         asked_by_button: bool = False,
+        quote: bool | None = None,
     ) -> Outcome:
         """Reply with the first page of results in the user's language `lang`; a question
         asked by a button is shown above them, since no message of the user's says what was
         asked."""
         answer = await self._ask(question, RANKED_RESULTS)
-        do_quote = False if asked_by_button else None  # None: PTB's default, quoting in groups
+        # None: PTB's default, quoting in groups; an edited question's new answer quotes it
+        do_quote = False if asked_by_button else quote
         treaty = self.treaty
         if answer.abstained:
-            await message.reply_text(declined_reply(answer, treaty, lang), do_quote=do_quote)
+            sent = await message.reply_text(declined_reply(answer, treaty, lang),
+                                            do_quote=do_quote)
+            self.memory.record_reply(message.chat.id, message.message_id, sent.message_id)
             return Outcome(question=question, abstained=True)
         named = named_paragraph(question, answer)
         first = answer.results[0]
@@ -625,13 +710,13 @@ class TreatyBot:
             assert article is not None and first.paragraph is not None
             paragraph = article.paragraph(first.paragraph)
             assert paragraph is not None
-            await _send_parts(
+            await self._send_parts(
                 message, formatting.paragraph_messages(article, paragraph, treaty, lang),
                 not asked_by_button, paragraph_keyboard(article, first.paragraph, treaty, lang),
             )
             self.memory.record_answer(message.chat.id, Provision(first.article, first.paragraph))
             return Outcome((first.article,), question, abstained=False)
-        ranking = Ranking.fitting(_unit(r) for r in answer.results)
+        ranking = Ranking.fitting(_unit(r) for r in relevant_results(answer))
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         ours = answer.note if answer.comparison else None
         page, keyboard = self._page(
@@ -639,6 +724,8 @@ class TreatyBot:
         )
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         self.memory.remember(message.chat.id, sent.message_id, question)
+        if not asked_by_button:
+            self.memory.record_reply(message.chat.id, message.message_id, sent.message_id)
         shown = answer.results[:PAGE_SIZE]
         if first.document == CONVENTION_ID and first.article:  # follow-ups name its paragraphs
             self.memory.record_answer(
@@ -660,8 +747,11 @@ class TreatyBot:
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         """A page of results; `ours`, a comparison's note in our own words, goes with them."""
         shown = results[offset : offset + PAGE_SIZE]
-        page = formatting.answer_message(shown, self.treaty, heading, lang, ours, whole_first)
         following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
+        # The last of several pages says that nothing further matches closely enough.
+        last_page = offset > 0 and following is None
+        page = formatting.answer_message(shown, self.treaty, heading, lang, ours, whole_first,
+                                         closing=text("results_end", lang) if last_page else None)
         previous = max(0, offset - PAGE_SIZE) if offset else None
         first = shown[0]
         cut = (not whole_first and first.document == CONVENTION_ID and first.article
@@ -691,7 +781,7 @@ class TreatyBot:
             await query.answer(texts.already_shown(article.number, lang))
             return None
         await query.answer()
-        await _send_parts(
+        await self._send_parts(
             message, formatting.article_messages(article, treaty, lang), False,
             article_keyboard(article, treaty, lang),
         )
@@ -737,7 +827,7 @@ class TreatyBot:
             await query.answer(texts.already_shown(f"{article.number}({label})", lang))
             return None
         await query.answer()
-        await _send_parts(
+        await self._send_parts(
             message, formatting.paragraph_messages(article, paragraph, treaty, lang), False,
             paragraph_keyboard(article, label, treaty, lang),
         )
@@ -844,14 +934,46 @@ class TreatyBot:
     # --- Inline mode ----------------------------------------------------------------------
 
     async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome:
-        """Offer the best-matching articles; choosing one inserts its paragraph, cited."""
+        """Offer the best-matching articles; choosing one inserts its paragraph, cited.
+
+        Every keystroke is an inline query: typing is not flooding. So inline queries are not
+        counted by the flood guard; each user's latest query is answered after a short pause
+        (earlier ones are dropped, as Telegram's client drops them), in the user's turn, and
+        answers are cached. A query too short to search offers a button into the private chat.
+        """
         query = update.inline_query
         assert query is not None
-        question = query.query.strip()
+        question = " ".join(query.query.split())
         lang = user_language(update)
+        if len(question) < INLINE_MIN_CHARS:
+            await query.answer([], button=self._inline_start_button(lang), cache_time=0)
+            return Outcome()
+        user = query.from_user.id
+        self._inline_latest[user] = query.id
+        await asyncio.sleep(INLINE_PAUSE_S)
+        if self._inline_latest.get(user) != query.id:
+            return Outcome()  # the user typed on: only the latest query is answered
+        del self._inline_latest[user]
+        async with self.turns.turn(sender_key(update)):
+            found, articles = await self._inline_results(question, lang)
+        await query.answer(found, button=None if found else self._inline_start_button(lang))
+        return Outcome(articles, question)
+
+    def _inline_start_button(self, lang: str) -> InlineQueryResultsButton:
+        return InlineQueryResultsButton(text("inline_start", lang), start_parameter="inline")
+
+    async def _inline_results(
+        self, question: str, lang: str
+    ) -> tuple[list[InlineQueryResultArticle], tuple[int, ...]]:
+        """The inline results for a question, from the cache when it was asked lately."""
+        key = (question_as_read(question).lower(), lang, id(self.retriever))
+        cached = self._inline_cache.get(key)
+        if cached is not None:
+            self._inline_cache.move_to_end(key)
+            return cached
         answer = await self._ask(question, INLINE_RESULTS)
         treaty = self.treaty
-        await query.answer(
+        results = (
             [
                 InlineQueryResultArticle(
                     id=str(result.article) if result.document == CONVENTION_ID
@@ -865,9 +987,13 @@ class TreatyBot:
                     ),
                 )
                 for result in answer.results
-            ]
+            ],
+            _convention_articles(answer.results),
         )
-        return Outcome(_convention_articles(answer.results), question)
+        self._inline_cache[key] = results
+        while len(self._inline_cache) > INLINE_CACHE:
+            self._inline_cache.popitem(last=False)
+        return results
 
     # --- Errors -----------------------------------------------------------------------------
 

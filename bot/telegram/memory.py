@@ -40,6 +40,8 @@ class _Chat:
     questions: OrderedDict[int, str] = field(default_factory=OrderedDict)  # by answer message
     shown: OrderedDict[Hashable, None] = field(default_factory=OrderedDict)
     last: LastAnswer | None = None
+    answers: OrderedDict[int, int] = field(default_factory=OrderedDict)  # question → answer id
+    latest_sent: int = 0  # the bot's latest message in the chat, as far as it recorded
 
 
 class ChatMemory:
@@ -125,6 +127,27 @@ class ChatMemory:
 
     def age(self, answer: LastAnswer) -> float:
         return self._clock() - answer.at
+
+    def record_reply(self, chat_id: int, question_id: int, answer_id: int) -> None:
+        """Which message answered which question (the last QUESTIONS_PER_CHAT), so that an
+        edited question can be answered again in place."""
+        chat = self._use(chat_id)
+        chat.answers[question_id] = answer_id
+        while len(chat.answers) > self.questions_per_chat:
+            chat.answers.popitem(last=False)
+        self.record_sent(chat_id, answer_id)
+
+    def record_sent(self, chat_id: int, message_id: int) -> None:
+        chat = self._use(chat_id)
+        chat.latest_sent = max(chat.latest_sent, message_id)
+
+    def answer_to(self, chat_id: int, question_id: int) -> int | None:
+        """The bot's answer to a question, if that answer is still its latest message."""
+        chat = self._chats.get(chat_id)
+        if chat is None or self._idle(chat):
+            return None
+        answer_id = chat.answers.get(question_id)
+        return answer_id if answer_id is not None and answer_id == chat.latest_sent else None
 
     def forget(self, chat_id: int) -> None:
         """Drop what is kept for a chat (as a restart does)."""

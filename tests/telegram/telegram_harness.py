@@ -227,6 +227,17 @@ class Chat:
             message["reply_to_message"] = reply_to
         return await self.harness.run({"message": message})
 
+    async def edit(self, exchange: Exchange, text: str) -> Exchange:
+        """The user edits the message they sent in `exchange` to read `text`, as Telegram
+        sends it: an edited_message update with the same message_id and an edit_date."""
+        message = {**exchange.update["message"], "text": text, "edit_date": 1_735_000_100}
+        entities = entities_for(text)
+        if entities:
+            message["entities"] = entities
+        else:
+            message.pop("entities", None)
+        return await self.harness.run({"edited_message": message})
+
     async def send_media(self, **content: Any) -> Exchange:
         """The user sends something that is not text (a sticker, a photo...)."""
         return await self.harness.run({"message": self._message(**content)})

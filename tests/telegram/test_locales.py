@@ -76,6 +76,7 @@ SAMPLE_VALUES = {
     "results": number_range(4, 6),
     "provision": "Art. 40(21)",
     "sub": "c",
+    "adopted": "2024-12-24",
     "question": "Can a State refuse mutual legal assistance?",
     "instrument": "the EU General Data Protection Regulation (GDPR)",
     "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",

@@ -147,3 +147,8 @@ def test_the_mention_is_taken_out_of_a_question() -> None:
     )
     assert without_mention("Dear @treatybot, define data", "TreatyBot") == "Dear , define data"
     assert without_mention("ask @TreatyBotFan", "TreatyBot") == "ask @TreatyBotFan"
+
+
+def test_edited_messages_are_asked_for() -> None:
+    """Issue 15: an edited question was ignored; Telegram sends edits only when asked to."""
+    assert "edited_message" in ALLOWED_UPDATES

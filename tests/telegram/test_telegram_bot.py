@@ -23,6 +23,7 @@ from telegram_harness import (
     Harness,
     pseudonym,
     sticker,
+    user_with,
 )
 
 from bot.search.results import ArticleResult
@@ -656,6 +657,46 @@ async def test_a_missing_paragraph_in_a_follow_up_says_what_exists(telegram: Har
     assert reply.text.startswith("Article 7 has no paragraph 9")
 
 
+# --- Edited questions -------------------------------------------------------------------------
+
+
+async def test_an_edited_question_is_answered_again_in_place(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: people fix typos by editing, and the edit was ignored."""
+    chat = telegram.private_chat()
+    asked = await chat.send("Which artcle criminalizes illegal intercption?")
+    answer = asked.only_message
+    edited = await chat.edit(asked, "Which article criminalizes illegal interception?")
+    edited.assert_all_accepted()
+    assert [c.method for c in edited.calls] == ["editMessageText"]
+    assert edited.calls[0].params["message_id"] == answer.message_id
+    now = chat.message(answer)
+    expected = retriever.ask("Which article criminalizes illegal interception?", 4).results
+    assert_answer_page(now, expected[:PAGE_SIZE], retriever.treaty)
+    assert "More results" in button_texts(now)
+
+
+async def test_an_edited_question_whose_answer_is_no_longer_the_latest_gets_a_new_reply(
+    telegram: Harness,
+) -> None:
+    chat = telegram.private_chat()
+    asked = await chat.send("Is illegal access a crime?")
+    await chat.send("/article 40")  # the bot's latest messages are now Article 40
+    edited = await chat.edit(asked, "Is illegal interception a crime?")
+    edited.assert_all_accepted()
+    assert edited.of("editMessageText") == []
+    (sent,) = edited.of("sendMessage")
+    assert sent.params["reply_parameters"]["message_id"] == asked.update["message"]["message_id"]
+    assert edited.only_message.text.startswith("Art. 8")
+
+
+async def test_an_edit_in_a_group_not_meant_for_the_bot_is_ignored(telegram: Harness) -> None:
+    group = telegram.group_chat()
+    chatter = await group.send("see you at lunch")
+    assert (await group.edit(chatter, "see you at lunch, 1 pm")).calls == []
+
+
 async def test_markup_in_a_question_is_escaped_not_interpreted(telegram: Harness) -> None:
     question = "<b>illegal access</b> & <i>interception</i> of computer data?"
     chat = telegram.private_chat()
@@ -716,6 +757,27 @@ async def test_more_results_pages_through_in_place(telegram: Harness, retriever:
     back.assert_all_accepted()
     assert chat.message(reply).html == reply.html
     assert chat.message(reply).reply_markup == reply.reply_markup
+
+
+async def test_paging_ends_where_results_stop_being_relevant_and_says_so(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: seven pages in, "More results" still offered unrelated articles."""
+    question = "Quelle est la responsabilité des personnes morales ?"
+    answer = retriever.ask(question, 12)
+    assert len(answer.results) > PAGE_SIZE and answer.evidence["relevant"] == ["18"]
+    reply = (await telegram.private_chat("fr").send(question)).only_message
+    assert i18n.text("button_more", "fr") not in button_texts(reply)
+    chat = telegram.private_chat()
+    first = (await chat.send(QUESTION)).only_message
+    page = first
+    for _ in range(10):
+        if "More results" not in button_texts(page):
+            break
+        await chat.press(page, "More results")
+        page = chat.message(first)
+    assert "More results" not in button_texts(page)
+    assert i18n.text("results_end", "en") in page.text
 
 
 async def test_pressing_a_stale_more_results_button_twice_changes_nothing(
@@ -876,9 +938,43 @@ async def test_inline_query_the_treaty_does_not_address_offers_nothing(
     assert exchange.of("answerInlineQuery")[0].params["results"] == []
 
 
-async def test_empty_inline_query_is_not_searched(telegram: Harness) -> None:
-    exchange = await telegram.inline_query("   ")
-    assert exchange.calls == []
+@pytest.mark.parametrize("query", ["", "   ", "ar"])
+async def test_an_empty_or_short_inline_query_offers_the_private_chat(
+    telegram: Harness, query: str
+) -> None:
+    """Issue 15: short prefixes got an empty list with no way into the chat."""
+    exchange = await telegram.inline_query(query)
+    exchange.assert_all_accepted()
+    (call,) = exchange.calls
+    assert call.method == "answerInlineQuery" and call.params["results"] == []
+    assert call.params["button"] == {
+        "text": i18n.text("inline_start", "en"), "start_parameter": "inline"
+    }
+
+
+async def test_typing_an_inline_query_is_not_flooding(telegram: Harness) -> None:
+    """Issue 15: every keystroke is an inline query, and the twelfth in five seconds went
+    unanswered (the chat flood limit). Only the latest query after a pause is answered."""
+    user = user_with("en")
+    typed = "Which article criminalizes illegal access?"
+    prefixes = [typed[:n] for n in range(len(typed) - 14, len(typed) + 1)]
+    assert len(prefixes) > 10  # FLOOD_BURST's default
+    ids = []
+    for prefix in prefixes:
+        inline = {"id": f"typing-{user['id']}-{len(prefix)}", "from": user, "query": prefix,
+                  "offset": ""}
+        ids.append(await telegram.standin.push_update({"inline_query": inline}))
+    for update_id in ids:
+        await telegram.processed.wait(update_id)
+    answers = [c for c in telegram.standin.calls
+               if c.method == "answerInlineQuery" and c.params["inline_query_id"].startswith(
+                   f"typing-{user['id']}-")]
+    assert [c.params["inline_query_id"] for c in answers] == [f"typing-{user['id']}-{len(typed)}"]
+    assert answers[0].ok and answers[0].params["results"][0]["title"].startswith("Art. 7(1)")
+    chat = telegram.private_chat()
+    chat.user = user
+    reply = (await chat.send(typed)).only_message  # the chat allowance is untouched
+    assert reply.text.startswith("Art. 7(1)")
 
 
 # --- Groups ----------------------------------------------------------------------------------

@@ -347,3 +347,18 @@ def test_about_says_when_the_index_is_unverified_and_what_the_checksum_is_of(
     )
     assert i18n.text("about_checksum_text", lang) in unescape(warned)
     assert i18n.text("about_checksum", lang) not in unescape(warned)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_about_is_for_people_first_and_the_build_details_come_last(
+    treaty: Treaty, lang: str
+) -> None:
+    """Issue 15: /about showed a SHA-256 and the model name but no link to the document."""
+    manifest = {"source_sha256": "a" * 64, "built_at": "2026-12-01T00:00:00Z", "model": "m"}
+    html = formatting.about_message(treaty, manifest, lang)
+    shown = parse_telegram_html(html)
+    assert f'<a href="{escape(formatting.official_text_url(lang))}">' in html
+    assert "2024-12-24" in shown and treaty.symbol in shown
+    verify = shown.index(i18n.text("about_verify_title", lang))
+    build = shown.index(i18n.text("about_build", lang))
+    assert shown.index(i18n.text("about_intro", lang)) < verify < build < shown.index("a" * 64)
