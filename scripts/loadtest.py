@@ -243,6 +243,15 @@ class Restarts:
         self.down_s = time.monotonic() - killed_at
 
 
+async def launched() -> tuple[BotApiStandIn, Replies, Path, asyncio.subprocess.Process]:
+    """The stand-in, its replies by chat, a work folder and the bot, logging to bot.log there."""
+    standin = BotApiStandIn(TOKEN, BOT_USER)
+    await standin.start()
+    replies = Replies(standin)
+    workdir = Path(tempfile.mkdtemp(prefix="treaty-loadtest-"))
+    return standin, replies, workdir, await start_bot(standin, workdir / "bot.log")
+
+
 async def answering(
     standin: BotApiStandIn, replies: Replies, bot: asyncio.subprocess.Process, log: Path
 ) -> asyncio.Task[int]:
@@ -263,12 +272,8 @@ async def answering(
 async def load_test(
     chats: int, per_chat: int, rate: float | None, seed: int, kill_after: int | None = None
 ) -> dict[str, Any]:
-    standin = BotApiStandIn(TOKEN, BOT_USER)
-    await standin.start()
-    replies = Replies(standin)
-    workdir = Path(tempfile.mkdtemp(prefix="treaty-loadtest-"))
+    standin, replies, workdir, bot = await launched()
     log = workdir / "bot.log"
-    bot = await start_bot(standin, log)
     restarts = Restarts(standin, replies, workdir, kill_after) if kill_after else None
     tally = Tally()
     try:
@@ -341,12 +346,8 @@ async def flood_and_one(users: int, per_user: int, seed: int) -> dict[str, Any]:
     from bot.telegram.i18n import text
 
     busy = text("busy", "en")
-    standin = BotApiStandIn(TOKEN, BOT_USER)
-    await standin.start()
-    replies = Replies(standin)
-    workdir = Path(tempfile.mkdtemp(prefix="treaty-loadtest-"))
+    standin, replies, workdir, bot = await launched()
     log = workdir / "bot.log"
-    bot = await start_bot(standin, log)
     try:
         exited = await answering(standin, replies, bot, log)
         rng = random.Random(seed)

@@ -305,6 +305,17 @@ class TreatyBot:
         self.memory.record_sent(message.chat.id, sent.message_id)
         return sent
 
+    async def _first_showing(
+        self, query: CallbackQuery, message: Message, shown: Hashable, already: str
+    ) -> bool:
+        """Answer a button that sends a text below `message`: True the first time it shows
+        `shown` there, else False, telling the presser `already` (it is just above)."""
+        if not self.memory.first_time_shown(message.chat.id, (message.message_id, shown)):
+            await query.answer(already)
+            return False
+        await query.answer()
+        return True
+
     @property
     def retriever(self) -> TreatyRetriever:
         return self.reloader.retriever
@@ -776,11 +787,9 @@ class TreatyBot:
         if article is None or message is None:
             await query.answer(text("button_expired", lang))
             return None
-        key = (message.message_id, article.number)
-        if not self.memory.first_time_shown(message.chat.id, key):
-            await query.answer(texts.already_shown(article.number, lang))
+        if not await self._first_showing(query, message, article.number,
+                                         texts.already_shown(article.number, lang)):
             return None
-        await query.answer()
         await self._send_parts(
             message, formatting.article_messages(article, treaty, lang), False,
             article_keyboard(article, treaty, lang),
@@ -800,12 +809,10 @@ class TreatyBot:
         if article is None or message is None:
             await query.answer(text("button_expired", lang))
             return None
-        key = (message.message_id, f"budapest:{article.number}")
-        if not self.memory.first_time_shown(message.chat.id, key):
-            await query.answer(text("button_budapest", lang, article=article.number))
+        if not await self._first_showing(query, message, f"budapest:{article.number}",
+                                         text("button_budapest", lang, article=article.number)):
             return None
-        await query.answer()
-        await _send_parts(message, formatting.budapest_article_messages(article, lang), False)
+        await self._send_parts(message, formatting.budapest_article_messages(article, lang), False)
         return Outcome()
 
     async def paragraph_button(
@@ -822,11 +829,9 @@ class TreatyBot:
         if article is None or paragraph is None or message is None:
             await query.answer(text("button_expired", lang))
             return None
-        if not self.memory.first_time_shown(message.chat.id, (message.message_id, article.number,
-                                                              label)):
-            await query.answer(texts.already_shown(f"{article.number}({label})", lang))
+        if not await self._first_showing(query, message, (article.number, label),
+                                         texts.already_shown(f"{article.number}({label})", lang)):
             return None
-        await query.answer()
         await self._send_parts(
             message, formatting.paragraph_messages(article, paragraph, treaty, lang), False,
             paragraph_keyboard(article, label, treaty, lang),
