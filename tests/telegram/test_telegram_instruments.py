@@ -33,7 +33,7 @@ async def test_compare_shows_both_articles_and_our_note_outside_any_quote(
     exchange.assert_all_accepted()
     reply = exchange.only_message
     note = budapest_retriever.concordance.entry(7).note
-    assert "Article 7 · Illegal access · Chapter II Criminalization" in reply.text
+    assert "Art. 7(1) · Illegal access" in reply.text
     assert "Budapest Convention · Article 2 · Illegal access" in reply.text
     assert f"<i>Note (ours, not treaty text): {note}</i>" in reply.html
     for quote in re.findall(r"<blockquote>(.*?)</blockquote>", reply.html, re.S):

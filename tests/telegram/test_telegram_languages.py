@@ -52,7 +52,10 @@ def assert_answer_in(message: StoredMessage, lang: str) -> None:
     assert [text("button_full_text", lang, article=n) for n in cited_articles(message)] == [
         label for label in labels if label in full_texts
     ]
-    assert set(labels) - full_texts - navigation == {text("button_more", lang)}
+    paragraph = text("button_paragraph", lang, provision="")
+    in_full = {label for label in labels if label.startswith(paragraph)}
+    assert len(in_full) <= 1, "at most the first result's paragraph in full"
+    assert set(labels) - full_texts - navigation - in_full == {text("button_more", lang)}
 
 
 # --- Start-up ----------------------------------------------------------------------------------
