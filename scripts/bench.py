@@ -282,10 +282,7 @@ async def _bot_peak_rss_mb(index_dir: Path) -> float:
             bot.terminate()
             await asyncio.wait_for(bot.wait(), loadtest.STOP_TIMEOUT_S)
         finally:
-            if bot.returncode is None:
-                bot.kill()
-                await bot.wait()
-            await standin.stop()
+            await loadtest.shut_down(standin, bot)
     return peak
 
 

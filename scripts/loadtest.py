@@ -252,6 +252,17 @@ async def launched() -> tuple[BotApiStandIn, Replies, Path, asyncio.subprocess.P
     return standin, replies, workdir, await start_bot(standin, workdir / "bot.log")
 
 
+async def shut_down(
+    standin: BotApiStandIn, *bots: asyncio.subprocess.Process | None
+) -> None:
+    """Kill whichever bot processes still run (after a failure), then stop the stand-in."""
+    for bot in bots:
+        if bot is not None and bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+    await standin.stop()
+
+
 async def answering(
     standin: BotApiStandIn, replies: Replies, bot: asyncio.subprocess.Process, log: Path
 ) -> asyncio.Task[int]:
@@ -300,11 +311,7 @@ async def load_test(
         bot.send_signal(signal.SIGTERM)
         exit_code = await asyncio.wait_for(exited, STOP_TIMEOUT_S)
     finally:
-        for process in (bot, restarts.restarted if restarts else None):
-            if process is not None and process.returncode is None:
-                process.kill()
-                await process.wait()
-        await standin.stop()
+        await shut_down(standin, bot, restarts.restarted if restarts else None)
     logged = "".join(p.read_text(errors="replace") for p in sorted(workdir.glob("*.log")))
     total = sum(answered)
     report = {
@@ -372,10 +379,7 @@ async def flood_and_one(users: int, per_user: int, seed: int) -> dict[str, Any]:
         bot.send_signal(signal.SIGTERM)
         exit_code = await asyncio.wait_for(exited, STOP_TIMEOUT_S)
     finally:
-        if bot.returncode is None:
-            bot.kill()
-            await bot.wait()
-        await standin.stop()
+        await shut_down(standin, bot)
     logged = log.read_text(errors="replace")
     busy_replies = [c for c in flood_replies if c.params["text"] == busy]
     lone_s = lone_reply.at - standin.delivered_at[lone]

@@ -33,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "telegram"))
 
 from botapi_standin import BotApiStandIn  # noqa: E402
+from loadtest import shut_down  # noqa: E402  (beside this script)
 from telegram_harness import BOT_USER  # noqa: E402
 
 TOKEN = "123456789:WEBHOOK-FLOOD-dummy-token"
@@ -172,10 +173,7 @@ async def flood(requests: int, megabytes: int) -> dict[str, Any]:
         bot.send_signal(signal.SIGTERM)
         exit_code = await asyncio.wait_for(bot.wait(), 60)
     finally:
-        if bot.returncode is None:
-            bot.kill()
-            await bot.wait()
-        await standin.stop()
+        await shut_down(standin, bot)
     logged = log.read_text(errors="replace")
     return {
         "requests": requests,
