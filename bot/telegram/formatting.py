@@ -554,26 +554,33 @@ def subparagraph_messages(
     return render_messages(blocks)
 
 
-def chapter_span(chapter: Chapter) -> str:
+def chapter_span(chapter: Chapter, lang: str = DEFAULT_LANGUAGE) -> str:
+    """"articles 7–21" in the reader's language."""
     first, last = chapter.articles[0].number, chapter.articles[-1].number
-    return f"article {first}" if first == last else f"articles {number_range(first, last)}"
+    if first == last:
+        return text("chapter_one_article", lang, article=first)
+    return text("chapter_articles", lang, articles=number_range(first, last))
 
 
 def toc_message(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The chapters with the articles each holds; the buttons under it open a chapter."""
+    """The chapters with the articles each holds; the buttons under it open a chapter. The
+    headings are the English authentic text, as printed (never translated by us), so the reply
+    carries the same source line as every reply that quotes."""
     blocks = [
         Block(text("toc_title", lang), Style.BOLD),
         Block(f"{short_title(treaty)} ({treaty.symbol})", Style.ITALIC),
         *(
-            Block(f"Chapter {c.number} {c.title}: {chapter_span(c)}", gap="\n" if i else "\n\n")
+            Block(f"Chapter {c.number} {c.title}: {chapter_span(c, lang)}",
+                  gap="\n" if i else "\n\n")
             for i, c in enumerate(treaty.chapters)
         ),
         Block(text("toc_hint", lang), Style.ITALIC, gap="\n\n"),
+        source_line(treaty, lang),
     ]
     return render_one_message(blocks)
 
 
-def chapter_message(chapter: Chapter) -> str:
+def chapter_message(chapter: Chapter, treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> str:
     """A chapter's articles by number and title; the buttons under it open an article."""
     blocks = [
         Block(f"Chapter {chapter.number} {chapter.title}", Style.BOLD),
@@ -581,6 +588,7 @@ def chapter_message(chapter: Chapter) -> str:
             Block(citation_line(a.number, a.title), gap="\n" if i else "\n\n")
             for i, a in enumerate(chapter.articles)
         ),
+        source_line(treaty, lang),
     ]
     return render_one_message(blocks)
 

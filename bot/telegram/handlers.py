@@ -501,7 +501,7 @@ class TreatyBot:
         """List the chapters, with buttons to browse into their articles."""
         lang = user_language(update)
         await _message(update).reply_text(
-            formatting.toc_message(self.treaty, lang), reply_markup=toc_keyboard(self.treaty, lang)
+            formatting.toc_message(self.treaty, lang), reply_markup=toc_keyboard(self.treaty)
         )
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -851,7 +851,8 @@ class TreatyBot:
             return
         await query.answer()
         await message.reply_text(
-            formatting.chapter_message(chapter), reply_markup=chapter_keyboard(chapter, lang),
+            formatting.chapter_message(chapter, self.treaty, lang),
+            reply_markup=chapter_keyboard(chapter, lang),
             do_quote=False,
         )
 
@@ -904,14 +905,15 @@ class TreatyBot:
             return
         if number is None:
             await query.answer()
-            await _edit(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty, lang))
+            await _edit(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty))
             return
         chapter = next((c for c in treaty.chapters if c.number == number), None)
         if chapter is None:
             await query.answer(text("button_expired", lang))
             return
         await query.answer()
-        await _edit(query, formatting.chapter_message(chapter), chapter_keyboard(chapter, lang))
+        listing = formatting.chapter_message(chapter, treaty, lang)
+        await _edit(query, listing, chapter_keyboard(chapter, lang))
 
     async def example_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE

@@ -34,7 +34,6 @@ BUTTON_KEYS = (
     "button_more",
     "button_previous",
     "button_all_chapters",
-    "chapter_button",
     "button_budapest",
     "button_refers_to",
 )
@@ -49,6 +48,8 @@ PLAIN_TEXT_KEYS = (
     "results_heading",
     "toc_title",
     "toc_hint",
+    "chapter_one_article",
+    "chapter_articles",
     "about_title",
     "about_intro",
     "about_document",

@@ -17,7 +17,7 @@ from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.search.results import ArticleResult
 from bot.telegram.i18n import example_questions, text
-from bot.treaty.citations import SEPARATOR, paragraph_labels, short_citation
+from bot.treaty.citations import SEPARATOR, chapter_label, paragraph_labels, short_citation
 from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID, RESOLUTION_ID
 from bot.treaty.model import Article, Chapter, Treaty
 
@@ -247,14 +247,12 @@ def which_article_keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def toc_keyboard(treaty: Treaty, lang: str) -> InlineKeyboardMarkup:
+def toc_keyboard(treaty: Treaty) -> InlineKeyboardMarkup:
+    """One button per chapter, labelled with its heading as the treaty prints it."""
     return InlineKeyboardMarkup(
         [
             [
-                button(
-                    text("chapter_button", lang, number=c.number, title=c.title),
-                    f"toc:{c.number}",
-                )
+                button(chapter_label(c.number, c.title), f"toc:{c.number}")
             ]
             for c in treaty.chapters
         ]

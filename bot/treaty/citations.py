@@ -21,6 +21,11 @@ def number_range(first: int | str, last: int | str) -> str:
     return f"{first}\N{EN DASH}{last}"
 
 
+def chapter_label(number: str, title: str) -> str:
+    """"Chapter II · Criminalization": the heading as the treaty prints it, on one line."""
+    return f"Chapter {number}{SEPARATOR}{title}"
+
+
 def citation_line(number: int, title: str, chapter: str | None = None) -> str:
     """"Article 7 · Illegal access · Chapter II Criminalization" (the chapter when given)."""
     return SEPARATOR.join(part for part in (f"Article {number}", title, chapter) if part)

@@ -52,7 +52,8 @@ REQUIRED_KEYS = {
     "page_heading",
     "results_heading",
     "button_all_chapters",
-    "chapter_button",
+    "chapter_one_article",
+    "chapter_articles",
     "source_line",
     "official_text",
 }
@@ -62,7 +63,10 @@ COMMANDS = ("start", "help", "article", "toc", "about", "compare")
 TELEGRAM_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler"}
 BUTTON_LABEL_LIMIT = 40
 # Words that are the same in English and in a translation.
-SAME_AS_ENGLISH = {("fr", "about_document"), ("fr", "button_refers_to")}
+SAME_AS_ENGLISH = {
+    ("fr", "about_document"), ("fr", "button_refers_to"),
+    ("fr", "chapter_one_article"), ("fr", "chapter_articles"),
+}
 
 SAMPLE_VALUES = {
     "username": "treaty_bot",
@@ -81,9 +85,8 @@ SAMPLE_VALUES = {
     "instrument": "the EU General Data Protection Regulation (GDPR)",
     "holdings": "the United Nations Convention against Cybercrime (A/RES/79/243)",
 }
-# A chapter button carries a roman numeral and a chapter title; buttons get the longest numbers.
+# Buttons get the longest numbers.
 KEY_VALUES = {
-    "chapter_button": {"number": "VIII", "title": "Criminalization"},
     "button_full_text": {"article": 68},
     "button_paragraph": {"provision": "Art. 40(21)(c)"},
     "button_chapter": {"number": "VIII"},

@@ -877,7 +877,9 @@ async def test_toc_browses_chapters_and_opens_articles(
     criminalization = treaty.chapters[1]
     lines = chapter.text.split("\n")
     assert lines[0] == "Chapter II Criminalization"
-    assert lines[2:] == [f"Article {a.number} · {a.title}" for a in criminalization.articles]
+    listed = lines[2 : 2 + len(criminalization.articles)]
+    assert listed == [f"Article {a.number} · {a.title}" for a in criminalization.articles]
+    assert lines[-1].endswith(i18n.text("official_text", "en"))  # the headings are quoted
     assert button_texts(chapter) == [
         *(f"{a.number} · {a.title}" for a in criminalization.articles),
         "« All chapters",

@@ -132,7 +132,11 @@ async def test_other_replies_in_french(telegram: Harness) -> None:
     assert missing.startswith("Il n'y a pas d'article 99")
     toc = (await chat.send("/toc")).only_message
     assert toc.text.startswith(text("toc_title", "fr"))
-    assert button_texts(toc)[0].startswith("Chapitre I · ")
+    assert toc.text.endswith(source_line("fr"))
+    assert "Chapter II Criminalization: articles 7\N{EN DASH}21" in toc.text
+    assert button_texts(toc)[0] == "Chapter I · General provisions"  # the heading as printed
+    (await chat.press(toc, "Chapter II · Criminalization")).assert_all_accepted()
+    assert chat.message(toc).text.endswith(source_line("fr"))
     help_text = (await chat.send("/help")).only_message.text
     assert help_text.startswith("Comment utiliser ce bot")
 
