@@ -83,6 +83,16 @@ def test_batch_answers_every_line_in_order(run_ask, tmp_path) -> None:
         assert lines[2]["results"][0]["article"] == 25
 
 
+def test_a_broad_question_names_its_chapter_in_our_words(run_ask) -> None:
+    done = run_ask("What counts as a crime under this convention?")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert ("Note (ours, not treaty text): Your question is about a whole chapter: Chapter II "
+            "(Criminalization), articles 7\N{EN DASH}21.") in text
+    data = json.loads(run_ask("--json", "What counts as a crime under this convention?").stdout)
+    assert data["chapter"] == "II" and data["results"]
+
+
 def test_readable_answer_cites_and_quotes(run_ask, retriever) -> None:
     done = run_ask("is revenge porn a crime?")
     assert done.returncode == 0, done.stderr

@@ -40,6 +40,10 @@ NO_MATCH = (
     "article (\"article 7\")."
 )
 RELATED_HEADING = "Related provisions (they do not answer the question):"
+BROAD_CHAPTER = (
+    "Your question is about a whole chapter: Chapter {number} ({title}), articles {articles}. "
+    "treaty-ask --article N quotes one of them in full."
+)
 LEAD_IN_LABEL = "Lead-in of the paragraph:"
 UNVERIFIED = (
     "Warning: this index was built from an unverified source (--allow-unverified): its text "
@@ -126,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.question:
         _show(retriever.ask(" ".join(args.question), args.k), args.json, console,
-              instruments=instruments)
+              instruments=instruments, treaty=retriever.treaty)
         return 0
     return _interactive(retriever, args.k, args.json, console)
 
@@ -137,7 +141,7 @@ def _answer_lines(
     for line in lines:
         if line.strip():
             _show(retriever.ask(line.strip(), k), as_json, console,
-                  instruments=retriever.instruments)
+                  instruments=retriever.instruments, treaty=retriever.treaty)
 
 
 def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) -> int:
@@ -154,14 +158,16 @@ def _interactive(retriever: Retriever, k: int, as_json: bool, console: Console) 
             return 0
         if not question:
             return 0
-        _show(retriever.ask(question, k), as_json, console, instruments=retriever.instruments)
+        _show(retriever.ask(question, k), as_json, console, instruments=retriever.instruments,
+              treaty=retriever.treaty)
 
 
 def _show(
     answer: Answer, as_json: bool, console: Console, out: TextIO = sys.stdout,
-    instruments: list[dict] | None = None,
+    instruments: list[dict] | None = None, treaty: Treaty | None = None,
 ) -> None:
-    """One answer; in JSON with the instruments the index holds and their sha256."""
+    """One answer; in JSON with the instruments the index holds and their sha256; a broad
+    question's chapter named in our words after the quotes (from `treaty`)."""
     if as_json:
         data = answer.to_json()
         if instruments is not None:
@@ -186,6 +192,13 @@ def _show(
         _print_result(result, console)
     if answer.comparison and answer.note:
         console.print(Text(f"\n{OURS_LABEL} {terminal_safe(answer.note)}", style="italic"))
+    chapter = treaty.chapter(answer.chapter) if treaty else None
+    if chapter is not None:
+        from bot.treaty.citations import number_range
+
+        span = number_range(chapter.articles[0].number, chapter.articles[-1].number)
+        line = BROAD_CHAPTER.format(number=chapter.number, title=chapter.title, articles=span)
+        console.print(Text(f"\n{OURS_LABEL} {terminal_safe(line)}", style="italic"))
     console.print(Text(SOURCE_FOOTER, style="dim"))
     if any(result.document == "budapest" for result in answer.results):
         console.print(Text(BUDAPEST_FOOTER, style="dim"))

@@ -99,6 +99,8 @@ class Answer:
     note_values: dict[str, str] = field(default_factory=dict, compare=False)
     source_verified: bool = True  # False: the index was built from an unverified source
     comparison: bool = False  # results pair UN articles with their Budapest counterparts
+    # A broad question's chapter ("II"): it asks about the chapter's subject as a whole.
+    chapter: str | None = None
 
     @property
     def abstained(self) -> bool:
@@ -123,4 +125,6 @@ class Answer:
             data["verified"] = False
         if self.comparison:
             data["comparison"] = True
+        if self.chapter:
+            data["chapter"] = self.chapter
         return data

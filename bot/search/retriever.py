@@ -37,6 +37,7 @@ from bot.encoding.lexical import tokenize
 from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, opened_index
 from bot.search import fusion
 from bot.search.aids import SearchAids
+from bot.search.chapters import BroadQuestions
 from bot.search.concordance import Concordance
 from bot.search.cues import Cue, Cues
 from bot.search.definitions import DefinedTerms
@@ -127,6 +128,7 @@ class Retriever:
         if index.clause_multilingual_vectors is not None:
             self._clause_vectors["multilingual"] = index.clause_multilingual_vectors
         self._scope = Scope.load()
+        self._broad = BroadQuestions.load()
         self._instruments = InstrumentSearch(index.instruments)
         self._concordance = Concordance.load()
         self._documents = {CONVENTION_ID, NOTES_ID, *self._instruments.documents}
@@ -207,6 +209,8 @@ class Retriever:
     def ask(self, question: str, k: int = 3) -> Answer:
         question = question_as_read(question)
         answer = self._answer(question, k)
+        if answer.results and not answer.comparison and answer.results[0].document == CONVENTION_ID:
+            answer = replace(answer, chapter=self._broad.chapter(question))
         return answer if self.source_verified else replace(answer, source_verified=False)
 
     def _answer(self, question: str, k: int) -> Answer:

@@ -562,6 +562,13 @@ def chapter_span(chapter: Chapter, lang: str = DEFAULT_LANGUAGE) -> str:
     return text("chapter_articles", lang, articles=number_range(first, last))
 
 
+def broad_chapter_line(chapter: Chapter, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Under the answer to a broad question, in our words: the chapter that answers it."""
+    first, last = chapter.articles[0].number, chapter.articles[-1].number
+    return text("broad_chapter", lang, number=chapter.number, title=chapter.title,
+                articles=number_range(first, last))
+
+
 def toc_message(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> str:
     """The chapters with the articles each holds; the buttons under it open a chapter. The
     headings are the English authentic text, as printed (never translated by us), so the reply

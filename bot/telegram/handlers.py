@@ -89,7 +89,7 @@ from bot.telegram.reloading import IndexReloader, TreatyRetriever
 from bot.telegram.scheduling import Busy, Turns
 from bot.treaty.citations import short_citation, short_citation_line
 from bot.treaty.layout import CONVENTION_ID
-from bot.treaty.model import Treaty
+from bot.treaty.model import Chapter, Treaty
 from bot.treaty.references import find_references, parse_article_arguments
 
 logger = logging.getLogger(__name__)
@@ -731,7 +731,8 @@ class TreatyBot:
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         ours = answer.note if answer.comparison else None
         page, keyboard = self._page(
-            answer.results, ranking, 0, heading, lang, ours, whole_first=named
+            answer.results, ranking, 0, heading, lang, ours, whole_first=named,
+            broad=treaty.chapter(answer.chapter),
         )
         sent = await message.reply_text(page, reply_markup=keyboard, do_quote=do_quote)
         self.memory.remember(message.chat.id, sent.message_id, question)
@@ -755,14 +756,18 @@ class TreatyBot:
         lang: str,
         ours: str | None = None,
         whole_first: bool = False,
+        broad: Chapter | None = None,
     ) -> tuple[str, InlineKeyboardMarkup | None]:
-        """A page of results; `ours`, a comparison's note in our own words, goes with them."""
+        """A page of results; `ours`, a comparison's note in our own words, goes with them;
+        `broad`: the chapter a broad question asks about, offered article by article."""
         shown = results[offset : offset + PAGE_SIZE]
         following = offset + PAGE_SIZE if len(ranking.units) > offset + PAGE_SIZE else None
         # The last of several pages says that nothing further matches closely enough.
         last_page = offset > 0 and following is None
+        closing = (text("results_end", lang) if last_page
+                   else formatting.broad_chapter_line(broad, lang) if broad else None)
         page = formatting.answer_message(shown, self.treaty, heading, lang, ours, whole_first,
-                                         closing=text("results_end", lang) if last_page else None)
+                                         closing=closing)
         previous = max(0, offset - PAGE_SIZE) if offset else None
         first = shown[0]
         cut = (not whole_first and first.document == CONVENTION_ID and first.article
@@ -770,6 +775,7 @@ class TreatyBot:
         keyboard = answer_keyboard(
             shown, ranking, previous, following, lang,
             paragraph=(first.article, first.paragraph) if cut and first.paragraph else None,
+            chapter=broad,
         )
         return page, keyboard
 

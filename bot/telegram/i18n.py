@@ -50,6 +50,7 @@ PLAIN_TEXT_KEYS = (
     "toc_hint",
     "chapter_one_article",
     "chapter_articles",
+    "broad_chapter",
     "about_title",
     "about_intro",
     "about_document",

@@ -42,6 +42,7 @@ MAX_COUNTERPART_BUTTONS = 2  # per result: UN 40 has four Budapest counterparts
 MAX_REFERS_TO_BUTTONS = 3  # the articles the quoted paragraphs refer to, in order
 LONG_ARTICLE = 6  # paragraphs; a longer article gets a button per paragraph
 PARAGRAPHS_PER_ROW = 8
+CHAPTER_ARTICLES_PER_ROW = 5  # "Art. 35" five times fits a phone's width
 _MAX_DATA = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 # A unit's code: an optional document prefix (b: Budapest, r: the resolution's operative
 # paragraphs), the article (for the resolution: the paragraph), ".paragraph", sub-paragraph.
@@ -142,11 +143,13 @@ def answer_keyboard(
     following: int | None,
     lang: str,
     paragraph: tuple[int, str] | None = None,
+    chapter: Chapter | None = None,
 ) -> InlineKeyboardMarkup | None:
     """"Paragraph in full" when the best quote was shortened (`paragraph`); per result its full
     text (a Convention article) and its Budapest counterparts, or the Budapest article in full;
     then the articles the quoted paragraphs refer to that are not shown (at most a few, in
-    order); then paging to the neighbouring pages that exist."""
+    order); then, for a broad question, every article of its `chapter`; then paging to the
+    neighbouring pages that exist."""
     rows = []
     if paragraph:
         number, label = paragraph
@@ -169,6 +172,10 @@ def answer_keyboard(
     if referred:
         rows.append([full_text_button(n, text("button_refers_to", lang, article=n))
                      for n in referred])
+    if chapter is not None:
+        buttons = [full_text_button(a.number, short_citation(a.number)) for a in chapter.articles]
+        rows += [buttons[i : i + CHAPTER_ARTICLES_PER_ROW]
+                 for i in range(0, len(buttons), CHAPTER_ARTICLES_PER_ROW)]
     paging = [
         button(text(key, lang), ranking.data(offset))
         for key, offset in (("button_previous", previous), ("button_more", following))

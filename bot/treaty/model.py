@@ -108,6 +108,9 @@ class Treaty:
     def article(self, number: int) -> Article | None:
         return self._by_number.get(number)
 
+    def chapter(self, number: str | None) -> Chapter | None:
+        return next((c for c in self.chapters if c.number == number), None)
+
     def notes_for(self, article: int) -> tuple[Note, ...]:
         return tuple(n for n in self.notes if article in n.articles)
 

@@ -576,6 +576,32 @@ async def test_a_short_article_has_no_paragraph_buttons(telegram: Harness) -> No
     assert button_texts(first.only_message) == ["Chapter I", "Article 2 »"]
 
 
+async def test_a_broad_question_offers_its_chapter_article_by_article(
+    telegram: Harness, retriever: Retriever
+) -> None:
+    """Issue 15: "what counts as a crime under this convention?" matches a whole chapter."""
+    chat = telegram.private_chat()
+    exchange = await chat.send("What counts as a crime under this convention?")
+    exchange.assert_all_accepted()
+    answer = exchange.only_message
+    criminalization = retriever.treaty.chapter("II")
+    assert criminalization is not None
+    listed = [f"Art. {a.number}" for a in criminalization.articles]
+    buttons = button_texts(answer)
+    assert [b for b in buttons if b.startswith("Art. ")] == listed
+    assert answer.text.split("\n\n")[-2] == i18n.text(
+        "broad_chapter", "en", number="II", title="Criminalization", articles=f"7{DASH}21"
+    )  # in our words, after the quotes and before the source line
+    opened = await chat.press(answer, "Art. 13")
+    opened.assert_all_accepted()
+    assert opened.sent[0].text.startswith("Article 13 · ")
+
+    specific = (await chat.send("Which article makes illegal access a crime?")).only_message
+    assert not [b for b in button_texts(specific) if b in listed]
+    assert i18n.text("broad_chapter", "en", number="II", title="Criminalization",
+                     articles=f"7{DASH}21") not in specific.text
+
+
 # --- Follow-ups -------------------------------------------------------------------------------
 
 LIABILITY = "Can companies be held liable for these offences?"
