@@ -167,6 +167,8 @@ def answer_keyboard(
         elif result.document == BUDAPEST_ID and result.article:
             rows.append([budapest_button(result.article, lang)])
     shown = {r.article for r in results if r.document == CONVENTION_ID}
+    if chapter is not None:  # its articles have buttons of their own below
+        shown |= {a.number for a in chapter.articles}
     named = [n for r in results for n in r.refers_to if n not in shown]
     referred = list(dict.fromkeys(named))[:MAX_REFERS_TO_BUTTONS]
     if referred:
