@@ -47,7 +47,7 @@ from telegram_harness import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
-    from bot.treaty.model import Treaty
+    from bot.index.store import LoadedIndex
 
 OUT_DIR = REPO_ROOT / "docs" / "screenshots"
 WIDTH = 390  # CSS pixels: a common phone width
@@ -79,12 +79,22 @@ class TreatyMask:
         self._titles = re.compile("|".join(re.escape(t) for t in ordered))
 
     @classmethod
-    def of(cls, treaty: Treaty) -> TreatyMask:
-        texts = [treaty.title, *treaty.preamble, *(n.text for n in treaty.notes)]
-        titles = [c.title for c in treaty.chapters]
-        for article in treaty.articles:
-            titles.append(article.title)
-            texts += [p.text for p in article.paragraphs]
+    def of(cls, index: LoadedIndex) -> TreatyMask:
+        """Every text the index holds: the Convention, its notes, the resolution, Budapest."""
+        texts: list[str] = []
+        titles: list[str] = []
+        for treaty in (index.treaty, index.instruments.budapest):
+            if treaty is None:
+                continue
+            texts += [treaty.title, *treaty.preamble, *(n.text for n in treaty.notes)]
+            titles += [c.title for c in treaty.chapters]
+            for article in treaty.articles:
+                titles.append(article.title)
+                texts += [p.text for p in article.paragraphs]
+        resolution = index.instruments.resolution
+        if resolution is not None:
+            texts += [resolution.title, *(p.text for p in (*resolution.preamble,
+                                                          *resolution.operative))]
         return cls(texts, titles)
 
     def leaks(self, page: str) -> list[str]:
@@ -341,8 +351,11 @@ def main(argv: list[str] | None = None) -> int:
 
     out = OUT_DIR / "with-text" if args.with_text else OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
+    from bot.index.store import load_index
+    from bot.settings import Settings
+
     retriever = load_retriever()
-    mask = None if args.with_text else TreatyMask.of(retriever.treaty)
+    mask = None if args.with_text else TreatyMask.of(load_index(Settings().index_dir))
     print("Playing the conversations:", file=sys.stderr)
     pages = asyncio.run(conversations(retriever, mask))
     with tempfile.TemporaryDirectory() as work:
