@@ -92,6 +92,18 @@ def scope() -> Scope:
         ("La Suisse a-t-elle ratifié la convention ?", "status"),
         ("¿Cuántos países han firmado ya la convención?", "status"),
         ("中国批准这个公约了吗？", "status"),
+        ("Has Peru become a party yet?", "status"),
+        ("¿Chile ratificó el tratado?", "status"),
+        ("Did the Bundestag vote to ratify it?", "status"),
+        ("Who drafted the first version of the treaty?", "history"),
+        ("Кто инициировал эту конвенцию?", "history"),
+        ("¿Cuál es la pena por estafa en línea en Perú?", NATIONAL_LAW),
+        ("Какой штраф за утечку данных в России?", NATIONAL_LAW),
+        ("Does the convention apply to Amazon?", "products"),
+        ("Who spoke at the adoption?", "news"),
+        ("How can I report a phishing message?", "other"),
+        ("What does the Budapest Convention's second protocol say about video conferencing?",
+         OTHER_INSTRUMENT),
     ],
 )
 def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
@@ -115,6 +127,10 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "How is an amendment adopted if there is no consensus?",
         "Must the convention's measures be consistent with the Convention on the Rights of the"
         " Child?",
+        "Can a State still sign after the signing ceremony?",
+        "Must States exchange news of technological developments?",
+        "How many instruments of ratification are needed before it enters into force?",
+        "When will the Conference of the States Parties first meet?",
     ],
 )
 def test_the_catalogue_leaves_what_the_text_answers_to_the_search(
