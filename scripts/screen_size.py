@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bot import load_retriever
-    from bot.telegram.handlers import PAGE_SIZE, render_first_answer
+    from bot.telegram.replies import PAGE_SIZE, render_first_answer
 
     questions = (
         [line.strip() for line in args.questions.read_text().splitlines() if line.strip()]

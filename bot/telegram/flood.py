@@ -1,7 +1,7 @@
 """Flood protection: a token bucket per sender, so one sender's flood cannot slow everyone else.
 
 A sender is a user, or a chat that messages are sent in the name of (an anonymous group admin,
-a channel), counted per chat where it speaks (`bot.telegram.handlers.sender_key`).
+a channel), counted per chat where it speaks (`bot.telegram.updates.sender_key`).
 
 Each user may send `burst` messages at once, then `per_minute` a minute. The first message over
 the limit earns one polite "slow down"; the rest of that burst is dropped without a word, and

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 import traceback
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
@@ -26,14 +24,10 @@ from html import escape
 from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InlineQueryResultsButton,
-    InputTextMessageContent,
     Message,
-    MessageEntity,
     Update,
 )
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -48,8 +42,6 @@ from telegram.ext import (
 )
 
 from bot.search.results import Answer, ArticleResult
-from bot.search.retriever import question_as_read
-from bot.search.scope import NO_MATCH
 from bot.telegram import formatting, texts
 from bot.telegram.activity import Activity, Outcome, redact
 from bot.telegram.flood import FloodGuard, Verdict
@@ -63,7 +55,8 @@ from bot.telegram.followups import (
     resolve,
     subparagraph_parts,
 )
-from bot.telegram.i18n import CATALOG, DEFAULT_LANGUAGE, example_questions, language_of, text
+from bot.telegram.i18n import example_questions, text
+from bot.telegram.inline import InlineMode
 from bot.telegram.keyboards import (
     BUDAPEST_PATTERN,
     CHAPTER_PATTERN,
@@ -74,7 +67,6 @@ from bot.telegram.keyboards import (
     PARAGRAPH_PATTERN,
     TOC_PATTERN,
     Ranking,
-    Unit,
     answer_keyboard,
     article_keyboard,
     chapter_keyboard,
@@ -86,181 +78,39 @@ from bot.telegram.keyboards import (
 )
 from bot.telegram.memory import ChatMemory
 from bot.telegram.reloading import IndexReloader, TreatyRetriever
+from bot.telegram.replies import (
+    PAGE_SIZE,
+    convention_articles,
+    declined_reply,
+    edit_in_place,
+    named_paragraph,
+    relevant_results,
+    send_parts,
+    unit_of,
+)
 from bot.telegram.scheduling import Busy, Turns
-from bot.treaty.citations import short_citation, short_citation_line
+from bot.telegram.updates import (
+    AddressedToBot,
+    message_of,
+    pressed,
+    sender_key,
+    user_language,
+    without_mention,
+)
+from bot.treaty.citations import short_citation
 from bot.treaty.layout import CONVENTION_ID
 from bot.treaty.model import Chapter, Treaty
-from bot.treaty.references import find_references, parse_article_arguments
+from bot.treaty.references import parse_article_arguments
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 3
 RANKED_RESULTS = 4 * PAGE_SIZE  # what "More results" can page through, if the button holds it
-INLINE_RESULTS = 5
-INLINE_MIN_CHARS = 3  # a shorter inline query is not searched; it offers the private chat
-INLINE_PAUSE_S = 0.4  # an inline query is answered when the user pauses this long in typing
-INLINE_CACHE = 256  # inline answers kept, the least recently asked dropped first
 # Updates answered at once. Searches run one at a time anyway (below); a few answers in flight
 # let one search overlap the sending of others, while Telegram takes ~30 messages a second.
 ANSWER_SLOTS = 4
 DEFAULT_QUEUE_LIMIT = 1000
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Outcome | None]]
-
-
-class AddressedToBot(filters.MessageFilter):
-    """Messages meant for the bot: anything in a private chat; in groups, replies to the bot,
-    mentions of @bot and commands named for it (`/toc@bot`)."""
-
-    def filter(self, message: Message) -> bool:
-        if message.chat.type == ChatType.PRIVATE:
-            return True
-        bot = message.get_bot()
-        replied = message.reply_to_message
-        if replied and replied.from_user and replied.from_user.id == bot.id:
-            return True
-        handle = f"@{bot.username}".lower()
-        mentions = [
-            *message.parse_entities([MessageEntity.MENTION]).values(),
-            *message.parse_caption_entities([MessageEntity.MENTION]).values(),
-        ]
-        commands = message.parse_entities([MessageEntity.BOT_COMMAND]).values()
-        return any(m.lower() == handle for m in mentions) or any(
-            c.lower().endswith(handle) for c in commands
-        )
-
-
-def without_mention(text: str, username: str) -> str:
-    """The question once "@bot" is taken out of it, on one line."""
-    return " ".join(re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).split())
-
-
-def user_language(update: object) -> str:
-    """The UN language of the user behind an update ("fr-CA" → "fr"), English otherwise."""
-    user = update.effective_user if isinstance(update, Update) else None
-    return language_of(user.language_code if user else None)
-
-
-def sender_key(update: object) -> Hashable | None:
-    """Who sent an update, for flood control and turns: the user, except for a message sent
-    in the name of a chat (an anonymous group admin, a channel post in its discussion group),
-    whose sender is that chat, in this chat. Telegram gives all anonymous admins of all groups
-    one and the same user, so keying on it would let a flood in one group silence another."""
-    if not isinstance(update, Update):
-        return None
-    message = update.message
-    if message is not None and message.sender_chat is not None:
-        return ("chat", message.sender_chat.id, message.chat.id)
-    user = update.effective_user
-    return ("user", user.id) if user else None
-
-
-def _convention_articles(results: Sequence) -> tuple[int, ...]:
-    """The Convention articles among results, for the activity record."""
-    return tuple(r.article for r in results if r.document == CONVENTION_ID and r.article)
-
-
-def _message(update: Update) -> Message:
-    """The message behind a message or command update (the handlers' filters guarantee one)."""
-    assert update.effective_message is not None
-    return update.effective_message
-
-
-def _unit(result: ArticleResult) -> Unit:
-    """What a paging button names of a result."""
-    return result.document, result.article, result.paragraph, result.subparagraph
-
-
-def _callback(update: Update) -> tuple[CallbackQuery, Message | None]:
-    """The pressed button's query and the bot message it sits under; None for a button whose
-    message the bot cannot see (an inline message, one too old for Telegram to send, or a
-    forged query)."""
-    query = update.callback_query
-    assert query is not None  # the CallbackQueryHandlers guarantee one
-    return query, query.message if isinstance(query.message, Message) else None
-
-
-async def _edit(
-    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
-) -> None:
-    """Replace the message under a button; a repeated press that changes nothing is fine."""
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
-
-
-async def _send_parts(
-    message: Message,
-    parts: Sequence[str],
-    quote_first: bool,
-    keyboard: InlineKeyboardMarkup | None = None,
-) -> Message:
-    """Send a text split over several messages, `keyboard` under the last, and return the last;
-    only the first may quote `message` (as PTB does by default in groups, so the reply is tied
-    to the command that asked for it)."""
-    sent = message
-    for index, part in enumerate(parts):
-        sent = await message.reply_text(
-            part,
-            do_quote=None if quote_first and index == 0 else False,
-            reply_markup=keyboard if index == len(parts) - 1 else None,
-        )
-    return sent
-
-
-def declined_reply(answer: Answer, treaty: Treaty, lang: str) -> str:
-    """Why nothing is quoted: the missing provision, the subject the text does not record
-    (with the provisions that govern it, as not answering), or that nothing matches."""
-    if answer.error:
-        return f"{escape(answer.error)} {text('browse_hint', lang)}"
-    if answer.reason in (None, NO_MATCH):
-        return text("no_match", lang)
-    key = f"scope_{answer.reason}"
-    reply = (
-        text(key, lang, **answer.note_values)
-        if key in CATALOG[DEFAULT_LANGUAGE]
-        else answer.note or text("no_match", lang)  # a subject not yet translated
-    )
-    return formatting.declined_message(reply, answer.related, treaty, lang)
-
-
-def named_paragraph(question: str, answer: Answer) -> bool:
-    """Whether the best result is a paragraph the question names ("article 40 21"): it is then
-    quoted whole, never cut."""
-    if answer.error or not answer.results or answer.results[0].paragraph is None:
-        return False
-    first = answer.results[0]
-    return first.document == CONVENTION_ID and any(
-        (r.document, r.article, r.paragraph) == (first.document, first.article, first.paragraph)
-        for r in find_references(question)
-    )
-
-
-def relevant_results(answer: Answer) -> tuple[ArticleResult, ...]:
-    """The results "More results" pages through: the first page, then as long as each result
-    would pass the abstention test on its own (the retriever's "relevant" evidence)."""
-    relevant = answer.evidence.get("relevant")
-    if relevant is None:  # a lookup: every result was asked for
-        return answer.results
-    kept = list(answer.results[:PAGE_SIZE])
-    for result in answer.results[PAGE_SIZE:]:
-        # Another instrument's provision is placed among the results only when it is relevant.
-        if result.document == CONVENTION_ID and str(result.article) not in relevant:
-            break
-        kept.append(result)
-    return tuple(kept)
-
-
-def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:
-    """The first message a question gets (scripts/screen_size.py measures it)."""
-    if answer.abstained:
-        return declined_reply(answer, treaty, lang)
-    return formatting.answer_message(
-        answer.results[:PAGE_SIZE], treaty, answer.error, lang,
-        whole_first=named_paragraph(answer.question, answer),
-    )
 
 
 class TreatyBot:
@@ -281,10 +131,7 @@ class TreatyBot:
         self.turns = Turns(ANSWER_SLOTS, queue_limit)
         self.memory = ChatMemory()
         self._to_the_bot = filters.UpdateType.MESSAGE & AddressedToBot()
-        self._inline_latest: dict[int, str] = {}  # per user, the inline query to answer
-        self._inline_cache: OrderedDict[
-            tuple[str, str, int], tuple[list[InlineQueryResultArticle], tuple[int, ...]]
-        ] = OrderedDict()
+        self.inline = InlineMode(self._ask, lambda: self.reloader.retriever, self.turns)
         self._edited_to_the_bot = filters.UpdateType.EDITED_MESSAGE & AddressedToBot()
         # Searches hold the GIL most of the time: run them one at a time. With more threads
         # they starve the event loop that sends the replies (measured with scripts/loadtest.py
@@ -301,7 +148,7 @@ class TreatyBot:
         keyboard: InlineKeyboardMarkup | None = None,
     ) -> Message:
         """`_send_parts`, noting the bot's latest message in the chat (see `edited_question`)."""
-        sent = await _send_parts(message, parts, quote_first, keyboard)
+        sent = await send_parts(message, parts, quote_first, keyboard)
         self.memory.record_sent(message.chat.id, sent.message_id)
         return sent
 
@@ -384,7 +231,7 @@ class TreatyBot:
                 CallbackQueryHandler(
                     logged("button:example", self.example_button), pattern=EXAMPLE_PATTERN
                 ),
-                InlineQueryHandler(logged("inline", self.inline_query, in_turn=False)),
+                InlineQueryHandler(logged("inline", self.inline.answer, in_turn=False)),
             ]
         )
         application.add_error_handler(self.report_error)
@@ -441,7 +288,7 @@ class TreatyBot:
         if sender[0] == "user" and sender[1] in self.admin_user_ids:
             return
         if update.inline_query:
-            return  # typing is not flooding: see `inline_query`
+            return  # typing is not flooding: see `InlineMode.answer`
         verdict = self.flood.check(sender)
         if verdict is Verdict.ALLOW:
             return
@@ -459,16 +306,16 @@ class TreatyBot:
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say what the bot is, and offer example questions to tap."""
         lang = user_language(update)
-        await _message(update).reply_text(texts.start(lang), reply_markup=examples_keyboard(lang))
+        await message_of(update).reply_text(texts.start(lang), reply_markup=examples_keyboard(lang))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Explain questions, commands, inline mode and group use."""
         lang = user_language(update)
-        await _message(update).reply_text(texts.help_text(context.bot.username, lang))
+        await message_of(update).reply_text(texts.help_text(context.bot.username, lang))
 
     async def article(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """Quote an article, or one of its paragraphs, in full."""
-        message = _message(update)
+        message = message_of(update)
         lang = user_language(update)
         treaty = self.treaty
         reference = parse_article_arguments(context.args or ())
@@ -500,20 +347,20 @@ class TreatyBot:
     async def toc(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the chapters, with buttons to browse into their articles."""
         lang = user_language(update)
-        await _message(update).reply_text(
+        await message_of(update).reply_text(
             formatting.toc_message(self.treaty, lang), reply_markup=toc_keyboard(self.treaty)
         )
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Name the document, its checksum and the index, so answers can be checked."""
         retriever = self.retriever
-        await _message(update).reply_text(
+        await message_of(update).reply_text(
             formatting.about_message(retriever.treaty, retriever.manifest, user_language(update))
         )
 
     async def compare(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """An article beside its Budapest counterparts, with our note on the difference."""
-        message = _message(update)
+        message = message_of(update)
         lang = user_language(update)
         reference = parse_article_arguments(context.args or ())
         if reference is None:
@@ -537,14 +384,14 @@ class TreatyBot:
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Point to /help rather than searching the treaty for a command."""
-        await _message(update).reply_text(text("unknown_command", user_language(update)))
+        await message_of(update).reply_text(text("unknown_command", user_language(update)))
 
     # --- Admin commands -----------------------------------------------------------------
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """How the bot is doing, without reading its logs (ADMIN_USER_IDS only)."""
         activity = self.activity
-        await _message(update).reply_text(
+        await message_of(update).reply_text(
             texts.stats(
                 uptime_s=activity.uptime_s,
                 answered=activity.answered,
@@ -567,13 +414,13 @@ class TreatyBot:
             text = texts.reload_refused(result.build, result.refused)
         else:
             text = texts.reload_unchanged(result.build)
-        await _message(update).reply_text(text)
+        await message_of(update).reply_text(text)
 
     # --- Messages -----------------------------------------------------------------------
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
         """Answer a question with the provisions that match it best, quoted."""
-        message = _message(update)
+        message = message_of(update)
         lang = user_language(update)
         question = without_mention(message.text or "", context.bot.username)
         if not question:
@@ -675,7 +522,7 @@ class TreatyBot:
         if answer.abstained:
             page, keyboard = declined_reply(answer, treaty, lang), None
         else:
-            ranking = Ranking.fitting(_unit(r) for r in relevant_results(answer))
+            ranking = Ranking.fitting(unit_of(r) for r in relevant_results(answer))
             named = named_paragraph(question, answer)
             page, keyboard = self._page(answer.results, ranking, 0, answer.error, lang, named)
             self.memory.remember(message.chat.id, answer_id, question)
@@ -691,7 +538,7 @@ class TreatyBot:
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and files cannot be searched; say so in one line."""
-        await _message(update).reply_text(text("not_text", user_language(update)))
+        await message_of(update).reply_text(text("not_text", user_language(update)))
 
     async def _answer(
         self,
@@ -727,7 +574,7 @@ class TreatyBot:
             )
             self.memory.record_answer(message.chat.id, Provision(first.article, first.paragraph))
             return Outcome((first.article,), question, abstained=False)
-        ranking = Ranking.fitting(_unit(r) for r in relevant_results(answer))
+        ranking = Ranking.fitting(unit_of(r) for r in relevant_results(answer))
         heading = answer.error or (f"“{question}”" if asked_by_button else None)
         ours = answer.note if answer.comparison else None
         page, keyboard = self._page(
@@ -743,9 +590,9 @@ class TreatyBot:
             self.memory.record_answer(
                 message.chat.id,
                 Provision(first.article, first.paragraph, first.subparagraph),
-                _convention_articles(shown),
+                convention_articles(shown),
             )
-        return Outcome(_convention_articles(shown), question, abstained=False)
+        return Outcome(convention_articles(shown), question, abstained=False)
 
     def _page(
         self,
@@ -785,7 +632,7 @@ class TreatyBot:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
         """Send an article in full below the message, once per message and article."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         treaty = self.treaty
@@ -807,7 +654,7 @@ class TreatyBot:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
         """Send a Budapest article in full below the message, once per message and article."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         budapest = self.retriever.budapest
@@ -825,7 +672,7 @@ class TreatyBot:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
         """Send one paragraph whole below the message, once per message and paragraph."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         treaty = self.treaty
@@ -847,7 +694,7 @@ class TreatyBot:
 
     async def chapter_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Under a full article: its chapter's list of articles, as a new message."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         chapter = next((c for c in self.treaty.chapters if c.number == context.match.group(1)),
@@ -868,7 +715,7 @@ class TreatyBot:
         """Show another page of results in place of the current one: the units the button
         names, quoted from the index served now (marked as the answer marked them while the
         question is remembered)."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         offset, ranking = int(context.match.group(1)), Ranking.parse(context.match.group(2))
@@ -883,13 +730,13 @@ class TreatyBot:
         await query.answer()
         question = self.memory.question(message.chat.id, message.message_id) if message else None
         if question is not None:  # quote as the answer did: with the words that answer it marked
-            asked = {_unit(r): r for r in (await self._ask(question, RANKED_RESULTS)).results}
-            results = [asked.get(_unit(r), r) for r in results]
+            asked = {unit_of(r): r for r in (await self._ask(question, RANKED_RESULTS)).results}
+            results = [asked.get(unit_of(r), r) for r in results]
         shown = results[offset : offset + PAGE_SIZE]
         last = offset + len(shown)
         heading = formatting.page_heading(offset + 1, last, question, lang) if offset else None
-        await _edit(query, *self._page(results, ranking, offset, heading, lang))
-        return Outcome(_convention_articles(shown), question)
+        await edit_in_place(query, *self._page(results, ranking, offset, heading, lang))
+        return Outcome(convention_articles(shown), question)
 
     async def forgotten_page_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
@@ -901,7 +748,7 @@ class TreatyBot:
 
     async def toc_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Open a chapter's list of articles, or go back to the chapters."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         number = context.match.group(1)
@@ -911,7 +758,7 @@ class TreatyBot:
             return
         if number is None:
             await query.answer()
-            await _edit(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty))
+            await edit_in_place(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty))
             return
         chapter = next((c for c in treaty.chapters if c.number == number), None)
         if chapter is None:
@@ -919,14 +766,14 @@ class TreatyBot:
             return
         await query.answer()
         listing = formatting.chapter_message(chapter, treaty, lang)
-        await _edit(query, listing, chapter_keyboard(chapter, lang))
+        await edit_in_place(query, listing, chapter_keyboard(chapter, lang))
 
     async def example_button(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> Outcome | None:
         """Ask one of the /start examples on the user's behalf, in the presser's language (in a
         group, /start's buttons may be pressed by someone who reads another language)."""
-        query, message = _callback(update)
+        query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
         examples = example_questions(lang)
@@ -943,70 +790,6 @@ class TreatyBot:
         button's spinner politely rather than leave it turning."""
         assert update.callback_query is not None
         await update.callback_query.answer(text("button_expired", user_language(update)))
-
-    # --- Inline mode ----------------------------------------------------------------------
-
-    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome:
-        """Offer the best-matching articles; choosing one inserts its paragraph, cited.
-
-        Every keystroke is an inline query: typing is not flooding. So inline queries are not
-        counted by the flood guard; each user's latest query is answered after a short pause
-        (earlier ones are dropped, as Telegram's client drops them), in the user's turn, and
-        answers are cached. A query too short to search offers a button into the private chat.
-        """
-        query = update.inline_query
-        assert query is not None
-        question = " ".join(query.query.split())
-        lang = user_language(update)
-        if len(question) < INLINE_MIN_CHARS:
-            await query.answer([], button=self._inline_start_button(lang), cache_time=0)
-            return Outcome()
-        user = query.from_user.id
-        self._inline_latest[user] = query.id
-        await asyncio.sleep(INLINE_PAUSE_S)
-        if self._inline_latest.get(user) != query.id:
-            return Outcome()  # the user typed on: only the latest query is answered
-        del self._inline_latest[user]
-        async with self.turns.turn(sender_key(update)):
-            found, articles = await self._inline_results(question, lang)
-        await query.answer(found, button=None if found else self._inline_start_button(lang))
-        return Outcome(articles, question)
-
-    def _inline_start_button(self, lang: str) -> InlineQueryResultsButton:
-        return InlineQueryResultsButton(text("inline_start", lang), start_parameter="inline")
-
-    async def _inline_results(
-        self, question: str, lang: str
-    ) -> tuple[list[InlineQueryResultArticle], tuple[int, ...]]:
-        """The inline results for a question, from the cache when it was asked lately."""
-        key = (question_as_read(question).lower(), lang, id(self.retriever))
-        cached = self._inline_cache.get(key)
-        if cached is not None:
-            self._inline_cache.move_to_end(key)
-            return cached
-        answer = await self._ask(question, INLINE_RESULTS)
-        treaty = self.treaty
-        results = (
-            [
-                InlineQueryResultArticle(
-                    id=str(result.article) if result.document == CONVENTION_ID
-                    else result.citation,
-                    title=short_citation_line(
-                        result.article, result.title, result.paragraph, result.subparagraph
-                    ) if result.document == CONVENTION_ID and result.article else result.heading,
-                    description=formatting.inline_description(result),
-                    input_message_content=InputTextMessageContent(
-                        formatting.inline_result_message(result, treaty, lang)
-                    ),
-                )
-                for result in answer.results
-            ],
-            _convention_articles(answer.results),
-        )
-        self._inline_cache[key] = results
-        while len(self._inline_cache) > INLINE_CACHE:
-            self._inline_cache.popitem(last=False)
-        return results
 
     # --- Errors -----------------------------------------------------------------------------
 

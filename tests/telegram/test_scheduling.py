@@ -9,9 +9,9 @@ import pytest
 from telegram import Update
 
 from bot.search.retriever import MAX_QUESTION_CHARS
-from bot.telegram.handlers import sender_key
 from bot.telegram.memory import ChatMemory
 from bot.telegram.scheduling import Busy, FairQueue, Turns
+from bot.telegram.updates import sender_key
 
 
 def test_senders_are_served_in_rotation() -> None:

@@ -18,7 +18,7 @@ from bot.telegram.app import (
     settings_problems,
     webhook_parameters,
 )
-from bot.telegram.handlers import without_mention
+from bot.telegram.updates import without_mention
 from bot.treaty.references import Reference, parse_article_arguments
 
 

@@ -29,7 +29,7 @@ from telegram_harness import (
 from bot.search.results import ArticleResult
 from bot.search.retriever import Retriever
 from bot.telegram import formatting, i18n, texts
-from bot.telegram.handlers import PAGE_SIZE
+from bot.telegram.replies import PAGE_SIZE
 from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
 
