@@ -172,3 +172,21 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
     assert with_pages(treaty, text, ()) is treaty  # a text source: no pages
     with pytest.raises(PageMapError):
         with_pages(treaty, text, pages[:-1])
+
+
+@pytest.mark.parametrize(
+    ("question", "cue", "matches"),
+    [
+        ("Can a state opt out of the arbitration clause?", "reservation", True),
+        ("Un État peut-il émettre une réserve ?", "reservation", True),
+        ("What must a request to preserve data abroad specify?", "reservation", False),
+        ("Must the provider keep the order secret?", "confidentiality", True),
+        ("What does the secretariat do for the Conference?", "confidentiality", False),
+    ],
+)
+def test_the_maintained_cues_match_whole_words(
+    chunks, question: str, cue: str, matches: bool
+) -> None:
+    """A cue's words inside another word ("preserve", "secretariat") are not the cue."""
+    cues = Cues.load(chunks)
+    assert (cue in [c.id for c in cues.matching(question)]) is matches
