@@ -182,11 +182,14 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
         ("What must a request to preserve data abroad specify?", "reservation", False),
         ("Must the provider keep the order secret?", "confidentiality", True),
         ("What does the secretariat do for the Conference?", "confidentiality", False),
+        ("When does the convention enter into force?", "time", True),
+        ("When a provider is told to preserve data, may it tell the customer?", "time", False),
     ],
 )
-def test_the_maintained_cues_match_whole_words(
+def test_the_maintained_cues_match_what_the_question_asks(
     chunks, question: str, cue: str, matches: bool
 ) -> None:
-    """A cue's words inside another word ("preserve", "secretariat") are not the cue."""
+    """A cue's words inside another word ("preserve", "secretariat") are not the cue, nor is
+    a "when" that opens a condition rather than asking for a time."""
     cues = Cues.load(chunks)
     assert (cue in [c.id for c in cues.matching(question)]) is matches
