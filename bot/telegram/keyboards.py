@@ -160,10 +160,11 @@ def answer_keyboard(
         if result.document == CONVENTION_ID and result.article:
             row = [full_text_button(result.article,
                                     text("button_full_text", lang, article=result.article))]
-            row += [budapest_button(n, lang)
-                    for n in result.counterparts[:MAX_COUNTERPART_BUTTONS]
-                    if all((r.document, r.article) != (BUDAPEST_ID, n) for r in results)]
-            rows.append(row)
+            counterparts = [budapest_button(n, lang)
+                            for n in result.counterparts[:MAX_COUNTERPART_BUTTONS]
+                            if all((r.document, r.article) != (BUDAPEST_ID, n) for r in results)]
+            # Three buttons in a row are cut short on a phone ("Full text: Artic…")
+            rows += [row + counterparts] if len(counterparts) < 2 else [row, counterparts]
         elif result.document == BUDAPEST_ID and result.article:
             rows.append([budapest_button(result.article, lang)])
     shown = {r.article for r in results if r.document == CONVENTION_ID}
@@ -205,23 +206,20 @@ def article_keyboard(article: Article, treaty: Treaty, lang: str) -> InlineKeybo
 def paragraph_keyboard(
     article: Article, label: str | None, treaty: Treaty, lang: str
 ) -> InlineKeyboardMarkup:
-    """Under one paragraph: the paragraphs before and after it, and the whole article."""
+    """Under one paragraph: the paragraphs before and after it, then the whole article (on a
+    row of its own: three buttons in a row are cut short on a phone)."""
     labels = paragraph_labels(article)
-    row = []
+    neighbours = []
     if label in labels:
         position = labels.index(label)
         if position > 0:
             before = labels[position - 1]
-            row.append(paragraph_button(article.number, before, f"« ¶ {before}"))
-        row.append(full_text_button(article.number,
-                                    text("button_full_text", lang, article=article.number)))
+            neighbours.append(paragraph_button(article.number, before, f"« ¶ {before}"))
         if position + 1 < len(labels):
             after = labels[position + 1]
-            row.append(paragraph_button(article.number, after, f"¶ {after} »"))
-    else:
-        row.append(full_text_button(article.number,
-                                    text("button_full_text", lang, article=article.number)))
-    return InlineKeyboardMarkup([row])
+            neighbours.append(paragraph_button(article.number, after, f"¶ {after} »"))
+    whole = full_text_button(article.number, text("button_full_text", lang, article=article.number))
+    return InlineKeyboardMarkup([row for row in (neighbours, [whole]) if row])
 
 
 def _neighbours(

@@ -4,6 +4,7 @@ within Telegram's 64 bytes, read back exactly, and data the bot never issued ref
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -112,6 +113,21 @@ def test_paging_buttons_carry_the_whole_ranking_with_their_page() -> None:
     assert [b.callback_data for b in paging] == [
         "page:0:7.1,12.2,40.21,2k",
         "page:6:7.1,12.2,40.21,2k",
+    ]
+
+
+def test_a_result_s_buttons_come_at_most_two_to_a_row() -> None:
+    """Seen in the screenshots: a full text and two Budapest buttons in one row are all cut."""
+    one = replace(ArticleResult(C, 7, "Illegal access", "Chapter II", "1", "text", 1.0),
+                  counterparts=(2,))
+    two = replace(ArticleResult(C, 18, "Liability", "Chapter II", "1", "text", 1.0),
+                  counterparts=(12, 13))
+    keyboard = answer_keyboard([one, two], Ranking(()), None, None, "en")
+    assert keyboard is not None
+    assert [[b.text for b in row] for row in keyboard.inline_keyboard] == [
+        ["Full text: Article 7", "Budapest: Article 2"],
+        ["Full text: Article 18"],
+        ["Budapest: Article 12", "Budapest: Article 13"],
     ]
 
 

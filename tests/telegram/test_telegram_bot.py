@@ -516,7 +516,7 @@ async def test_a_named_paragraph_too_long_for_an_answer_comes_whole_in_messages_
     shown = " ".join(m.text for m in exchange.sent)
     assert shown.startswith(f"Art. 53(3) · {article.title}\n")
     assert paragraph.text in shown or " ".join(paragraph.text.split()) in " ".join(shown.split())
-    assert button_texts(exchange.sent[-1]) == ["« ¶ 2", "Full text: Article 53", "¶ 4 »"]
+    assert button_texts(exchange.sent[-1]) == ["« ¶ 2", "¶ 4 »", "Full text: Article 53"]
 
 
 async def test_a_cut_quote_offers_its_paragraph_in_full(
@@ -536,7 +536,7 @@ async def test_a_cut_quote_offers_its_paragraph_in_full(
     paragraph = pressed.only_message
     assert blockquotes(paragraph.html) == [first.text]
     assert paragraph.text.endswith(SOURCE_LINE)
-    assert button_texts(paragraph) == ["« ¶ 20", "Full text: Article 40", "¶ 22 »"]
+    assert button_texts(paragraph) == ["« ¶ 20", "¶ 22 »", "Full text: Article 40"]
     again = await chat.press(reply, label)
     assert [c.method for c in again.calls] == ["answerCallbackQuery"]
     assert again.calls[0].params["text"] == texts.already_shown("40(21)", "en")
