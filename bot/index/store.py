@@ -131,20 +131,46 @@ def read_manifest(build_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def file_checksums(build_dir: Path) -> dict[str, str]:
-    """sha256 of every file in a build, keyed by its path relative to the build folder. Files
-    are hashed on all cores at once (hashlib releases the GIL): the model copies are ~170 MB."""
-    paths = [p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
-    paths.sort(key=lambda p: p.stat().st_size, reverse=True)  # the largest ones side by side
+def _build_files(build_dir: Path) -> list[Path]:
+    return [p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
+
+
+def file_checksums(build_dir: Path, paths: Sequence[Path] | None = None) -> dict[str, str]:
+    """sha256 of every file in a build (or of `paths` in it), keyed by its path relative to the
+    build folder. Files are hashed on all cores at once (hashlib releases the GIL): the model
+    copies are ~170 MB."""
+    paths = sorted(_build_files(build_dir) if paths is None else paths,
+                   key=lambda p: p.stat().st_size, reverse=True)  # the largest side by side
     with ThreadPoolExecutor(max_workers=os.cpu_count(), thread_name_prefix="sha256") as pool:
         digests = dict(zip(paths, pool.map(sha256_of, paths), strict=True))
     return {path.relative_to(build_dir).as_posix(): digests[path] for path in sorted(paths)}
 
 
+def file_stats(build_dir: Path) -> dict[str, list[int]]:
+    """[size, mtime in ns] of every file in a build, as the build left them."""
+    return {path.relative_to(build_dir).as_posix(): _stat(path)
+            for path in sorted(_build_files(build_dir))}
+
+
+def _stat(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
+
+
 def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """The files that are missing, unexpected, or whose sha256 differs from the manifest's.
+    A file still of the size and modification time the build recorded is the file the build
+    hashed (index files are written once and never touched again), so only files whose size
+    or time changed (edited, damaged, copied without their times) are hashed again: checking
+    takes milliseconds instead of hashing ~170 MB at every start."""
     expected: dict[str, str] = manifest.get("files", {})
-    actual = file_checksums(build_dir)
-    return sorted(name for name in expected.keys() | actual.keys()
+    recorded: dict[str, list[int]] = manifest.get("file_stats", {})
+    on_disk = {path.relative_to(build_dir).as_posix(): path for path in _build_files(build_dir)}
+    changed = [path for name, path in on_disk.items()
+               if name in expected and recorded.get(name) != _stat(path)]
+    actual = {name: expected[name] for name in on_disk if name in expected}
+    actual.update(file_checksums(build_dir, changed))
+    return sorted(name for name in expected.keys() | on_disk.keys()
                   if expected.get(name) != actual.get(name))
 
 
@@ -344,8 +370,9 @@ def write_build(
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
-    """The manifest, with the checksum of every file written so far."""
-    manifest = {**manifest, "files": file_checksums(directory)}
+    """The manifest, with the checksum, size and modification time of every file written so
+    far."""
+    manifest = {**manifest, "files": file_checksums(directory), "file_stats": file_stats(directory)}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
