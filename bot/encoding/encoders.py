@@ -255,6 +255,9 @@ class OnnxQueryEncoder:
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            # The file is ONNX Runtime's optimised graph already (`_optimise_graph`): running
+            # the passes again at load changes nothing in it and takes a third of the load.
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
             self._session = onnxruntime.InferenceSession(
                 str(directory / QUERY_MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )
