@@ -177,7 +177,7 @@ def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
 def checked_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The live build folder and its manifest, once its format and every file's checksum are
     known to be right; otherwise `IndexNotReady` says what is wrong."""
-    build_dir, manifest = _live_build(index_dir)
+    build_dir, manifest = live_build(index_dir)
     _refuse_damaged(build_dir, corrupted_files(build_dir, manifest))
     return build_dir, manifest
 
@@ -189,12 +189,14 @@ def load_index(index_dir: Path) -> LoadedIndex:
 
 
 @contextmanager
-def opened_index(index_dir: Path) -> Iterator[LoadedIndex]:
-    """The live build, read while its files' checksums are verified on other threads, so that
-    whatever the block loads from it (the models) loads meanwhile. Leaving the block waits for
-    the verification and raises `IndexNotReady` if a file is damaged, also when the block
-    failed first: a damaged file may be why it did."""
-    build_dir, manifest = _live_build(index_dir)
+def opened_index(
+    index_dir: Path, live: tuple[Path, dict[str, Any]] | None = None
+) -> Iterator[LoadedIndex]:
+    """The live build (or `live`, what `live_build` returned to a caller that already started
+    loading the build's models), read while its files' checksums are verified on another
+    thread. Leaving the block waits for the verification and raises `IndexNotReady` if a file
+    is damaged, also when the block failed first: a damaged file may be why it did."""
+    build_dir, manifest = live or live_build(index_dir)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as pool:
         damaged = pool.submit(corrupted_files, build_dir, manifest)
         try:
@@ -205,7 +207,7 @@ def opened_index(index_dir: Path) -> Iterator[LoadedIndex]:
         _refuse_damaged(build_dir, damaged.result())
 
 
-def _live_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
+def live_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The build behind `current` and its manifest, in the format this code reads."""
     build_dir = current_build(index_dir)
     manifest = read_manifest(build_dir) if build_dir else None
@@ -224,6 +226,16 @@ def _refuse_damaged(build_dir: Path, damaged: list[str]) -> None:
         )
 
 
+def query_model_copy(build_dir: Path, manifest: dict[str, Any]) -> Path | None:
+    """The build's ONNX copy of the embedding model, when it has one."""
+    return build_dir / QUERY_MODEL_DIR if manifest.get("query_model") else None
+
+
+def multilingual_model_copy(build_dir: Path, manifest: dict[str, Any]) -> Path | None:
+    """The build's fast-loading copy of the multilingual model, when it has one."""
+    return build_dir / MULTILINGUAL_MODEL_DIR if manifest.get("multilingual_query_model") else None
+
+
 def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
     import faiss
 
@@ -236,9 +248,6 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
 
     def optional_vectors(name: str):
         return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
-
-    def optional_folder(key: str, name: str) -> Path | None:
-        return build_dir / name if manifest.get(key) else None
 
     return LoadedIndex(
         directory=build_dir,
@@ -254,8 +263,8 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
         clause_vectors=faiss.read_index(str(build_dir / CLAUSE_VECTORS)),
         clause_multilingual_vectors=optional_vectors(CLAUSE_MULTILINGUAL_VECTORS),
         lexical=Bm25.load(build_dir / BM25_DIR),
-        query_model=optional_folder("query_model", QUERY_MODEL_DIR),
-        multilingual_model=optional_folder("multilingual_query_model", MULTILINGUAL_MODEL_DIR),
+        query_model=query_model_copy(build_dir, manifest),
+        multilingual_model=multilingual_model_copy(build_dir, manifest),
         instruments=_read_instruments(build_dir, optional_vectors),
         cross_references=json.loads((build_dir / CROSS_REFERENCES).read_text(encoding="utf-8")),
     )
