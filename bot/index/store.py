@@ -200,7 +200,7 @@ def opened_index(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as pool:
         damaged = pool.submit(corrupted_files, build_dir, manifest)
         try:
-            yield _read_build(build_dir, manifest)
+            yield read_build(build_dir, manifest)
         except BaseException:
             _refuse_damaged(build_dir, damaged.result())
             raise
@@ -236,7 +236,8 @@ def multilingual_model_copy(build_dir: Path, manifest: dict[str, Any]) -> Path |
     return build_dir / MULTILINGUAL_MODEL_DIR if manifest.get("multilingual_query_model") else None
 
 
-def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
+def read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
+    """A build's files as they are, unverified: `opened_index` verifies them."""
     import faiss
 
     from bot.encoding.bm25 import Bm25
