@@ -429,6 +429,31 @@ def test_force_rebuild_swaps_current_and_keeps_the_previous_build(index_copy: Se
     assert new.manifest["built_at"] >= old.manifest["built_at"]
     assert [c.to_json() for c in new.chunks] == [c.to_json() for c in old.chunks]
     assert new.treaty == old.treaty
+    # Nothing changed but the request: the model copies came out the same, so every vector was
+    # the previous build's and nothing was embedded again.
+    (reused,) = [line for line in reports if line.startswith("Reused ")]
+    assert reused.endswith("; embedded 0 texts."), reused
+    for name in (store.VECTORS, store.CLAUSE_VECTORS, store.INSTRUMENT_VECTORS):
+        assert new.manifest["files"][name] == old.manifest["files"][name], name
+
+
+def test_a_build_embeds_each_new_text_once_and_takes_known_vectors_as_they_are() -> None:
+    import numpy as np
+
+    from bot.index.build import _Embedding
+
+    calls: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[float(len(text)), 1.0] for text in texts], dtype=np.float32)
+
+    known = {"known": np.array([7.0, 7.0], dtype=np.float32)}
+    with _Embedding(show_progress=False) as embedding:
+        vectors = embedding.run(["ab", "known", "ab", "abcd"], encode, "test", known)
+    assert calls == [["ab", "abcd"]]  # each distinct new text once, in order
+    assert vectors.tolist() == [[2, 1], [7, 7], [2, 1], [4, 1]]
+    assert (embedding.encoded, embedding.reused) == (2, 1)
 
 
 def test_corrupted_file_is_refused_and_makes_the_next_build_real(index_copy: Settings) -> None:

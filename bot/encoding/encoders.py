@@ -72,13 +72,16 @@ def load_encoder(name: str) -> SentenceTransformerEncoder | UniversalSentenceEnc
     return SentenceTransformerEncoder(name, resolve_model_path(name))
 
 
-def load_query_encoder(name: str, query_model: Path | None = None) -> Encoder:
+def load_query_encoder(
+    name: str, query_model: Path | None = None, threads: int = 1
+) -> Encoder:
     """A fast-starting encoder for questions, giving the same vectors as `load_encoder`:
-    `query_model` is the index's exported copy of the model, when it has one."""
+    `query_model` is the index's exported copy of the model, when it has one; `threads`: how
+    many cores the ONNX copy may use for one text (the build's long texts share well)."""
     if name in USE_MODEL_NAMES:
         return UniversalSentenceEncoder(name, query_model)
     if query_model is not None:
-        return OnnxQueryEncoder(query_model)
+        return OnnxQueryEncoder(query_model, threads)
     return SentenceTransformerEncoder(name, resolve_model_path(name))
 
 
@@ -243,7 +246,7 @@ class UniversalSentenceEncoder:
 class OnnxQueryEncoder:
     """The index's ONNX copy of the embedding model (see `export_query_model`)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, threads: int = 1) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -251,10 +254,14 @@ class OnnxQueryEncoder:
             config = json.loads((directory / QUERY_MODEL_CONFIG).read_text())
             options = onnxruntime.SessionOptions()
             # One question is too small to share between threads, and the bot answers several
-            # at once from a thread pool; idle threads must not spin either.
-            options.intra_op_num_threads = 1
+            # at once from a thread pool; idle threads must not spin either. The build's
+            # paragraphs are long enough to share (the same vectors to the bit).
+            options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            # The file is ONNX Runtime's optimised graph already (`_optimise_graph`): running
+            # the passes again at load changes nothing in it and takes a third of the load.
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
             self._session = onnxruntime.InferenceSession(
                 str(directory / QUERY_MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )

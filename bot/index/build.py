@@ -12,7 +12,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,6 +155,7 @@ def build_index(
             store.current_build(index_dir),
         )
     report(f"Building the index: {reason or 'rebuild requested (--force)'}.")
+    previous = _previous_build(index_dir)
 
     source_text = read_treaty(source)
     text = source_text.text
@@ -187,6 +188,7 @@ def build_index(
                 pending = pool.submit(
                     _multilingual, settings.multilingual_model, texts, clause_texts, aids,
                     unit_texts, staging / store.MULTILINGUAL_MODEL_DIR, embedding, report,
+                    previous,
                 )
             query_model = store.QUERY_MODEL_DIR
             not_copied = encoder.export_query_model(
@@ -197,16 +199,22 @@ def build_index(
                 report(f"Questions will be encoded with sentence-transformers, which starts "
                        f"slower: {not_copied}.")
             # The copy gives the model's vectors (checked on the probes) three times faster:
-            # one text at a time, without padding, on ONNX Runtime.
-            embedder = (load_query_encoder(settings.embedding_model, staging / query_model)
+            # one text at a time, without padding, on ONNX Runtime; on every core, since the
+            # multilingual thread beside it has less to do and is done well before this one.
+            embedder = (load_query_encoder(settings.embedding_model, staging / query_model,
+                                           threads=_cores())
                         if query_model else encoder)
-            vectors = embedding.run(texts, embedder.encode, "Embedding")
-            clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses")
-            unit_vectors = (embedding.run(unit_texts, embedder.encode, "Instruments")
+            known = previous.vectors(store.QUERY_MODEL_DIR, staging) if query_model else {}
+            vectors = embedding.run(texts, embedder.encode, "Embedding", known)
+            clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses", known)
+            unit_vectors = (embedding.run(unit_texts, embedder.encode, "Instruments", known)
                             if unit_texts else None)  # none: a text source without Budapest
             multilingual, clause_multilingual, aid_vectors, unit_multilingual, copy = (
                 pending.result() if pending else (None, None, None, None, None)
             )
+        if embedding.reused:
+            report(f"Reused {embedding.reused} vectors of the previous build (its model copies "
+                   f"are the same); embedded {embedding.encoded} texts.")
         store.write_build(
             staging, treaty, chunks, store.Embedded(vectors, multilingual), aids, aid_vectors,
             clauses, store.Embedded(clause_vectors, clause_multilingual),
@@ -272,7 +280,7 @@ def _prepare_index_dir(index_dir: Path) -> None:
 
 def _multilingual(
     name: str, texts: list[str], clause_texts: list[str], aids: list, unit_texts: list[str],
-    copy: Path, embedding: _Embedding, report: Callable[[str], None],
+    copy: Path, embedding: _Embedding, report: Callable[[str], None], previous: _PreviousBuild,
 ) -> tuple[Any, Any, Any, Any, str | None]:
     """The chunks, the clauses, the search aids and the other instruments' units in the
     multilingual space, and the model's copy for questions (or None): on its own thread,
@@ -280,11 +288,6 @@ def _multilingual(
     from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(name)
-    vectors = embedding.run(texts, encoder.encode, "Multilingual")
-    clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)")
-    aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids")
-    unit_vectors = (embedding.run(unit_texts, encoder.encode, "Instruments (multilingual)")
-                    if unit_texts else None)
     not_copied = encoder.export_query_model(
         copy, [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
                "Is hacking a crime?"],
@@ -292,7 +295,87 @@ def _multilingual(
     if not_copied:
         report(f"Questions will be encoded with the packaged multilingual model, which starts "
                f"slower: {not_copied}.")
+    known = {} if not_copied else previous.vectors(store.MULTILINGUAL_MODEL_DIR, copy.parent)
+    vectors = embedding.run(texts, encoder.encode, "Multilingual", known)
+    clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)", known)
+    aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids", known)
+    unit_vectors = (embedding.run(unit_texts, encoder.encode, "Instruments (multilingual)", known)
+                    if unit_texts else None)
     return vectors, clause_vectors, aid_vectors, unit_vectors, None if not_copied else copy.name
+
+
+# A model copy's folder -> the vector matrices of a build in its space.
+_MATRICES = {
+    store.QUERY_MODEL_DIR: ("vectors", "clause_vectors", "unit_vectors"),
+    store.MULTILINGUAL_MODEL_DIR: ("multilingual_vectors", "clause_multilingual_vectors",
+                                   "aid_vectors", "unit_multilingual_vectors"),
+}
+
+
+class _PreviousBuild:
+    """The live build's vectors, by text, in each space whose model copy this build made the
+    same to the byte (same model, same libraries): the vector of a text the live build embedded
+    is then the one this build would compute (to the bit on ONNX Runtime, one text at a time;
+    for USE, whose batches fall differently, to the last bits), so only new texts are
+    embedded. Read only when the live build is intact and of this format."""
+
+    def __init__(self, build_dir: Path | None, manifest: dict[str, Any] | None) -> None:
+        self._build_dir = build_dir
+        self._manifest = manifest or {}
+        self._index: store.LoadedIndex | None = None
+        self._lock = threading.Lock()
+
+    def vectors(self, model_copy: str, staging: Path) -> dict[str, Any]:
+        """Text -> vector in the space of `staging`'s copy `model_copy`, or {} when the live
+        build's copy differs (or there is no usable live build)."""
+        if self._build_dir is None or not self._same_copy(model_copy, staging):
+            return {}
+        index = self._read()
+        rows = {
+            "vectors": ([c.search_text for c in index.chunks], index.vectors),
+            "multilingual_vectors": ([c.search_text for c in index.chunks],
+                                     index.multilingual_vectors),
+            "clause_vectors": (self._clause_texts(index), index.clause_vectors),
+            "clause_multilingual_vectors": (self._clause_texts(index),
+                                            index.clause_multilingual_vectors),
+            "aid_vectors": ([a.text for a in index.aids], index.aid_vectors),
+            "unit_vectors": ([u.search_text for u in index.instruments.units],
+                             index.instruments.vectors),
+            "unit_multilingual_vectors": ([u.search_text for u in index.instruments.units],
+                                          index.instruments.multilingual_vectors),
+        }
+        known: dict[str, Any] = {}
+        for name in _MATRICES[model_copy]:
+            texts, matrix = rows[name]
+            if matrix is not None and matrix.ntotal == len(texts):
+                known.update(zip(texts, matrix.reconstruct_n(0, matrix.ntotal), strict=True))
+        return known
+
+    def _same_copy(self, model_copy: str, staging: Path) -> bool:
+        recorded = {name: digest for name, digest in self._manifest.get("files", {}).items()
+                    if name.startswith(f"{model_copy}/")}
+        made = [path for path in (staging / model_copy).rglob("*") if path.is_file()]
+        return bool(recorded) and store.file_checksums(staging, made) == recorded
+
+    def _read(self) -> store.LoadedIndex:
+        with self._lock:  # both embedding threads may ask
+            if self._index is None:
+                assert self._build_dir is not None
+                self._index = store.read_build(self._build_dir, self._manifest)
+            return self._index
+
+    @staticmethod
+    def _clause_texts(index: store.LoadedIndex) -> list[str]:
+        return [_clause_text(index.treaty, clause) for clause in index.clauses]
+
+
+def _previous_build(index_dir: Path) -> _PreviousBuild:
+    build_dir = store.current_build(index_dir)
+    manifest = store.read_manifest(build_dir) if build_dir else None
+    if (build_dir is None or manifest is None or manifest.get("format") != store.INDEX_FORMAT
+            or store.corrupted_files(build_dir, manifest)):
+        return _PreviousBuild(None, None)
+    return _PreviousBuild(build_dir, manifest)
 
 
 class _Embedding:
@@ -306,6 +389,9 @@ class _Embedding:
         self._show = show_progress
         self._progress = None
         self._stopped = threading.Event()
+        self._counting = threading.Lock()
+        self.encoded = 0  # distinct texts encoded, over every run
+        self.reused = 0  # distinct texts whose vector was known
 
     def __enter__(self) -> _Embedding:
         if self._show:
@@ -320,18 +406,37 @@ class _Embedding:
         if self._progress is not None:
             self._progress.stop()
 
-    def run(self, texts: list[str], encode: Callable[[list[str]], Any], label: str):
+    def run(
+        self, texts: list[str], encode: Callable[[list[str]], Any], label: str,
+        known: Mapping[str, Any] | None = None,
+    ):
+        """The texts' vectors, in order: each distinct text encoded once, and not at all when
+        `known` has its vector already."""
         import numpy as np
 
-        task = self._progress.add_task(label, total=len(texts)) if self._progress else None
+        known = known or {}
+        distinct = list(dict.fromkeys(texts))
+        missing = [text for text in distinct if text not in known]
+        task = self._progress.add_task(label, total=len(missing)) if self._progress else None
         parts = []
-        for start in range(0, len(texts), self.BATCH):
+        for start in range(0, len(missing), self.BATCH):
             if self._stopped.is_set():
                 raise IndexBuildError("the build stopped")
-            parts.append(encode(texts[start : start + self.BATCH]))
+            parts.append(encode(missing[start : start + self.BATCH]))
             if self._progress is not None:
                 self._progress.advance(task, len(parts[-1]))
-        return np.vstack(parts)
+        encoded = dict(zip(missing, np.vstack(parts), strict=True)) if parts else {}
+        with self._counting:
+            self.encoded += len(missing)
+            self.reused += len(distinct) - len(missing)
+        return np.vstack([encoded[text] if text in encoded else known[text] for text in texts])
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _spread(items: list[str], count: int) -> list[str]:

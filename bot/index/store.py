@@ -131,27 +131,53 @@ def read_manifest(build_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def file_checksums(build_dir: Path) -> dict[str, str]:
-    """sha256 of every file in a build, keyed by its path relative to the build folder. Files
-    are hashed on all cores at once (hashlib releases the GIL): the model copies are ~170 MB."""
-    paths = [p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
-    paths.sort(key=lambda p: p.stat().st_size, reverse=True)  # the largest ones side by side
+def _build_files(build_dir: Path) -> list[Path]:
+    return [p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
+
+
+def file_checksums(build_dir: Path, paths: Sequence[Path] | None = None) -> dict[str, str]:
+    """sha256 of every file in a build (or of `paths` in it), keyed by its path relative to the
+    build folder. Files are hashed on all cores at once (hashlib releases the GIL): the model
+    copies are ~170 MB."""
+    paths = sorted(_build_files(build_dir) if paths is None else paths,
+                   key=lambda p: p.stat().st_size, reverse=True)  # the largest side by side
     with ThreadPoolExecutor(max_workers=os.cpu_count(), thread_name_prefix="sha256") as pool:
         digests = dict(zip(paths, pool.map(sha256_of, paths), strict=True))
     return {path.relative_to(build_dir).as_posix(): digests[path] for path in sorted(paths)}
 
 
+def file_stats(build_dir: Path) -> dict[str, list[int]]:
+    """[size, mtime in ns] of every file in a build, as the build left them."""
+    return {path.relative_to(build_dir).as_posix(): _stat(path)
+            for path in sorted(_build_files(build_dir))}
+
+
+def _stat(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
+
+
 def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """The files that are missing, unexpected, or whose sha256 differs from the manifest's.
+    A file still of the size and modification time the build recorded is the file the build
+    hashed (index files are written once and never touched again), so only files whose size
+    or time changed (edited, damaged, copied without their times) are hashed again: checking
+    takes milliseconds instead of hashing ~170 MB at every start."""
     expected: dict[str, str] = manifest.get("files", {})
-    actual = file_checksums(build_dir)
-    return sorted(name for name in expected.keys() | actual.keys()
+    recorded: dict[str, list[int]] = manifest.get("file_stats", {})
+    on_disk = {path.relative_to(build_dir).as_posix(): path for path in _build_files(build_dir)}
+    changed = [path for name, path in on_disk.items()
+               if name in expected and recorded.get(name) != _stat(path)]
+    actual = {name: expected[name] for name in on_disk if name in expected}
+    actual.update(file_checksums(build_dir, changed))
+    return sorted(name for name in expected.keys() | on_disk.keys()
                   if expected.get(name) != actual.get(name))
 
 
 def checked_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The live build folder and its manifest, once its format and every file's checksum are
     known to be right; otherwise `IndexNotReady` says what is wrong."""
-    build_dir, manifest = _live_build(index_dir)
+    build_dir, manifest = live_build(index_dir)
     _refuse_damaged(build_dir, corrupted_files(build_dir, manifest))
     return build_dir, manifest
 
@@ -163,23 +189,25 @@ def load_index(index_dir: Path) -> LoadedIndex:
 
 
 @contextmanager
-def opened_index(index_dir: Path) -> Iterator[LoadedIndex]:
-    """The live build, read while its files' checksums are verified on other threads, so that
-    whatever the block loads from it (the models) loads meanwhile. Leaving the block waits for
-    the verification and raises `IndexNotReady` if a file is damaged, also when the block
-    failed first: a damaged file may be why it did."""
-    build_dir, manifest = _live_build(index_dir)
+def opened_index(
+    index_dir: Path, live: tuple[Path, dict[str, Any]] | None = None
+) -> Iterator[LoadedIndex]:
+    """The live build (or `live`, what `live_build` returned to a caller that already started
+    loading the build's models), read while its files' checksums are verified on another
+    thread. Leaving the block waits for the verification and raises `IndexNotReady` if a file
+    is damaged, also when the block failed first: a damaged file may be why it did."""
+    build_dir, manifest = live or live_build(index_dir)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as pool:
         damaged = pool.submit(corrupted_files, build_dir, manifest)
         try:
-            yield _read_build(build_dir, manifest)
+            yield read_build(build_dir, manifest)
         except BaseException:
             _refuse_damaged(build_dir, damaged.result())
             raise
         _refuse_damaged(build_dir, damaged.result())
 
 
-def _live_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
+def live_build(index_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The build behind `current` and its manifest, in the format this code reads."""
     build_dir = current_build(index_dir)
     manifest = read_manifest(build_dir) if build_dir else None
@@ -198,7 +226,18 @@ def _refuse_damaged(build_dir: Path, damaged: list[str]) -> None:
         )
 
 
-def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
+def query_model_copy(build_dir: Path, manifest: dict[str, Any]) -> Path | None:
+    """The build's ONNX copy of the embedding model, when it has one."""
+    return build_dir / QUERY_MODEL_DIR if manifest.get("query_model") else None
+
+
+def multilingual_model_copy(build_dir: Path, manifest: dict[str, Any]) -> Path | None:
+    """The build's fast-loading copy of the multilingual model, when it has one."""
+    return build_dir / MULTILINGUAL_MODEL_DIR if manifest.get("multilingual_query_model") else None
+
+
+def read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
+    """A build's files as they are, unverified: `opened_index` verifies them."""
     import faiss
 
     from bot.encoding.bm25 import Bm25
@@ -210,9 +249,6 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
 
     def optional_vectors(name: str):
         return faiss.read_index(str(build_dir / name)) if (build_dir / name).is_file() else None
-
-    def optional_folder(key: str, name: str) -> Path | None:
-        return build_dir / name if manifest.get(key) else None
 
     return LoadedIndex(
         directory=build_dir,
@@ -228,8 +264,8 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
         clause_vectors=faiss.read_index(str(build_dir / CLAUSE_VECTORS)),
         clause_multilingual_vectors=optional_vectors(CLAUSE_MULTILINGUAL_VECTORS),
         lexical=Bm25.load(build_dir / BM25_DIR),
-        query_model=optional_folder("query_model", QUERY_MODEL_DIR),
-        multilingual_model=optional_folder("multilingual_query_model", MULTILINGUAL_MODEL_DIR),
+        query_model=query_model_copy(build_dir, manifest),
+        multilingual_model=multilingual_model_copy(build_dir, manifest),
         instruments=_read_instruments(build_dir, optional_vectors),
         cross_references=json.loads((build_dir / CROSS_REFERENCES).read_text(encoding="utf-8")),
     )
@@ -344,8 +380,9 @@ def write_build(
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
-    """The manifest, with the checksum of every file written so far."""
-    manifest = {**manifest, "files": file_checksums(directory)}
+    """The manifest, with the checksum, size and modification time of every file written so
+    far."""
+    manifest = {**manifest, "files": file_checksums(directory), "file_stats": file_stats(directory)}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 

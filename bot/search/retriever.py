@@ -33,8 +33,17 @@ from typing import Any
 
 import numpy as np
 
+from bot.encoding.encoders import Encoder
 from bot.encoding.lexical import tokenize
-from bot.index.store import BUILD_HINT, IndexNotReady, LoadedIndex, opened_index
+from bot.index.store import (
+    BUILD_HINT,
+    IndexNotReady,
+    LoadedIndex,
+    live_build,
+    multilingual_model_copy,
+    opened_index,
+    query_model_copy,
+)
 from bot.search import fusion
 from bot.search.aids import SearchAids
 from bot.search.chapters import BroadQuestions
@@ -153,26 +162,32 @@ class Retriever:
 
     @classmethod
     def load(cls, settings: Settings) -> Retriever:
-        """The retriever over the live build. While this thread reads the glossary, the models
-        and the language detector load on others (ONNX Runtime and hashing release the GIL),
-        and the index's checksums are verified; nothing is left to load at the first
-        question."""
-        with opened_index(settings.index_dir) as index:
-            if index.manifest.get("model") != settings.embedding_model:
-                raise IndexNotReady(
-                    f"The index was built with {index.manifest.get('model')}, but "
-                    f"EMBEDDING_MODEL is {settings.embedding_model}. {BUILD_HINT}"
-                )
-            multilingual = index.manifest.get("multilingual_model")
-            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
-                loading = {"dense": pool.submit(
-                    _space, settings.embedding_model, index.query_model, index.vectors
-                )}
-                if multilingual and index.multilingual_vectors is not None:
-                    loading["multilingual"] = pool.submit(_multilingual_space, multilingual, index)
-                glossary = Glossary.load()
-                spaces = {name: future.result() for name, future in loading.items()}
-        return cls(index, spaces, glossary)
+        """The retriever over the live build. The models and the language detector load on
+        other threads from the moment the build is known (ONNX Runtime releases the GIL), while
+        this thread reads the index and builds the retriever's own tables, and the index's
+        checksums are verified; nothing is left to load at the first question."""
+        build_dir, manifest = live_build(settings.index_dir)
+        if manifest.get("model") != settings.embedding_model:
+            raise IndexNotReady(
+                f"The index was built with {manifest.get('model')}, but "
+                f"EMBEDDING_MODEL is {settings.embedding_model}. {BUILD_HINT}"
+            )
+        multilingual = manifest.get("multilingual_model")
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+            loading = {"dense": pool.submit(
+                _query_encoder, settings.embedding_model, query_model_copy(build_dir, manifest)
+            )}
+            if multilingual:
+                copy = multilingual_model_copy(build_dir, manifest)
+                loading["multilingual"] = pool.submit(_multilingual_encoder, multilingual, copy)
+            with opened_index(settings.index_dir, (build_dir, manifest)) as index:
+                spaces: dict[str, DenseSpace] = {}  # filled in once the models are loaded
+                retriever = cls(index, spaces, Glossary.load())
+                vectors = {"dense": index.vectors, "multilingual": index.multilingual_vectors}
+                spaces.update({name: DenseSpace(future.result(), vectors[name])
+                               for name, future in loading.items()
+                               if vectors[name] is not None})
+        return retriever
 
     @property
     def treaty(self) -> Treaty:
@@ -720,16 +735,16 @@ class Retriever:
         return paragraph.text[clause.start : clause.end]
 
 
-def _space(model: str, copy: Path | None, vectors: Any) -> DenseSpace:
+def _query_encoder(model: str, copy: Path | None) -> Encoder:
     from bot.encoding.encoders import load_query_encoder
 
-    return DenseSpace(load_query_encoder(model, copy), vectors)
+    return load_query_encoder(model, copy)
 
 
-def _multilingual_space(name: str, index: LoadedIndex) -> DenseSpace:
-    """The multilingual space, warmed up (first-call allocations, the weights' pages read in),
+def _multilingual_encoder(name: str, copy: Path | None) -> Encoder:
+    """The multilingual model, warmed up (first-call allocations, the weights' pages read in),
     and the language detector that routes questions to it."""
-    space = _space(name, index.multilingual_model, index.multilingual_vectors)
-    space.embed("warm-up")
+    encoder = _query_encoder(name, copy)
+    encoder.encode(["warm-up"])
     detect_language("warm-up question")
-    return space
+    return encoder
