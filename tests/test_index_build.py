@@ -487,6 +487,20 @@ def test_corrupted_file_is_refused_and_makes_the_next_build_real(index_copy: Set
     assert reports == [f"Building the index: {reason}."]  # stopped right after deciding
 
 
+def test_a_changed_quote_is_refused_even_when_the_file_keeps_its_size_and_time(
+    index_copy: Settings,
+) -> None:
+    """Model and vector files are trusted by size and time; the text quoted from never is."""
+    treaty_json = build_dir_of(index_copy.index_dir) / store.TREATY_JSON
+    status = treaty_json.stat()
+    text = treaty_json.read_text(encoding="utf-8")
+    treaty_json.write_text(text.replace("shall", "shalt", 1), encoding="utf-8")
+    os.utime(treaty_json, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert treaty_json.stat().st_size == status.st_size
+    with pytest.raises(store.IndexNotReady, match=r"corrupted.*treaty\.json"):
+        store.load_index(index_copy.index_dir)
+
+
 @pytest.mark.parametrize(
     "damaged",
     [f"{store.QUERY_MODEL_DIR}/model.onnx", f"{store.MULTILINGUAL_MODEL_DIR}/table.npy"],

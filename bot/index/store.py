@@ -131,6 +131,10 @@ def read_manifest(build_dir: Path) -> dict[str, Any] | None:
         return None
 
 
+# Files holding the text that quotes are taken from: hashed at every open, however they look.
+QUOTED_TEXT_SUFFIXES = (".json", ".jsonl")
+
+
 def _build_files(build_dir: Path) -> list[Path]:
     return [p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
 
@@ -159,15 +163,17 @@ def _stat(path: Path) -> list[int]:
 
 def corrupted_files(build_dir: Path, manifest: dict[str, Any]) -> list[str]:
     """The files that are missing, unexpected, or whose sha256 differs from the manifest's.
-    A file still of the size and modification time the build recorded is the file the build
-    hashed (index files are written once and never touched again), so only files whose size
-    or time changed (edited, damaged, copied without their times) are hashed again: checking
-    takes milliseconds instead of hashing ~170 MB at every start."""
+    The texts that quotes come from (the JSON files, under 1 MB) are always hashed. A model copy
+    or vector file still of the size and modification time the build recorded is the file the
+    build hashed (index files are written once and never touched again), so only those whose
+    size or time changed (edited, damaged, copied without their times) are hashed again:
+    checking takes milliseconds instead of hashing ~170 MB at every start."""
     expected: dict[str, str] = manifest.get("files", {})
     recorded: dict[str, list[int]] = manifest.get("file_stats", {})
     on_disk = {path.relative_to(build_dir).as_posix(): path for path in _build_files(build_dir)}
     changed = [path for name, path in on_disk.items()
-               if name in expected and recorded.get(name) != _stat(path)]
+               if name in expected
+               and (path.suffix in QUOTED_TEXT_SUFFIXES or recorded.get(name) != _stat(path))]
     actual = {name: expected[name] for name in on_disk if name in expected}
     actual.update(file_checksums(build_dir, changed))
     return sorted(name for name in expected.keys() | on_disk.keys()
