@@ -31,14 +31,14 @@ class Cue:
 
 class Cues:
     def __init__(self, cues: Sequence[Cue], units: Sequence[Chunk]) -> None:
-        """`units`: every search unit, in index order."""
+        """`units`: every search unit, in index order. Which units a cue's paragraph pattern
+        matches is worked out the first time a question matches the cue: doing it for every cue
+        at load was a tenth of a cold start."""
         self.cues = tuple(cues)
-        first = np.array([u.kind != "heading" and u.paragraph in ("1", None) for u in units])
-        self._units = {
-            cue.id: first if cue.paragraph is None
-            else np.array([bool(cue.paragraph.search(unit.text)) for unit in units])
-            for cue in self.cues
-        }
+        self._texts = [unit.text for unit in units]
+        self._first = np.array([u.kind != "heading" and u.paragraph in ("1", None)
+                                for u in units])
+        self._units: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, units: Sequence[Chunk], path: Path = CUES_FILE) -> Cues:
@@ -65,4 +65,11 @@ class Cues:
 
     def units(self, cues: Sequence[Cue]) -> list[np.ndarray]:
         """For each cue, which units its paragraph pattern matches."""
-        return [self._units[cue.id] for cue in cues]
+        return [self._matched(cue) for cue in cues]
+
+    def _matched(self, cue: Cue) -> np.ndarray:
+        if cue.paragraph is None:
+            return self._first
+        if cue.id not in self._units:
+            self._units[cue.id] = np.array([bool(cue.paragraph.search(t)) for t in self._texts])
+        return self._units[cue.id]
