@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -66,6 +67,28 @@ def test_scores_are_bm25s_scores_to_the_bit(
         assert np.array_equal(loaded.scores(tokens), expected), question
         asked += bool(known)
     assert asked > 100
+
+
+BUILD_SMALL = """
+import sys
+from pathlib import Path
+from bot.encoding.bm25 import Bm25
+docs = [["zeta", "alpha", "mu"], ["alpha", "omega"], ["mu", "mu", "kappa"], []]
+Bm25.build(docs).save(Path(sys.argv[1]))
+"""
+
+
+def test_a_build_writes_the_same_files_whatever_python_s_hash_seed(tmp_path: Path) -> None:
+    """bm25s numbers tokens in set order; the saved columns are in sorted token order."""
+    written = []
+    for seed in ("1", "2", "3"):
+        folder = tmp_path / f"seed{seed}"
+        subprocess.run([sys.executable, "-c", BUILD_SMALL, str(folder)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        written.append({f.name: f.read_bytes() for f in sorted(folder.iterdir())})
+    assert written[0] == written[1] == written[2]
+    tokens = json.loads(written[0]["vocabulary.json"])["tokens"]
+    assert list(tokens) == sorted(tokens) and list(tokens.values()) == list(range(len(tokens)))
 
 
 def test_aids_are_matched_in_their_own_language_only() -> None:

@@ -40,8 +40,9 @@ class Bm25:
         bm25 = bm25s.BM25()  # Lucene's BM25: every score is in the matrix
         bm25.index([list(tokens) or [""] for tokens in documents], show_progress=False)
         matrix = bm25.scores
-        return cls(dict(bm25.vocab_dict), int(matrix["num_docs"]),
-                   *(np.asarray(matrix[name]) for name in _ARRAYS))
+        tokens, arrays = in_token_order(dict(bm25.vocab_dict),
+                                        *(np.asarray(matrix[name]) for name in _ARRAYS))
+        return cls(tokens, int(matrix["num_docs"]), *arrays)
 
     def save(self, directory: Path) -> None:
         directory.mkdir()
@@ -67,3 +68,21 @@ class Bm25:
                 start, end = self._indptr[column], self._indptr[column + 1]
                 np.add.at(scores, self._indices[start:end], self._data[start:end])
         return scores
+
+
+def in_token_order(
+    tokens: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray
+) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The same matrix with its columns in sorted token order. bm25s numbers tokens as a set
+    yields them, which follows Python's hash seed, so two builds of the same texts wrote
+    different files. A token without a column (bm25s always lists "", even when no document
+    is empty) is left out."""
+    ordered = sorted(token for token, column in tokens.items() if column < len(indptr) - 1)
+    columns = np.array([tokens[token] for token in ordered], dtype=np.int64)
+    starts, ends = indptr[columns], indptr[columns + 1]
+    taken = (np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+             if len(columns) else np.zeros(0, dtype=np.int64))
+    lengths = (ends - starts).astype(indptr.dtype)
+    new_indptr = np.concatenate([np.zeros(1, dtype=indptr.dtype), np.cumsum(lengths)])
+    return ({token: i for i, token in enumerate(ordered)},
+            (data[taken], indices[taken], new_indptr))
