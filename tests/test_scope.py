@@ -145,3 +145,22 @@ def test_every_subject_has_a_reply_and_existing_related_articles(scope: Scope) -
         assert subject.reply and subject.patterns, subject.id
         assert all(1 <= article <= 68 for article in subject.related)
     assert [s.related for s in scope.subjects if s.id == "status"] == [(64, 65, 68)]
+
+
+@pytest.mark.parametrize(
+    ("question", "decides"),
+    [
+        ("Does the General Assembly urge States to sign the convention quickly?", True),
+        ("What did the resolution ask the Secretary-General to do?", True),
+        ("Which earlier resolution set up the committee?", True),
+        ("Is there a day against cybercrime? (the anti-cybercrime day)", True),
+        ("Which countries voted against it in the General Assembly?", False),
+        ("How long did the negotiations take?", False),
+    ],
+)
+def test_what_the_resolution_decides_is_told_from_the_negotiating_history(
+    scope: Scope, question: str, decides: bool
+) -> None:
+    """A question on what the General Assembly decided is searched in the resolution; one on how
+    the text was negotiated or voted is not (the resolution does not record it)."""
+    assert (scope.about_resolution(question) is not None) is decides
