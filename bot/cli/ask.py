@@ -201,10 +201,10 @@ def _show(
         console.print(Text(f"\n{OURS_LABEL} {terminal_safe(answer.note)}", style="italic"))
     chapter = treaty.chapter(answer.chapter) if treaty else None
     if chapter is not None:
-        from bot.treaty.citations import number_range
+        from bot.treaty.citations import articles_of
 
-        span = number_range(chapter.articles[0].number, chapter.articles[-1].number)
-        line = BROAD_CHAPTER.format(number=chapter.number, title=chapter.title, articles=span)
+        line = BROAD_CHAPTER.format(number=chapter.number, title=chapter.title,
+                                    articles=articles_of(chapter))
         console.print(Text(f"\n{OURS_LABEL} {terminal_safe(line)}", style="italic"))
     console.print(Text(SOURCE_FOOTER, style="dim"))
     if any(result.document == "budapest" for result in answer.results):

@@ -370,12 +370,10 @@ class _PreviousBuild:
 
 
 def _previous_build(index_dir: Path) -> _PreviousBuild:
-    build_dir = store.current_build(index_dir)
-    manifest = store.read_manifest(build_dir) if build_dir else None
-    if (build_dir is None or manifest is None or manifest.get("format") != store.INDEX_FORMAT
-            or store.corrupted_files(build_dir, manifest)):
+    try:
+        return _PreviousBuild(*store.checked_build(index_dir))
+    except store.IndexNotReady:  # none, of another format, or damaged: nothing to reuse
         return _PreviousBuild(None, None)
-    return _PreviousBuild(build_dir, manifest)
 
 
 class _Embedding:

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.encoding.encoders import Encoder
+from bot.encoding.encoders import Encoder, load_query_encoder
 from bot.encoding.lexical import tokenize
 from bot.index.store import (
     BUILD_HINT,
@@ -175,7 +175,8 @@ class Retriever:
         multilingual = manifest.get("multilingual_model")
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
             loading = {"dense": pool.submit(
-                _query_encoder, settings.embedding_model, query_model_copy(build_dir, manifest)
+                load_query_encoder, settings.embedding_model,
+                query_model_copy(build_dir, manifest)
             )}
             if multilingual:
                 copy = multilingual_model_copy(build_dir, manifest)
@@ -735,16 +736,10 @@ class Retriever:
         return paragraph.text[clause.start : clause.end]
 
 
-def _query_encoder(model: str, copy: Path | None) -> Encoder:
-    from bot.encoding.encoders import load_query_encoder
-
-    return load_query_encoder(model, copy)
-
-
 def _multilingual_encoder(name: str, copy: Path | None) -> Encoder:
     """The multilingual model, warmed up (first-call allocations, the weights' pages read in),
     and the language detector that routes questions to it."""
-    encoder = _query_encoder(name, copy)
+    encoder = load_query_encoder(name, copy)
     encoder.encode(["warm-up"])
     detect_language("warm-up question")
     return encoder

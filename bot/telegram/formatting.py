@@ -20,7 +20,13 @@ from telegram.constants import MessageLimit
 from bot.search.results import ArticleResult
 from bot.source.obtain import budapest_url, official_document
 from bot.telegram.i18n import DEFAULT_LANGUAGE, language_of, text
-from bot.treaty.citations import citation_line, document_heading, number_range, short_citation_line
+from bot.treaty.citations import (
+    articles_of,
+    citation_line,
+    document_heading,
+    number_range,
+    short_citation_line,
+)
 from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID
 from bot.treaty.model import Article, Chapter, Note, Paragraph, Part, Treaty
 
@@ -556,17 +562,15 @@ def subparagraph_messages(
 
 def chapter_span(chapter: Chapter, lang: str = DEFAULT_LANGUAGE) -> str:
     """"articles 7–21" in the reader's language."""
-    first, last = chapter.articles[0].number, chapter.articles[-1].number
-    if first == last:
-        return text("chapter_one_article", lang, article=first)
-    return text("chapter_articles", lang, articles=number_range(first, last))
+    if len(chapter.articles) == 1:
+        return text("chapter_one_article", lang, article=chapter.articles[0].number)
+    return text("chapter_articles", lang, articles=articles_of(chapter))
 
 
 def broad_chapter_line(chapter: Chapter, lang: str = DEFAULT_LANGUAGE) -> str:
     """Under the answer to a broad question, in our words: the chapter that answers it."""
-    first, last = chapter.articles[0].number, chapter.articles[-1].number
     return text("broad_chapter", lang, number=chapter.number, title=chapter.title,
-                articles=number_range(first, last))
+                articles=articles_of(chapter))
 
 
 def toc_message(treaty: Treaty, lang: str = DEFAULT_LANGUAGE) -> str:

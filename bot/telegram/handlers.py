@@ -697,8 +697,7 @@ class TreatyBot:
         query, message = pressed(update)
         assert context.match is not None
         lang = user_language(update)
-        chapter = next((c for c in self.treaty.chapters if c.number == context.match.group(1)),
-                       None)
+        chapter = self.treaty.chapter(context.match.group(1))
         if chapter is None or message is None:
             await query.answer(text("button_expired", lang))
             return
@@ -760,7 +759,7 @@ class TreatyBot:
             await query.answer()
             await edit_in_place(query, formatting.toc_message(treaty, lang), toc_keyboard(treaty))
             return
-        chapter = next((c for c in treaty.chapters if c.number == number), None)
+        chapter = treaty.chapter(number)
         if chapter is None:
             await query.answer(text("button_expired", lang))
             return

@@ -11,7 +11,7 @@ from bot.treaty.layout import (
     RESOLUTION_ID,
     SYMBOL,
 )
-from bot.treaty.model import Article
+from bot.treaty.model import Article, Chapter
 
 SEPARATOR = " · "
 
@@ -19,6 +19,11 @@ SEPARATOR = " · "
 def number_range(first: int | str, last: int | str) -> str:
     """A range such as "7 to 21", written with the en dash the treaty prints."""
     return f"{first}\N{EN DASH}{last}"
+
+
+def articles_of(chapter: Chapter) -> str:
+    """"7–21": the numbers of a chapter's articles."""
+    return number_range(chapter.articles[0].number, chapter.articles[-1].number)
 
 
 def chapter_label(number: str, title: str) -> str:
