@@ -1,7 +1,8 @@
 """treaty-bot: retrieval-only answers from the UN Convention against Cybercrime, quoted verbatim.
 
 Layers, each importing only from those above it in this list:
-    bot.errors, bot.settings   the error base and the one settings class
+    bot.errors, bot.settings, bot.datafiles   the error base, the one settings class, and
+                   reading the TOML files people maintain
     bot.treaty     the typed model, the parser and its validation, citations, references
     bot.source     obtaining the text: file, URL, official PDF (cached, sha256), PDF reader
     bot.encoding   sentence encoders, the BM25 tokenizer and scoring (build and query time)
@@ -24,6 +25,9 @@ from typing import TYPE_CHECKING
 # ~0.1 s of every cold start on our 2-core machines, and nothing here runs BLAS on more than
 # one thread (the multilingual model runs with one; FAISS and ONNX Runtime have their own).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Before pydantic builds the settings' validators: it would look for plugins in the metadata of
+# every installed distribution (~20 ms of each start), and the project uses none.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 if TYPE_CHECKING:
     from bot.search.retriever import Retriever

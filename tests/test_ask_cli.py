@@ -136,6 +136,20 @@ def test_missing_index_says_how_to_build_it(tmp_path) -> None:
     assert "treaty-build-index" in done.stderr
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(index_settings) -> None:
+    """`treaty-ask --json … | head` where the reader is gone before the answer is written (rich
+    handles this for the readable answer; the JSON line is printed without it)."""
+    env = {**os.environ, "INDEX_DIR": str(index_settings.index_dir), "HF_HUB_OFFLINE": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.ask", "--json", "Is hacking a crime?"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    child.stdout.close()  # before the index has loaded: the first write meets a closed pipe
+    _, errors = child.communicate(timeout=120)
+    assert child.returncode == 1
+    assert b"Traceback" not in errors
+
+
 def test_interactive_prompt_answers_until_an_empty_line(run_ask) -> None:
     done = run_ask(stdin="art. 17\n\n")
     assert done.returncode == 0, done.stderr

@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bot"
 LAYERS = (
-    ("bot.errors", "bot.settings"),
+    ("bot.errors", "bot.settings", "bot.datafiles"),
     ("bot.treaty",),
     ("bot.source",),
     ("bot.encoding",),

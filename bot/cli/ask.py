@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from bot.cli import fail
 
@@ -297,5 +298,18 @@ def _print_article(
     return 0
 
 
+def run() -> NoReturn:
+    """The command: `main`, then an exit that skips the interpreter's teardown of what loading
+    made (models, FAISS indexes, thread pools: ~40 ms of a one-question run). Nothing is left
+    to write once the output is flushed; an error escaping `main` still exits the usual way."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (`| head`) has gone: nothing more can reach it
+        code = 1
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

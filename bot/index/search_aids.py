@@ -6,10 +6,10 @@ the bot never shows them, and it quotes only the English authentic text.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.datafiles import read_toml
 from bot.settings import TREATY_TEXT_DIR
 
 SEARCH_AIDS_FILE = TREATY_TEXT_DIR / "search_aids.toml"
@@ -27,9 +27,7 @@ class SearchAid:
 
 
 def load_search_aids() -> list[SearchAid]:
-    if not SEARCH_AIDS_FILE.is_file():
-        return []
-    data = tomllib.loads(SEARCH_AIDS_FILE.read_text(encoding="utf-8"))
+    data = read_toml(SEARCH_AIDS_FILE, optional=True)
     return [
         SearchAid(entry["number"], lang, text)
         for entry in data.get("article", [])

@@ -7,11 +7,11 @@ the search still quotes its best provisions, and the interfaces offer the chapte
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.datafiles import read_toml
 from bot.settings import TREATY_TEXT_DIR
 
 BROAD_QUESTIONS_FILE = TREATY_TEXT_DIR / "broad_questions.toml"
@@ -58,7 +58,7 @@ class BroadQuestions:
 
     @classmethod
     def load(cls, path: Path = BROAD_QUESTIONS_FILE) -> BroadQuestions:
-        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data = read_toml(path, optional=True)
         generic = data.get("generic", {})
         chapters = [
             BroadChapter(

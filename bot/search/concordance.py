@@ -5,10 +5,10 @@ Those lines are never treaty text: every interface shows them labelled as ours."
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.datafiles import read_toml
 from bot.errors import TreatyBotError
 from bot.settings import TREATY_TEXT_DIR
 from bot.treaty.layout import ARTICLE_COUNT, BUDAPEST_ARTICLE_COUNT
@@ -37,7 +37,7 @@ class Concordance:
     def load(cls, path: Path = CONCORDANCE_FILE) -> Concordance:
         """The concordance, checked: every UN article once, in order; Budapest numbers that
         exist; one-line notes; "No counterpart:" exactly where there is none."""
-        raw = tomllib.loads(path.read_text(encoding="utf-8")).get("article", [])
+        raw = read_toml(path).get("article", [])
         entries = [Entry(int(r["un"]), tuple(int(b) for b in r["budapest"]), r["note"].strip())
                    for r in raw]
         problems = []

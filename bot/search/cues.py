@@ -8,13 +8,13 @@ subject ("liability of legal persons") asks for the article's main rule."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from bot.datafiles import read_toml
 from bot.index.chunking import Chunk
 from bot.settings import TREATY_TEXT_DIR
 
@@ -42,7 +42,7 @@ class Cues:
 
     @classmethod
     def load(cls, units: Sequence[Chunk], path: Path = CUES_FILE) -> Cues:
-        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data = read_toml(path, optional=True)
         cues = [
             Cue(
                 raw["id"],

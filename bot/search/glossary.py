@@ -8,12 +8,12 @@ the lexical query and votes for its articles, and the answer's evidence names th
 
 from __future__ import annotations
 
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.datafiles import read_toml
 from bot.encoding.lexical import phrase_tokens, tokenize
 from bot.settings import TREATY_TEXT_DIR
 
@@ -48,9 +48,7 @@ class Glossary:
 
     @classmethod
     def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
-        if not path.is_file():
-            return cls(())
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path, optional=True)
         entries = []
         for raw in data.get("entry", []):
             terms = tuple(raw["terms"])

@@ -13,11 +13,11 @@ every verdict names the words it rests on.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.datafiles import read_toml
 from bot.settings import TREATY_TEXT_DIR
 
 SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
@@ -192,7 +192,7 @@ class Scope:
 
 
 def _read_toml(path: Path) -> dict:
-    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return read_toml(path, optional=True)
 
 
 def _names_pattern(names: Sequence[str], case_sensitive: bool = False) -> re.Pattern[str]:

@@ -10,11 +10,11 @@ answer still resolves after a restart.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.datafiles import read_toml
 from bot.treaty.citations import paragraph_labels
 from bot.treaty.model import Article, Paragraph, Part, Treaty
 
@@ -41,7 +41,7 @@ class Provision:
 
 
 def _load() -> list[tuple[Kind, re.Pattern[str]]]:
-    data = tomllib.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
+    data = read_toml(PATTERNS_FILE)
     return [
         (kind, re.compile(rf"^(?:{pattern})\s*[?？؟.!。]*$", re.IGNORECASE))
         for patterns_by_kind in data.values()

@@ -14,9 +14,10 @@ already HTML-escaped; the templates hold no markup characters except deliberate 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
+
+from bot.datafiles import read_toml
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 
@@ -95,7 +96,7 @@ def _french_spacing(text: str) -> str:
 
 
 def _load(lang: str) -> dict:
-    data = tomllib.loads((LOCALES_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
+    data = read_toml(LOCALES_DIR / f"{lang}.toml")
     typeset: Callable[[str], str] = _french_spacing if lang == "fr" else str
     return {
         "texts": {key: typeset(value) for key, value in data["texts"].items()},
