@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from bot.search.scope import NATIONAL_LAW, OTHER_INSTRUMENT, Instrument, Scope, Subject
+from bot.search.scope import OTHER_INSTRUMENT, Instrument, Scope, Subject
+
+NATIONAL_LAW = "national-law"
 
 HOLDINGS = "the United Nations Convention against Cybercrime (A/RES/79/243)"
 
@@ -14,8 +16,12 @@ def small_scope() -> Scope:
     status = Subject(
         "status", "Not recorded.", (64, 65, 68),
         (re.compile(r"^\s*has\b[^?]*\bratified\b", re.IGNORECASE),), (),
+        with_place=re.compile(r"\b(ratified|a party)\b", re.IGNORECASE),
     )
-    national = Subject(NATIONAL_LAW, "Not one country's law.", (), (), ())
+    national = Subject(
+        NATIONAL_LAW, "Not one country's law.", (), (), (),
+        with_place=re.compile(r"\b(penalty|law)\b", re.IGNORECASE), unless_convention_named=True,
+    )
     instruments = [
         Instrument("the Malabo Convention", ("Malabo Convention", "Malabo"), None),
         Instrument("the Budapest Convention", ("Budapest Convention",), "budapest"),
@@ -23,7 +29,7 @@ def small_scope() -> Scope:
     ]
     return Scope(
         [status, national], instruments, "No provision matches.",
-        places=["Kenya", "US"], law_words=["penalty", "law"],
+        places=["Kenya", "US"],
         instrument_reply="I hold {holdings}, not {instrument}.",
     )
 
@@ -69,6 +75,13 @@ def test_a_country_with_a_word_of_law_is_national_law_unless_the_convention_is_n
     assert scope.judge("What is the penalty for hacking in Kenya?").subject == NATIONAL_LAW
     assert scope.judge("Does the convention require Kenya to set a penalty?") is None
     assert scope.judge("Kenya") is None  # a place alone asks nothing about its law
+
+
+def test_a_country_with_a_word_of_status_is_status_even_naming_the_convention() -> None:
+    scope = small_scope()
+    verdict = scope.judge("Is Kenya a party to the convention?")
+    assert (verdict.subject, verdict.evidence) == ("status", "Kenya … a party")
+    assert scope.judge("Can a state that is not a party ask for assistance?") is None
 
 
 # --- The maintained catalogue ----------------------------------------------------------------

@@ -23,7 +23,6 @@ from bot.settings import TREATY_TEXT_DIR
 SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
 INSTRUMENTS_FILE = TREATY_TEXT_DIR / "instruments.toml"
 OTHER_INSTRUMENT = "other-instrument"
-NATIONAL_LAW = "national-law"
 NO_MATCH = "no-match"
 HISTORY = "history"
 NOT_LOADED = "not-loaded"  # an instrument the bot can hold, but this index was built without
@@ -51,6 +50,12 @@ class Subject:
     related: tuple[int, ...]
     patterns: tuple[re.Pattern[str], ...]
     examples: tuple[str, ...]
+    # A question naming a place (the catalogue's `places`) with one of these words is about
+    # the subject: "Has Kenya ratified …", "the penalty … in Kenya". Unless the question names
+    # this Convention, when `unless_convention_named` ("Does the convention require Kenya to
+    # set a penalty?" asks what the text says).
+    with_place: re.Pattern[str] | None = None
+    unless_convention_named: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,6 @@ class Scope:
         instruments: Sequence[Instrument],
         default_reply: str,
         places: Sequence[str] = (),
-        law_words: Sequence[str] = (),
         instrument_reply: str = "",
         not_loaded_reply: str = "",
         resolution_patterns: Sequence[re.Pattern[str]] = (),
@@ -96,14 +100,13 @@ class Scope:
         self._resolution_patterns = tuple(resolution_patterns)
         self._instrument_patterns = [(i, i.pattern) for i in self.instruments]
         self._places = _names_pattern(places, case_sensitive=True) if places else None
-        self._law_words = _names_pattern(law_words) if law_words else None
 
     @classmethod
     def load(
         cls, scope_file: Path = SCOPE_FILE, instruments_file: Path = INSTRUMENTS_FILE
     ) -> Scope:
         scope, listed = _read_toml(scope_file), _read_toml(instruments_file)
-        subjects, places, law_words = [], [], []
+        subjects, places = [], []
         for raw in scope.get("subject", []):
             subjects.append(Subject(
                 id=raw["id"],
@@ -111,16 +114,17 @@ class Scope:
                 related=tuple(raw.get("related", ())),
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("patterns", ())),
                 examples=tuple(raw.get("examples", ())),
+                with_place=_names_pattern(raw["with_place"]) if raw.get("with_place") else None,
+                unless_convention_named=raw.get("unless_convention_named", False),
             ))
             places += raw.get("places", [])
-            law_words += raw.get("law_words", [])
         instruments = [
             Instrument(raw["name"], tuple(raw["names"]), raw.get("document"))
             for raw in listed.get("instrument", [])
         ]
         default = scope.get("default", {})
         return cls(
-            subjects, instruments, default.get("reply", ""), places, law_words,
+            subjects, instruments, default.get("reply", ""), places,
             listed.get("reply", default.get("reply", "")),
             listed.get("not_loaded_reply", ""),
             [re.compile(p, re.IGNORECASE) for p in scope.get("resolution", {}).get("patterns", [])],
@@ -154,8 +158,8 @@ class Scope:
                 found = pattern.search(question)
                 if found:
                     return Verdict(subject.id, subject.reply, subject.related, found.group(0))
-            if subject.id == NATIONAL_LAW and (place := self._national_law(question)):
-                return Verdict(subject.id, subject.reply, subject.related, place)
+            if words := self._with_place(subject, question):
+                return Verdict(subject.id, subject.reply, subject.related, words)
         return None
 
     def named_instrument(
@@ -181,14 +185,15 @@ class Scope:
         rest = instrument_names.sub(" ", question)
         return rest != question and bool(_THIS_CONVENTION.search(rest) and _RELATION.search(rest))
 
-    def _national_law(self, question: str) -> str | None:
-        """A country named with a word of law, by a question that does not name this
-        Convention: a question about that country's own law."""
-        if self._places is None or self._law_words is None or _THIS_CONVENTION.search(question):
+    def _with_place(self, subject: Subject, question: str) -> str | None:
+        """The place and the subject's word the question names together, or None."""
+        if self._places is None or subject.with_place is None or (
+            subject.unless_convention_named and _THIS_CONVENTION.search(question)
+        ):
             return None
         place = self._places.search(question)
-        law = self._law_words.search(question)
-        return f"{place.group(0)} … {law.group(0)}" if place and law else None
+        word = subject.with_place.search(question) if place else None
+        return f"{place.group(0)} … {word.group(0)}" if word else None
 
 
 def _read_toml(path: Path) -> dict:

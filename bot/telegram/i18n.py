@@ -69,8 +69,8 @@ PLAIN_TEXT_KEYS = (
     "budapest_footer",
     "about_instruments",
     *(f"scope_{subject}" for subject in (
-        "status", "history", "statistics", "national-law", "products", "news", "other",
-        "other-instrument", "not-loaded",
+        "status", "history", "statistics", "national-law", "products", "news", "opinion",
+        "other", "other-instrument", "not-loaded",
     )),
 )
 
