@@ -117,6 +117,14 @@ def scope() -> Scope:
         ("How can I report a phishing message?", "other"),
         ("What does the Budapest Convention's second protocol say about video conferencing?",
          OTHER_INSTRUMENT),
+        ("Is Germany bound by the UN cybercrime convention now?", "status"),
+        ("Is the United States planning to ratify it?", "status"),
+        ("Which countries refused to sign the cybercrime convention?", "status"),
+        ("Why did Russia propose a UN cybercrime treaty?", "history"),
+        ("Do experts think the treaty threatens free speech?", "opinion"),
+        ("¿Es este tratado bueno o malo para los derechos humanos?", "opinion"),
+        ("Who will chair the first Conference of the States Parties?", "other"),
+        ("What is the minimum age for social media accounts in Brazil?", NATIONAL_LAW),
     ],
 )
 def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
@@ -144,6 +152,13 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "Must States exchange news of technological developments?",
         "How many instruments of ratification are needed before it enters into force?",
         "When will the Conference of the States Parties first meet?",
+        "Can the European Union become a party to the convention?",
+        "If Kenya ratified today, when would the convention enter into force for it?",
+        "How does ratification work for a country like Brazil?",
+        "Is Germany bound by a protocol it did not ratify?",
+        "Does the convention protect journalists' freedom of expression?",
+        "My nude photos were leaked. Is the state supposed to help me recover?",
+        "¿Cómo funcionará la cooperación internacional?",
     ],
 )
 def test_the_catalogue_leaves_what_the_text_answers_to_the_search(

@@ -51,10 +51,12 @@ class Subject:
     patterns: tuple[re.Pattern[str], ...]
     examples: tuple[str, ...]
     # A question naming a place (the catalogue's `places`) with one of these words is about
-    # the subject: "Has Kenya ratified …", "the penalty … in Kenya". Unless the question names
-    # this Convention, when `unless_convention_named` ("Does the convention require Kenya to
-    # set a penalty?" asks what the text says).
+    # the subject: "Is Kenya a party …", "the penalty … in Kenya". Not when it also matches
+    # `with_place_unless` ("If Kenya ratified today, when …" asks a rule), nor, with
+    # `unless_convention_named`, when it names this Convention ("Does the convention require
+    # Kenya to set a penalty?" asks what the text says).
     with_place: re.Pattern[str] | None = None
+    with_place_unless: re.Pattern[str] | None = None
     unless_convention_named: bool = False
 
 
@@ -115,6 +117,8 @@ class Scope:
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("patterns", ())),
                 examples=tuple(raw.get("examples", ())),
                 with_place=_names_pattern(raw["with_place"]) if raw.get("with_place") else None,
+                with_place_unless=(re.compile(raw["with_place_unless"], re.IGNORECASE)
+                                   if raw.get("with_place_unless") else None),
                 unless_convention_named=raw.get("unless_convention_named", False),
             ))
             places += raw.get("places", [])
@@ -189,7 +193,7 @@ class Scope:
         """The place and the subject's word the question names together, or None."""
         if self._places is None or subject.with_place is None or (
             subject.unless_convention_named and _THIS_CONVENTION.search(question)
-        ):
+        ) or (subject.with_place_unless and subject.with_place_unless.search(question)):
             return None
         place = self._places.search(question)
         word = subject.with_place.search(question) if place else None
