@@ -1,7 +1,7 @@
 """Questions the text does not answer, told apart before any search: the maintained catalogue
 of subjects outside the text (`treaty_text/out_of_scope.toml`: status, negotiation history,
-statistics, one country's law, products, news) and the list of other instruments
-(`treaty_text/instruments.toml`: the Malabo Convention, the GDPR, ...).
+statistics, one country's law, products, news, opinions and forecasts) and the list of other
+instruments (`treaty_text/instruments.toml`: the Malabo Convention, the GDPR, ...).
 
 Such questions share the treaty's words, so a search would find "close" provisions and quote
 them as if they answered. Here they get a verdict instead: which subject, the reply saying what
@@ -107,7 +107,8 @@ class Scope:
     def load(
         cls, scope_file: Path = SCOPE_FILE, instruments_file: Path = INSTRUMENTS_FILE
     ) -> Scope:
-        scope, listed = _read_toml(scope_file), _read_toml(instruments_file)
+        scope = read_toml(scope_file, optional=True)
+        listed = read_toml(instruments_file, optional=True)
         subjects, places = [], []
         for raw in scope.get("subject", []):
             subjects.append(Subject(
@@ -198,10 +199,6 @@ class Scope:
         place = self._places.search(question)
         word = subject.with_place.search(question) if place else None
         return f"{place.group(0)} … {word.group(0)}" if word else None
-
-
-def _read_toml(path: Path) -> dict:
-    return read_toml(path, optional=True)
 
 
 def _names_pattern(names: Sequence[str], case_sensitive: bool = False) -> re.Pattern[str]:
