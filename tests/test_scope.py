@@ -63,6 +63,13 @@ def test_an_instrument_the_index_holds_is_searched() -> None:
     assert scope.judge(question, held_documents=("budapest",)) is None
 
 
+def test_a_chinese_name_matches_inside_a_sentence() -> None:
+    """Chinese writes no spaces, so a name is followed by the next word directly."""
+    scope = Scope([], [Instrument("the Malabo Convention", ("Malabo", "马拉博公约"), None)], "")
+    assert scope.judge("马拉博公约对数据保护有什么规定？").instrument == "the Malabo Convention"
+    assert scope.judge("What does Malabobo say?") is None  # other scripts: whole words only
+
+
 def test_abbreviations_match_only_in_capitals() -> None:
     scope = small_scope()
     assert scope.judge("what does the GDPR say about breaches?") is not None
@@ -125,6 +132,14 @@ def scope() -> Scope:
         ("¿Es este tratado bueno o malo para los derechos humanos?", "opinion"),
         ("Who will chair the first Conference of the States Parties?", "other"),
         ("What is the minimum age for social media accounts in Brazil?", NATIONAL_LAW),
+        ("马拉博公约对数据保护有什么规定？", OTHER_INSTRUMENT),
+        ("¿Cuántos Estados son ya parte de la convención?", "status"),
+        ("有多少国家批准了该公约？", "status"),
+        ("¿Cuánto duraron las negociaciones del tratado?", "history"),
+        ("这项公约是谁提出的？", "history"),
+        ("من اقترح هذه الاتفاقية؟", "history"),
+        ("在中国黑客攻击会被判几年？", NATIONAL_LAW),
+        ("ما هي عقوبة الاحتيال الإلكتروني في مصر؟", NATIONAL_LAW),
     ],
 )
 def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
@@ -159,6 +174,8 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "Does the convention protect journalists' freedom of expression?",
         "My nude photos were leaked. Is the state supposed to help me recover?",
         "¿Cómo funcionará la cooperación internacional?",
+        "公约需要多少个国家批准才能生效？",
+        "¿Cuántos Estados deben ratificar para que entre en vigor?",
     ],
 )
 def test_the_catalogue_leaves_what_the_text_answers_to_the_search(

@@ -34,6 +34,7 @@ _THIS_CONVENTION = re.compile(
     r"|\b(la|cette) convention\b|\b(la|esta) convenci[óo]n\b|конвенци|公约|条约|الاتفاقية",
     re.IGNORECASE,
 )
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # ... and asks how another instrument relates to it: article 60 answers that.
 _RELATION = re.compile(
     r"\b(relat\w*|compar\w*|differ\w*|versus|vs|conflict\w*|compatib\w*|overlap\w*|"
@@ -203,13 +204,14 @@ class Scope:
 
 def _names_pattern(names: Sequence[str], case_sensitive: bool = False) -> re.Pattern[str]:
     """Whole-word alternatives, longest first; abbreviations in capitals ("US", "UK", "DSA")
-    only match in capitals, so that "us" or "dsa" in a sentence does not count."""
+    only match in capitals, so that "us" or "dsa" in a sentence does not count. Chinese names
+    match anywhere: Chinese writes no spaces between words ("马拉博公约对…")."""
     ordered = sorted(set(names), key=len, reverse=True)
     words = []
     for name in ordered:
         escaped = re.escape(name).replace(r"\ ", r"\s+")
         if not case_sensitive and (name.isupper() and len(name) <= 6):
             escaped = f"(?-i:{escaped})"
-        words.append(escaped)
+        words.append(escaped if _HAN.search(name) else rf"(?<!\w){escaped}(?!\w)")
     flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(r"(?<!\w)(" + "|".join(words) + r")(?!\w)", flags)
+    return re.compile("|".join(words), flags)
