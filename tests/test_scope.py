@@ -140,6 +140,10 @@ def scope() -> Scope:
         ("من اقترح هذه الاتفاقية؟", "history"),
         ("在中国黑客攻击会被判几年？", NATIONAL_LAW),
         ("ما هي عقوبة الاحتيال الإلكتروني في مصر؟", NATIONAL_LAW),
+        ("Qui présidera la première Conférence des États parties ?", "other"),
+        ("من سيرأس المؤتمر الأول للدول الأطراف؟", "other"),
+        ("Эта конвенция действительно уменьшит киберпреступность?", "opinion"),
+        ("这项公约真的能减少网络犯罪吗？", "opinion"),
     ],
 )
 def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
@@ -175,6 +179,8 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "My nude photos were leaked. Is the state supposed to help me recover?",
         "¿Cómo funcionará la cooperación internacional?",
         "公约需要多少个国家批准才能生效？",
+        "Qui convoque la Conférence des États parties ?",
+        "这项公约规定如何减少网络犯罪？",
         "¿Cuántos Estados deben ratificar para que entre en vigor?",
     ],
 )
