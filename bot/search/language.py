@@ -34,13 +34,19 @@ class LanguageIdentifierUnavailable(TreatyBotError, RuntimeError):
 
 
 def detect_language(text: str) -> str:
-    letters = _LETTERS.findall(text)
-    if not letters:
+    if not _LETTERS.search(text):
         return "en"
+    return script_language(text) or _latin_language(text)
+
+
+def script_language(text: str) -> str | None:
+    """The language its script tells when at least half the letters are Arabic, Chinese or
+    Cyrillic; None for text in Latin letters (or without letters)."""
+    letters = len(_LETTERS.findall(text))
     for code, script in _SCRIPTS:
-        if len(script.findall(text)) * 2 >= len(letters):
+        if letters and len(script.findall(text)) * 2 >= letters:
             return code
-    return _latin_language(text)
+    return None
 
 
 def identifier_model_path() -> Path:

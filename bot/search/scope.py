@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.datafiles import read_toml
+from bot.search.language import script_language
 from bot.settings import TREATY_TEXT_DIR
 
 SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
@@ -34,7 +35,6 @@ _THIS_CONVENTION = re.compile(
     r"|\b(la|cette) convention\b|\b(la|esta) convenci[óo]n\b|конвенци|公约|条约|الاتفاقية",
     re.IGNORECASE,
 )
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # ... and asks how another instrument relates to it: article 60 answers that.
 _RELATION = re.compile(
     r"\b(relat\w*|compar\w*|differ\w*|versus|vs|conflict\w*|compatib\w*|overlap\w*|"
@@ -212,6 +212,7 @@ def _names_pattern(names: Sequence[str], case_sensitive: bool = False) -> re.Pat
         escaped = re.escape(name).replace(r"\ ", r"\s+")
         if not case_sensitive and (name.isupper() and len(name) <= 6):
             escaped = f"(?-i:{escaped})"
-        words.append(escaped if _HAN.search(name) else rf"(?<!\w){escaped}(?!\w)")
+        whole_word = script_language(name) != "zh"
+        words.append(rf"(?<!\w){escaped}(?!\w)" if whole_word else escaped)
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile("|".join(words), flags)
