@@ -304,11 +304,19 @@ def _multilingual(
     return vectors, clause_vectors, aid_vectors, unit_vectors, None if not_copied else copy.name
 
 
-# A model copy's folder -> the vector matrices of a build in its space.
-_MATRICES = {
-    store.QUERY_MODEL_DIR: ("vectors", "clause_vectors", "unit_vectors"),
-    store.MULTILINGUAL_MODEL_DIR: ("multilingual_vectors", "clause_multilingual_vectors",
-                                   "aid_vectors", "unit_multilingual_vectors"),
+# A model copy's folder -> a build's matrices in its space: (the texts its rows embed, matrix).
+_MATRICES: dict[str, tuple[tuple[str, Callable[[store.LoadedIndex], Any]], ...]] = {
+    store.QUERY_MODEL_DIR: (
+        ("chunks", lambda index: index.vectors),
+        ("clauses", lambda index: index.clause_vectors),
+        ("units", lambda index: index.instruments.vectors),
+    ),
+    store.MULTILINGUAL_MODEL_DIR: (
+        ("chunks", lambda index: index.multilingual_vectors),
+        ("clauses", lambda index: index.clause_multilingual_vectors),
+        ("aids", lambda index: index.aid_vectors),
+        ("units", lambda index: index.instruments.multilingual_vectors),
+    ),
 }
 
 
@@ -323,6 +331,7 @@ class _PreviousBuild:
         self._build_dir = build_dir
         self._manifest = manifest or {}
         self._index: store.LoadedIndex | None = None
+        self._texts: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def vectors(self, model_copy: str, staging: Path) -> dict[str, Any]:
@@ -331,22 +340,9 @@ class _PreviousBuild:
         if self._build_dir is None or not self._same_copy(model_copy, staging):
             return {}
         index = self._read()
-        rows = {
-            "vectors": ([c.search_text for c in index.chunks], index.vectors),
-            "multilingual_vectors": ([c.search_text for c in index.chunks],
-                                     index.multilingual_vectors),
-            "clause_vectors": (self._clause_texts(index), index.clause_vectors),
-            "clause_multilingual_vectors": (self._clause_texts(index),
-                                            index.clause_multilingual_vectors),
-            "aid_vectors": ([a.text for a in index.aids], index.aid_vectors),
-            "unit_vectors": ([u.search_text for u in index.instruments.units],
-                             index.instruments.vectors),
-            "unit_multilingual_vectors": ([u.search_text for u in index.instruments.units],
-                                          index.instruments.multilingual_vectors),
-        }
         known: dict[str, Any] = {}
-        for name in _MATRICES[model_copy]:
-            texts, matrix = rows[name]
+        for kind, matrix_of in _MATRICES[model_copy]:
+            texts, matrix = self._texts[kind], matrix_of(index)
             if matrix is not None and matrix.ntotal == len(texts):
                 known.update(zip(texts, matrix.reconstruct_n(0, matrix.ntotal), strict=True))
         return known
@@ -358,15 +354,20 @@ class _PreviousBuild:
         return bool(recorded) and store.file_checksums(staging, made) == recorded
 
     def _read(self) -> store.LoadedIndex:
-        with self._lock:  # both embedding threads may ask
+        """The live build, and the texts its rows embed, read once: both embedding threads
+        may ask."""
+        with self._lock:
             if self._index is None:
                 assert self._build_dir is not None
-                self._index = store.read_build(self._build_dir, self._manifest)
+                index = store.read_build(self._build_dir, self._manifest)
+                self._texts = {
+                    "chunks": [c.search_text for c in index.chunks],
+                    "clauses": [_clause_text(index.treaty, c) for c in index.clauses],
+                    "aids": [a.text for a in index.aids],
+                    "units": [u.search_text for u in index.instruments.units],
+                }
+                self._index = index
             return self._index
-
-    @staticmethod
-    def _clause_texts(index: store.LoadedIndex) -> list[str]:
-        return [_clause_text(index.treaty, clause) for clause in index.clauses]
 
 
 def _previous_build(index_dir: Path) -> _PreviousBuild:
