@@ -33,6 +33,7 @@ import pytest
 from bot.index import store
 from bot.index.build import build_index, index_staleness
 from bot.index.chunking import CHUNKER_VERSION, Chunk, heading_context
+from bot.index.search_aids import PARAGRAPH_AIDS_FILE, ParagraphAid, load_paragraph_aids
 from bot.settings import Settings
 from bot.treaty.layout import ARTICLE_COUNT
 from bot.treaty.model import Treaty
@@ -219,6 +220,7 @@ def test_manifest_records_source_versions_model_and_counts(
     assert built_at.tzinfo is not None
     assert built_at <= datetime.now(UTC)
     assert manifest["build_seconds"] > 0
+    assert manifest["paragraph_aids_sha256"] == sha256(PARAGRAPH_AIDS_FILE)
 
 
 def test_a_changed_budapest_file_makes_the_index_stale(
@@ -253,6 +255,8 @@ def test_manifest_checksums_cover_every_file(manifest: dict[str, Any], live_buil
     assert f"{store.QUERY_MODEL_DIR}/model.onnx.data" in on_disk
     assert f"{store.MULTILINGUAL_MODEL_DIR}/table.npy" in on_disk
     assert any(name.startswith(f"{store.AID_WORDS}/") for name in on_disk)
+    assert {store.PARAGRAPH_AIDS, store.PARAGRAPH_AID_VECTORS,
+            store.PARAGRAPH_AID_MULTILINGUAL_VECTORS} <= on_disk
     for name, digest in manifest["files"].items():
         assert sha256(live_build / name) == digest, name
 
@@ -347,6 +351,26 @@ def test_article_2_is_split_into_subparagraph_groups(
     assert service_provider.text.splitlines()[1].startswith("(i) Provides to users")
     assert len(service_provider.text.splitlines()) == 3
     assert next(u for u in units if u.subparagraph == "i").text.startswith("(i) “Property”")
+
+
+def test_the_paragraph_aids_describe_every_paragraph_of_each_article_that_has_several(
+    live_build: Path, built_treaty: Treaty
+) -> None:
+    aids = load_paragraph_aids()
+    assert [ParagraphAid(**json.loads(line)) for line in
+            (live_build / store.PARAGRAPH_AIDS).read_text(encoding="utf-8").splitlines()] == aids
+    keys: dict[tuple[int, str], int] = {}
+    for aid in aids:
+        keys[(aid.article, aid.key)] = keys.get((aid.article, aid.key), 0) + 1
+    assert min(keys.values()) >= 3  # a few ways of asking, not one
+    for article in built_treaty.articles:
+        if len(article.paragraphs) > 1:
+            wanted = {p.label for p in article.paragraphs}
+        elif article.number == 2:  # printed without numbered paragraphs: the definitions
+            wanted = {f"({part.label})" for part in article.paragraphs[0].parts if part.level == 1}
+        else:
+            continue
+        assert wanted <= {key for number, key in keys if number == article.number}, article.number
 
 
 # --- No-op and forced rebuilds -----------------------------------------------------------------

@@ -1,16 +1,19 @@
 """What a result quotes, on a small made-up article: the unit chosen, a sub-paragraph with its
-paragraph's lead-in, the other matching paragraphs, the pages, the best clause, the notes."""
+paragraph's lead-in, the other matching paragraphs, the pages, the best clause, the notes, the
+paragraph aids."""
 
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from bot.datafiles import DataFileError
 from bot.index.chunking import Chunk, clause_spans, clauses_of
+from bot.index.search_aids import ParagraphAid, load_paragraph_aids
 from bot.search import fusion
 from bot.search.cues import Cue, Cues
 from bot.search.highlight import Clauses
-from bot.search.paragraphs import QuotableUnits
+from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits
 from bot.treaty.citations import also_line, provision_citation
 from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty, split_parts
 from bot.treaty.notes import note_applies
@@ -193,3 +196,73 @@ def test_the_maintained_cues_match_what_the_question_asks(
     a "when" that opens a condition rather than asking for a time."""
     cues = Cues.load(chunks)
     assert (cue in [c.id for c in cues.matching(question)]) is matches
+
+
+# --- Paragraph aids ------------------------------------------------------------------------
+
+
+def test_paragraph_aid_keys_name_a_paragraph_an_item_or_an_unnumbered_item(tmp_path) -> None:
+    path = tmp_path / "paragraph_aids.toml"
+    path.write_text('[9]\n"3" = ["who pays", "cost of it"]\n"1(b)" = ["hand over data"]\n'
+                    '[2]\n"(h)" = ["how serious"]\n', encoding="utf-8")
+    assert [(a.article, a.paragraph, a.subparagraph, a.text, a.key)
+            for a in load_paragraph_aids(path)] == [
+        (9, "3", None, "who pays", "3"), (9, "3", None, "cost of it", "3"),
+        (9, "1", "b", "hand over data", "1(b)"), (2, None, "h", "how serious", "(h)"),
+    ]
+
+
+@pytest.mark.parametrize("table", ['[9]\n"1b" = ["x"]\n', '[9]\n"3" = "not a list"\n',
+                                   '[nine]\n"3" = ["x"]\n'])
+def test_a_malformed_paragraph_aid_names_the_file_and_the_way_to_write_it(
+    tmp_path, table: str
+) -> None:
+    path = tmp_path / "paragraph_aids.toml"
+    path.write_text(table, encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"paragraph_aids\.toml.*write \[40\]"):
+        load_paragraph_aids(path)
+
+
+def test_an_aid_describes_its_paragraph_and_its_item_not_the_siblings() -> None:
+    item = ParagraphAid(9, "1", "b", "hand over data")
+    assert item.describes(9, "1", "b") and item.describes(9, "1", None)
+    assert not item.describes(9, "1", "a")
+    assert not item.describes(9, "2", None) and not item.describes(8, "1", "b")
+    whole = ParagraphAid(9, "1", None, "cooperate")
+    assert whole.describes(9, "1", "c")
+    unnumbered = ParagraphAid(2, None, "h", "how serious")
+    assert unnumbered.describes(2, None, "h") and not unnumbered.describes(2, None, "g")
+
+
+def test_a_unit_is_as_close_as_its_best_aid_over_the_closest_aid_of_all(treaty, chunks) -> None:
+    import faiss
+
+    aids = [ParagraphAid(9, "3", None, "who pays"), ParagraphAid(9, "1", "b", "hand over"),
+            ParagraphAid(9, "1", "b", "give data")]
+    vectors = faiss.IndexFlatIP(2)
+    vectors.add(np.array([[0.5, 0.0], [0.3, 0.4], [0.0, 1.0]], dtype=np.float32))
+    match = ParagraphAidMatch(aids, chunks, {"dense": vectors, "multilingual": None})
+    closeness = match.scores("dense", np.array([1.0, 0.0]))
+    at = {(c.kind, c.paragraph, c.subparagraph): closeness[i] for i, c in enumerate(chunks)}
+    assert at[("paragraph", "3", None)] == pytest.approx(1.0)
+    assert at[("subparagraph", "1", "b")] == pytest.approx(0.6)  # its better aid, 0.3 / 0.5
+    assert at[("paragraph", "1", None)] == pytest.approx(0.6)  # the paragraph holds the item
+    assert at[("subparagraph", "1", "a")] == at[("paragraph", "2", None)] == 0
+    assert match.scores("multilingual", np.array([1.0, 0.0])) is None
+    units = QuotableUnits(chunks, treaty)
+    tie = np.ones(len(chunks))
+    scores = fusion.unit_scores(tie, np.zeros(len(chunks)), np.zeros(len(chunks)),
+                                aided=[closeness])
+    quoted = units.quote(units.choose(9, scores))
+    assert quoted.paragraph.label == "3"  # the dense tie is broken by the closest aid
+
+
+def test_an_aid_that_names_no_paragraph_stops_the_build(chunks, tmp_path) -> None:
+    from bot.index.build import IndexBuildError, _checked_paragraph_aids
+
+    path = tmp_path / "paragraph_aids.toml"
+    path.write_text('[9]\n"3" = ["who pays"]\n"1(b)" = ["hand over"]\n', encoding="utf-8")
+    assert len(_checked_paragraph_aids(chunks, path)) == 2
+    path.write_text('[9]\n"3" = ["who pays"]\n"7" = ["nothing"]\n', encoding="utf-8")
+    with pytest.raises(IndexBuildError, match=r'\[9\] "7" names no paragraph of Article 9'):
+        _checked_paragraph_aids(chunks, path)

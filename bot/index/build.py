@@ -22,7 +22,13 @@ from typing import Any
 from bot.errors import TreatyBotError
 from bot.index import store
 from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of, instrument_units
-from bot.index.search_aids import SEARCH_AIDS_FILE, load_search_aids
+from bot.index.search_aids import (
+    PARAGRAPH_AIDS_FILE,
+    SEARCH_AIDS_FILE,
+    ParagraphAid,
+    load_paragraph_aids,
+    load_search_aids,
+)
 from bot.settings import Settings
 from bot.source.obtain import (
     TreatySource,
@@ -79,6 +85,9 @@ def fingerprint(
         "model": settings.embedding_model,
         "multilingual_model": settings.multilingual_model or None,
         "search_aids_sha256": sha256_of(SEARCH_AIDS_FILE) if SEARCH_AIDS_FILE.is_file() else None,
+        "paragraph_aids_sha256": (
+            sha256_of(PARAGRAPH_AIDS_FILE) if PARAGRAPH_AIDS_FILE.is_file() else None
+        ),
     }
 
 
@@ -172,6 +181,8 @@ def build_index(
     clauses = clauses_of(treaty)
     texts = [c.search_text for c in chunks]
     aids = load_search_aids() if settings.multilingual_model else []
+    paragraph_aids = _checked_paragraph_aids(chunks)
+    paragraph_aid_texts = [a.text for a in paragraph_aids]
     clause_texts = [_clause_text(treaty, clause) for clause in clauses]
     unit_texts = [unit.search_text for unit in instruments.units]
 
@@ -186,9 +197,9 @@ def build_index(
             pending = None
             if settings.multilingual_model:
                 pending = pool.submit(
-                    _multilingual, settings.multilingual_model, texts, clause_texts, aids,
-                    unit_texts, staging / store.MULTILINGUAL_MODEL_DIR, embedding, report,
-                    previous,
+                    _multilingual, settings.multilingual_model,
+                    _Texts(texts, clause_texts, aids, unit_texts, paragraph_aid_texts),
+                    staging / store.MULTILINGUAL_MODEL_DIR, embedding, report, previous,
                 )
             query_model = store.QUERY_MODEL_DIR
             not_copied = encoder.export_query_model(
@@ -209,9 +220,14 @@ def build_index(
             clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses", known)
             unit_vectors = (embedding.run(unit_texts, embedder.encode, "Instruments", known)
                             if unit_texts else None)  # none: a text source without Budapest
-            multilingual, clause_multilingual, aid_vectors, unit_multilingual, copy = (
-                pending.result() if pending else (None, None, None, None, None)
+            paragraph_aid_vectors = (
+                embedding.run(paragraph_aid_texts, embedder.encode, "Paragraph aids", known)
+                if paragraph_aid_texts else None
             )
+            multilingual, clause_multilingual, aid_vectors, unit_multilingual, \
+                paragraph_aid_multilingual, copy = (
+                    pending.result() if pending else (None,) * 6
+                )
         if embedding.reused:
             report(f"Reused {embedding.reused} vectors of the previous build (its model copies "
                    f"are the same); embedded {embedding.encoded} texts.")
@@ -219,6 +235,7 @@ def build_index(
             staging, treaty, chunks, store.Embedded(vectors, multilingual), aids, aid_vectors,
             clauses, store.Embedded(clause_vectors, clause_multilingual),
             instruments, store.Embedded(unit_vectors, unit_multilingual), references,
+            paragraph_aids, store.Embedded(paragraph_aid_vectors, paragraph_aid_multilingual),
         )
         store.write_manifest(staging, {
             **wanted,
@@ -278,30 +295,49 @@ def _prepare_index_dir(index_dir: Path) -> None:
         ) from error
 
 
+@dataclass(frozen=True)
+class _Texts:
+    """What the multilingual model embeds, by kind."""
+
+    chunks: list[str]
+    clauses: list[str]
+    aids: list
+    units: list[str]
+    paragraph_aids: list[str]
+
+
 def _multilingual(
-    name: str, texts: list[str], clause_texts: list[str], aids: list, unit_texts: list[str],
-    copy: Path, embedding: _Embedding, report: Callable[[str], None], previous: _PreviousBuild,
-) -> tuple[Any, Any, Any, Any, str | None]:
-    """The chunks, the clauses, the search aids and the other instruments' units in the
-    multilingual space, and the model's copy for questions (or None): on its own thread,
-    beside the configured model's embedding."""
+    name: str, texts: _Texts, copy: Path, embedding: _Embedding,
+    report: Callable[[str], None], previous: _PreviousBuild,
+) -> tuple[Any, Any, Any, Any, Any, str | None]:
+    """The chunks, the clauses, the search aids, the other instruments' units and the
+    paragraph aids in the multilingual space, and the model's copy for questions (or None): on
+    its own thread, beside the configured model's embedding."""
     from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(name)
     not_copied = encoder.export_query_model(
-        copy, [*texts[:EXPORT_PROBES], *_spread([a.text for a in aids], EXPORT_PROBES),
-               "Is hacking a crime?"],
+        copy, [*texts.chunks[:EXPORT_PROBES],
+               *_spread([a.text for a in texts.aids], EXPORT_PROBES), "Is hacking a crime?"],
     )
     if not_copied:
         report(f"Questions will be encoded with the packaged multilingual model, which starts "
                f"slower: {not_copied}.")
     known = {} if not_copied else previous.vectors(store.MULTILINGUAL_MODEL_DIR, copy.parent)
-    vectors = embedding.run(texts, encoder.encode, "Multilingual", known)
-    clause_vectors = embedding.run(clause_texts, encoder.encode, "Clauses (multilingual)", known)
-    aid_vectors = embedding.run([a.text for a in aids], encoder.encode, "Search aids", known)
-    unit_vectors = (embedding.run(unit_texts, encoder.encode, "Instruments (multilingual)", known)
-                    if unit_texts else None)
-    return vectors, clause_vectors, aid_vectors, unit_vectors, None if not_copied else copy.name
+    vectors = embedding.run(texts.chunks, encoder.encode, "Multilingual", known)
+    clause_vectors = embedding.run(texts.clauses, encoder.encode, "Clauses (multilingual)", known)
+    aid_vectors = embedding.run([a.text for a in texts.aids], encoder.encode, "Search aids", known)
+    unit_vectors = (
+        embedding.run(texts.units, encoder.encode, "Instruments (multilingual)", known)
+        if texts.units else None
+    )
+    paragraph_aid_vectors = (
+        embedding.run(texts.paragraph_aids, encoder.encode, "Paragraph aids (multilingual)",
+                      known)
+        if texts.paragraph_aids else None
+    )
+    return (vectors, clause_vectors, aid_vectors, unit_vectors, paragraph_aid_vectors,
+            None if not_copied else copy.name)
 
 
 # A model copy's folder -> a build's matrices in its space: (the texts its rows embed, matrix).
@@ -310,12 +346,14 @@ _MATRICES: dict[str, tuple[tuple[str, Callable[[store.LoadedIndex], Any]], ...]]
         ("chunks", lambda index: index.vectors),
         ("clauses", lambda index: index.clause_vectors),
         ("units", lambda index: index.instruments.vectors),
+        ("paragraph_aids", lambda index: index.paragraph_aid_vectors.vectors),
     ),
     store.MULTILINGUAL_MODEL_DIR: (
         ("chunks", lambda index: index.multilingual_vectors),
         ("clauses", lambda index: index.clause_multilingual_vectors),
         ("aids", lambda index: index.aid_vectors),
         ("units", lambda index: index.instruments.multilingual_vectors),
+        ("paragraph_aids", lambda index: index.paragraph_aid_vectors.multilingual),
     ),
 }
 
@@ -365,6 +403,7 @@ class _PreviousBuild:
                     "clauses": [_clause_text(index.treaty, c) for c in index.clauses],
                     "aids": [a.text for a in index.aids],
                     "units": [u.search_text for u in index.instruments.units],
+                    "paragraph_aids": [a.text for a in index.paragraph_aids],
                 }
                 self._index = index
             return self._index
@@ -442,6 +481,20 @@ def _spread(items: list[str], count: int) -> list[str]:
     """`count` items from across the list (the search aids are grouped by language)."""
     step = max(1, len(items) // count)
     return items[::step][:count]
+
+
+def _checked_paragraph_aids(chunks: list, path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
+    """The paragraph aids, each of which must describe a unit of the index: a key that names
+    no paragraph would silently help nothing."""
+    aids = load_paragraph_aids(path)
+    cited = {(c.article, c.paragraph, c.subparagraph) for c in chunks if c.kind != "heading"}
+    for aid in aids:
+        if not any(aid.describes(*citation) for citation in cited):
+            raise IndexBuildError(
+                f"{path}: [{aid.article}] \"{aid.key}\" names no paragraph of "
+                f"Article {aid.article}: fix the key, or remove the entry."
+            )
+    return aids
 
 
 def _clause_text(treaty, clause) -> str:

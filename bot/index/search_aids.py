@@ -1,18 +1,28 @@
-"""Search aids (`treaty_text/search_aids.toml`): each article's heading and everyday search
-phrases in Arabic, Chinese, French, Russian and Spanish, as records the build embeds into the
-index. They are our own unofficial translations, used only for matching (`bot.search.aids`):
-the bot never shows them, and it quotes only the English authentic text.
+"""Search aids, as records the build embeds into the index:
+- `treaty_text/search_aids.toml`: each article's heading and everyday search phrases in Arabic,
+  Chinese, French, Russian and Spanish (`bot.search.aids`);
+- `treaty_text/paragraph_aids.toml`: for each paragraph of an article that has several, English
+  phrases a reader might type about what that paragraph says and its siblings do not ("request
+  by email"), which help choose the paragraph to quote (`bot.search.paragraphs`).
+They are our own words, used only for matching: the bot never shows them, and it quotes only
+the English authentic text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from bot.datafiles import read_toml
+from bot.datafiles import DataFileError, read_toml
 from bot.settings import TREATY_TEXT_DIR
 
 SEARCH_AIDS_FILE = TREATY_TEXT_DIR / "search_aids.toml"
+PARAGRAPH_AIDS_FILE = TREATY_TEXT_DIR / "paragraph_aids.toml"
+# A paragraph aid's key: "13" (paragraph 13), "(h)" (item (h) of an article printed without
+# numbered paragraphs) or "21(b)" (item (b) of paragraph 21).
+_PARAGRAPH_KEY = re.compile(r"^(?:(\d+)(?:\(([a-z]+)\))?|\(([a-z]+)\))$")
 AID_LANGUAGES = ("ar", "zh", "fr", "es", "ru")
 
 
@@ -34,3 +44,45 @@ def load_search_aids() -> list[SearchAid]:
         for lang in AID_LANGUAGES
         for text in entry.get(lang, [])
     ]
+
+
+@dataclass(frozen=True)
+class ParagraphAid:
+    article: int
+    paragraph: str | None  # None: an article printed without numbered paragraphs
+    subparagraph: str | None  # None: the whole paragraph
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def key(self) -> str:
+        """As written in the file: "13", "21(b)", "(h)"."""
+        return (self.paragraph or "") + (f"({self.subparagraph})" if self.subparagraph else "")
+
+    def describes(self, article: int, paragraph: str | None, subparagraph: str | None) -> bool:
+        """Whether a unit quoting this citation quotes what the aid describes: the paragraph,
+        or the item, alone or within its whole paragraph."""
+        return (
+            article == self.article
+            and paragraph == self.paragraph
+            and (self.subparagraph is None or subparagraph in (None, self.subparagraph))
+        )
+
+
+def load_paragraph_aids(path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
+    """One table per article (`[40]`), one list of phrases per paragraph key."""
+    aids = []
+    for article, table in read_toml(path, optional=True).items():
+        for key, phrases in table.items():
+            match = _PARAGRAPH_KEY.match(key) if article.isdigit() else None
+            if match is None or not isinstance(phrases, list):
+                raise DataFileError(
+                    f"{path}: [{article}] {key!r} is not a paragraph key with a list of "
+                    'phrases: write [40] then "13" = [...], "21(b)" = [...] or "(h)" = [...]'
+                )
+            paragraph, item, letter = match.groups()
+            aids.extend(ParagraphAid(int(article), paragraph, item or letter, str(text))
+                        for text in phrases)
+    return aids

@@ -9,6 +9,8 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /vectors.faiss   normalised embeddings, inner-product index
                      /vectors.multilingual.faiss   the same units in the multilingual space
                      /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
+                     /paragraph_aids.jsonl, paragraph_aids.faiss,
+                      paragraph_aids.multilingual.faiss   English phrases per paragraph
                      /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
                                       each paragraph's clauses, in both spaces
                      /bm25/           BM25 scores of the chunks' words (bot.encoding.bm25)
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from bot.encoding.lexical import aid_tokens, tokenize
 from bot.errors import TreatyBotError
 from bot.index.chunking import Chunk, Clause, InstrumentUnit
-from bot.index.search_aids import SearchAid
+from bot.index.search_aids import ParagraphAid, SearchAid
 from bot.source.obtain import sha256_of
 from bot.treaty.instruments import Resolution, budapest_from_json, budapest_json
 from bot.treaty.layout import BUDAPEST_ID, RESOLUTION_ID
@@ -59,6 +61,9 @@ MULTILINGUAL_VECTORS = "vectors.multilingual.faiss"
 AIDS = "aids.jsonl"
 AID_VECTORS = "aids.multilingual.faiss"
 AID_WORDS = "aids.bm25"
+PARAGRAPH_AIDS = "paragraph_aids.jsonl"
+PARAGRAPH_AID_VECTORS = "paragraph_aids.faiss"
+PARAGRAPH_AID_MULTILINGUAL_VECTORS = "paragraph_aids.multilingual.faiss"
 CLAUSES = "clauses.jsonl"
 CLAUSE_VECTORS = "clauses.faiss"
 CLAUSE_MULTILINGUAL_VECTORS = "clauses.multilingual.faiss"
@@ -101,6 +106,8 @@ class LoadedIndex:
     instruments: Instruments  # the resolution and the Budapest Convention, as far as loaded
     # "ARTICLE.POSITION" of a Convention paragraph -> the other articles its text names.
     cross_references: dict[str, list[int]]
+    paragraph_aids: list[ParagraphAid]  # English phrases per paragraph (bot.index.search_aids)
+    paragraph_aid_vectors: Embedded  # over `paragraph_aids`, in both spaces (None: none)
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,11 @@ def read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
         multilingual_model=multilingual_model_copy(build_dir, manifest),
         instruments=_read_instruments(build_dir, optional_vectors),
         cross_references=json.loads((build_dir / CROSS_REFERENCES).read_text(encoding="utf-8")),
+        paragraph_aids=[ParagraphAid(**row) for row in _read_lines(build_dir / PARAGRAPH_AIDS)],
+        paragraph_aid_vectors=Embedded(
+            optional_vectors(PARAGRAPH_AID_VECTORS),
+            optional_vectors(PARAGRAPH_AID_MULTILINGUAL_VECTORS),
+        ),
     )
 
 
@@ -339,6 +351,8 @@ def write_build(
     instruments: Instruments,
     instrument_vectors: Embedded,
     cross_references: dict[str, list[int]],
+    paragraph_aids: Sequence[ParagraphAid] = (),
+    paragraph_aid_vectors: Embedded | None = None,
 ) -> None:
     """Every file of a build but the model copies and the manifest (`instruments` gives the
     documents and units; their vectors come in `instrument_vectors`)."""
@@ -385,6 +399,11 @@ def write_build(
             directory / INSTRUMENT_WORDS
         )
     (directory / CROSS_REFERENCES).write_text(json.dumps(cross_references), encoding="utf-8")
+    if paragraph_aids and paragraph_aid_vectors is not None:
+        _write_lines(directory / PARAGRAPH_AIDS, [aid.to_json() for aid in paragraph_aids])
+        write_vectors(paragraph_aid_vectors.vectors, PARAGRAPH_AID_VECTORS)
+        if paragraph_aid_vectors.multilingual is not None:
+            write_vectors(paragraph_aid_vectors.multilingual, PARAGRAPH_AID_MULTILINGUAL_VECTORS)
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:

@@ -10,12 +10,15 @@ with specified communications") is always quoted whole.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from bot.index.chunking import Chunk
+from bot.index.search_aids import ParagraphAid
+from bot.search.dense import similarities
 from bot.treaty.citations import provision_label
 from bot.treaty.model import Paragraph, Part, Treaty, pages_of
 
@@ -155,3 +158,35 @@ def _stands_alone(paragraph: Paragraph) -> bool:
         return False
     last_item = max(i for i, level in enumerate(levels) if level)
     return all(level for level in levels[last_item + 1 :])
+
+
+class ParagraphAidMatch:
+    """How close each unit's paragraph aids (`bot.index.search_aids`) come to a question: the
+    best aid's cosine per unit, over the best aid's of any unit, so that 1 is the question's
+    closest paragraph aid of the treaty; 0 for units without aids."""
+
+    def __init__(
+        self, aids: Sequence[ParagraphAid], chunks: Sequence[Chunk], vectors: Mapping[str, Any]
+    ) -> None:
+        """`vectors`: per space, the FAISS index of the aids (None where not embedded)."""
+        self._vectors = {space: index for space, index in vectors.items() if index is not None}
+        pairs = [
+            (row, unit)
+            for row, aid in enumerate(aids)
+            for unit, chunk in enumerate(chunks)
+            if chunk.kind != "heading"
+            and aid.describes(chunk.article, chunk.paragraph, chunk.subparagraph)
+        ]
+        self._aid_rows = np.array([row for row, _ in pairs], dtype=int)
+        self._units = np.array([unit for _, unit in pairs], dtype=int)
+        self._unit_count = len(chunks)
+
+    def scores(self, space: str, vector: np.ndarray) -> np.ndarray | None:
+        """Each unit's closeness in `space`, or None when the index has no aids there."""
+        if space not in self._vectors or not len(self._units):
+            return None
+        cosines = similarities(self._vectors[space], vector)
+        best = np.zeros(self._unit_count)
+        np.maximum.at(best, self._units, cosines[self._aid_rows])
+        top = float(cosines.max())
+        return best / top if top > 0 else best

@@ -56,7 +56,7 @@ from bot.search.glossary import Glossary, GlossaryMatch, expansion_tokens, gloss
 from bot.search.highlight import Clauses
 from bot.search.instruments import Hit, InstrumentSearch
 from bot.search.language import detect_language
-from bot.search.paragraphs import QuotableUnits, Quote
+from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, Quote
 from bot.search.ranking import ArticleRuns
 from bot.search.results import Answer, ArticleResult
 from bot.search.scope import HISTORY, NO_MATCH, NOT_LOADED, OTHER_INSTRUMENT, Scope, Verdict
@@ -132,6 +132,11 @@ class Retriever:
         self._defined_terms = DefinedTerms(self._chunks)
         self._cues = Cues.load(self._chunks)
         self._quotable = QuotableUnits(self._chunks, index.treaty)
+        self._paragraph_aids = ParagraphAidMatch(
+            index.paragraph_aids, self._chunks,
+            {"dense": index.paragraph_aid_vectors.vectors,
+             "multilingual": index.paragraph_aid_vectors.multilingual},
+        )
         self._clauses = Clauses(index.clauses, [self._clause_text(c) for c in index.clauses])
         self._clause_vectors = {"dense": index.clause_vectors}
         if index.clause_multilingual_vectors is not None:
@@ -541,7 +546,8 @@ class Retriever:
         agreement = fusion.agreement(judge, lexical)
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         units = fusion.unit_scores(
-            judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues)
+            judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
+            self._aid_closeness(query, vectors),
         )
         clauses = self._clauses.scores(
             similarities_to(self._clause_vectors[query.judge], vectors[query.judge]),
@@ -626,6 +632,14 @@ class Retriever:
         }
         vector = self._spaces[here].embed(query.text)
         return {name: pending[name].result() if name in pending else vector for name in names}
+
+    def _aid_closeness(self, query: _Question, vectors: dict[str, np.ndarray]) -> list:
+        """The paragraph aids' closeness in each space the question is read in: both for
+        English, only the multilingual one otherwise (the English model reads other
+        languages near chance)."""
+        spaces = vectors if query.language == fusion.ENGLISH else [query.judge]
+        closeness = (self._paragraph_aids.scores(space, vectors[space]) for space in spaces)
+        return [scores for scores in closeness if scores is not None]
 
     def _rankings(
         self,
