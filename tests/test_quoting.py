@@ -13,7 +13,7 @@ from bot.index.search_aids import ParagraphAid, load_paragraph_aids
 from bot.search import fusion
 from bot.search.cues import Cue, Cues
 from bot.search.highlight import Clauses
-from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits
+from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, closeness
 from bot.treaty.citations import also_line, provision_citation
 from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty, split_parts
 from bot.treaty.notes import note_applies
@@ -204,11 +204,13 @@ def test_the_maintained_cues_match_what_the_question_asks(
 def test_paragraph_aid_keys_name_a_paragraph_an_item_or_an_unnumbered_item(tmp_path) -> None:
     path = tmp_path / "paragraph_aids.toml"
     path.write_text('[9]\n"3" = ["who pays", "cost of it"]\n"1(b)" = ["hand over data"]\n'
-                    '[2]\n"(h)" = ["how serious"]\n', encoding="utf-8")
+                    '[2]\n"(h)" = ["how serious"]\n[10]\n"article" = ["DDoS"]\n',
+                    encoding="utf-8")
     assert [(a.article, a.paragraph, a.subparagraph, a.text, a.key)
             for a in load_paragraph_aids(path)] == [
         (9, "3", None, "who pays", "3"), (9, "3", None, "cost of it", "3"),
         (9, "1", "b", "hand over data", "1(b)"), (2, None, "h", "how serious", "(h)"),
+        (10, None, None, "DDoS", "article"),
     ]
 
 
@@ -232,6 +234,8 @@ def test_an_aid_describes_its_paragraph_and_its_item_not_the_siblings() -> None:
     assert whole.describes(9, "1", "c")
     unnumbered = ParagraphAid(2, None, "h", "how serious")
     assert unnumbered.describes(2, None, "h") and not unnumbered.describes(2, None, "g")
+    article = ParagraphAid(13, None, None, "online fraud")  # printed as one paragraph
+    assert article.describes(13, None, None) and article.describes(13, None, "c")
 
 
 def test_a_unit_is_as_close_as_its_best_aid_over_the_closest_aid_of_all(treaty, chunks) -> None:
@@ -242,17 +246,19 @@ def test_a_unit_is_as_close_as_its_best_aid_over_the_closest_aid_of_all(treaty, 
     vectors = faiss.IndexFlatIP(2)
     vectors.add(np.array([[0.5, 0.0], [0.3, 0.4], [0.0, 1.0]], dtype=np.float32))
     match = ParagraphAidMatch(aids, chunks, {"dense": vectors, "multilingual": None})
-    closeness = match.scores("dense", np.array([1.0, 0.0]))
-    at = {(c.kind, c.paragraph, c.subparagraph): closeness[i] for i, c in enumerate(chunks)}
+    cosines = match.cosines("dense", np.array([1.0, 0.0]))
+    assert cosines[next(i for i, c in enumerate(chunks) if c.paragraph == "2")] == -np.inf
+    near = closeness(cosines)
+    at = {(c.kind, c.paragraph, c.subparagraph): near[i] for i, c in enumerate(chunks)}
     assert at[("paragraph", "3", None)] == pytest.approx(1.0)
     assert at[("subparagraph", "1", "b")] == pytest.approx(0.6)  # its better aid, 0.3 / 0.5
     assert at[("paragraph", "1", None)] == pytest.approx(0.6)  # the paragraph holds the item
     assert at[("subparagraph", "1", "a")] == at[("paragraph", "2", None)] == 0
-    assert match.scores("multilingual", np.array([1.0, 0.0])) is None
+    assert match.cosines("multilingual", np.array([1.0, 0.0])) is None
     units = QuotableUnits(chunks, treaty)
     tie = np.ones(len(chunks))
     scores = fusion.unit_scores(tie, np.zeros(len(chunks)), np.zeros(len(chunks)),
-                                aided=[closeness])
+                                aided=[near])
     quoted = units.quote(units.choose(9, scores))
     assert quoted.paragraph.label == "3"  # the dense tie is broken by the closest aid
 

@@ -167,6 +167,11 @@ def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -
         ("How long can a provider be made to preserve data under an order?", 25, "2"),
         ("Who pays the costs of executing a request for legal assistance?", 40, "30"),
         ("what is an 'intimate image' according to the convention", 16, "2"),
+        # Found through the paragraph aids (treaty_text/paragraph_aids.toml), not the text's
+        # words: article 21 and article 25 come first without them.
+        ("Are the penalties for companies meant to be dissuasive?", 18, "4"),
+        ("Can one state refuse to preserve data just because the act is not a crime there?",
+         42, "4"),
     ],
 )
 def test_the_quoted_paragraph_is_the_one_that_answers(
@@ -242,6 +247,10 @@ def test_quality_floors_on_our_own_paragraph_gold_and_near_misses(retriever: Ret
         retriever.ask, evaluation.load_questions(DATA / "questions_en.jsonl")
     ))
     assert english["paragraph_hit@1"] >= 0.68
+    blind = evaluation.metrics(evaluation.run(
+        retriever.ask, evaluation.load_questions(DATA / "questions_blind.jsonl")
+    ))
+    assert blind["paragraph_hit@1"] >= 0.5  # 0.467 without the paragraph aids
     near = evaluation.metrics(evaluation.run(
         retriever.ask, evaluation.load_questions(DATA / "questions_nearmiss.jsonl")
     ))

@@ -21,8 +21,10 @@ from bot.settings import TREATY_TEXT_DIR
 SEARCH_AIDS_FILE = TREATY_TEXT_DIR / "search_aids.toml"
 PARAGRAPH_AIDS_FILE = TREATY_TEXT_DIR / "paragraph_aids.toml"
 # A paragraph aid's key: "13" (paragraph 13), "(h)" (item (h) of an article printed without
-# numbered paragraphs) or "21(b)" (item (b) of paragraph 21).
-_PARAGRAPH_KEY = re.compile(r"^(?:(\d+)(?:\(([a-z]+)\))?|\(([a-z]+)\))$")
+# numbered paragraphs), "21(b)" (item (b) of paragraph 21) or "article" (the whole of an article
+# printed as one paragraph).
+WHOLE_ARTICLE = "article"
+_PARAGRAPH_KEY = re.compile(rf"^(?:(\d+)(?:\(([a-z]+)\))?|\(([a-z]+)\)|{WHOLE_ARTICLE})$")
 AID_LANGUAGES = ("ar", "zh", "fr", "es", "ru")
 
 
@@ -58,7 +60,9 @@ class ParagraphAid:
 
     @property
     def key(self) -> str:
-        """As written in the file: "13", "21(b)", "(h)"."""
+        """As written in the file: "13", "21(b)", "(h)", "article"."""
+        if self.paragraph is None and self.subparagraph is None:
+            return WHOLE_ARTICLE
         return (self.paragraph or "") + (f"({self.subparagraph})" if self.subparagraph else "")
 
     def describes(self, article: int, paragraph: str | None, subparagraph: str | None) -> bool:
@@ -80,7 +84,8 @@ def load_paragraph_aids(path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
             if match is None or not isinstance(phrases, list):
                 raise DataFileError(
                     f"{path}: [{article}] {key!r} is not a paragraph key with a list of "
-                    'phrases: write [40] then "13" = [...], "21(b)" = [...] or "(h)" = [...]'
+                    'phrases: write [40] then "13" = [...], "21(b)" = [...], "(h)" = [...] '
+                    'or "article" = [...]'
                 )
             paragraph, item, letter = match.groups()
             aids.extend(ParagraphAid(int(article), paragraph, item or letter, str(text))

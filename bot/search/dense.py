@@ -1,8 +1,8 @@
 """The dense signals: cosine similarity of the question to every search unit, in each
 embedding space the index holds, ranked by the best paragraph and by the heading.
 
-The similarities come from the FAISS index itself (an exhaustive inner-product search over unit
-vectors), so each matrix of vectors is held once, in FAISS."""
+The similarities are products with the vectors the FAISS index holds, read in place, so each
+matrix of vectors is held once, in FAISS."""
 
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ class DenseSpace:
 
 
 def similarities(index: Any, vector: np.ndarray) -> np.ndarray:
-    """The inner product of `vector` with every row of a FAISS inner-product index, in row
-    order: for unit vectors, their cosine similarity."""
-    count = index.ntotal
-    scores, rows = index.search(np.ascontiguousarray(vector, dtype=np.float32)[None, :], count)
-    ordered = np.empty(count, dtype=np.float32)
-    ordered[rows[0]] = scores[0]
-    return ordered
+    """The inner product of `vector` with every row of a flat FAISS index, in row order: for
+    unit vectors, their cosine similarity. Computed on a view of the index's own rows: FAISS's
+    search would also sort every row (k = all of them), which took six times as long."""
+    import faiss
+
+    rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+    return rows.reshape(index.ntotal, index.d) @ np.asarray(vector, dtype=np.float32)
 
 
 def dense_article_scores(

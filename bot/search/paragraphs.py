@@ -161,32 +161,43 @@ def _stands_alone(paragraph: Paragraph) -> bool:
 
 
 class ParagraphAidMatch:
-    """How close each unit's paragraph aids (`bot.index.search_aids`) come to a question: the
-    best aid's cosine per unit, over the best aid's of any unit, so that 1 is the question's
-    closest paragraph aid of the treaty; 0 for units without aids."""
+    """How close each unit's paragraph aids (`bot.index.search_aids`) come to a question."""
 
     def __init__(
         self, aids: Sequence[ParagraphAid], chunks: Sequence[Chunk], vectors: Mapping[str, Any]
     ) -> None:
         """`vectors`: per space, the FAISS index of the aids (None where not embedded)."""
         self._vectors = {space: index for space, index in vectors.items() if index is not None}
-        pairs = [
-            (row, unit)
-            for row, aid in enumerate(aids)
-            for unit, chunk in enumerate(chunks)
-            if chunk.kind != "heading"
-            and aid.describes(chunk.article, chunk.paragraph, chunk.subparagraph)
-        ]
+        units_of: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+        for unit, chunk in enumerate(chunks):
+            if chunk.kind != "heading":
+                units_of[(chunk.article, chunk.paragraph)].append(unit)
+        pairs = sorted(  # by unit, so that each unit's aids are a run
+            ((row, unit)
+             for row, aid in enumerate(aids)
+             for unit in units_of[(aid.article, aid.paragraph)]
+             if aid.describes(aid.article, aid.paragraph, chunks[unit].subparagraph)),
+            key=lambda pair: pair[1],
+        )
         self._aid_rows = np.array([row for row, _ in pairs], dtype=int)
-        self._units = np.array([unit for _, unit in pairs], dtype=int)
+        units = np.array([unit for _, unit in pairs], dtype=int)
+        self._units, self._starts = np.unique(units, return_index=True)
         self._unit_count = len(chunks)
 
-    def scores(self, space: str, vector: np.ndarray) -> np.ndarray | None:
-        """Each unit's closeness in `space`, or None when the index has no aids there."""
+    def cosines(self, space: str, vector: np.ndarray) -> np.ndarray | None:
+        """Each unit's best aid cosine in `space` (-inf for a unit without aids), or None when
+        the index has no aids there."""
         if space not in self._vectors or not len(self._units):
             return None
         cosines = similarities(self._vectors[space], vector)
-        best = np.zeros(self._unit_count)
-        np.maximum.at(best, self._units, cosines[self._aid_rows])
-        top = float(cosines.max())
-        return best / top if top > 0 else best
+        best = np.full(self._unit_count, -np.inf)
+        best[self._units] = np.maximum.reduceat(cosines[self._aid_rows], self._starts)
+        return best
+
+
+def closeness(cosines: np.ndarray) -> np.ndarray:
+    """Units' best aid cosines (`ParagraphAidMatch.cosines`) over the best of any unit, so that
+    1 is the question's closest paragraph aid; 0 for units without aids."""
+    finite = np.isfinite(cosines)
+    top = float(cosines[finite].max()) if finite.any() else 0.0
+    return np.where(finite, cosines / top, 0.0) if top > 0 else np.zeros_like(cosines)

@@ -36,7 +36,7 @@ class ArticleRuns:
             return []
         best = self.best(scores)
         order = np.argsort(-best, kind="stable")
-        return [int(self.articles[i]) for i in order if np.isfinite(best[i])]
+        return self.articles[order[np.isfinite(best[order])]].tolist()
 
     def rank_positive(self, scores: np.ndarray) -> list[int]:
         """Articles by their best row, among rows that score above zero (a lexical match)."""

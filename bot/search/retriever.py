@@ -56,7 +56,7 @@ from bot.search.glossary import Glossary, GlossaryMatch, expansion_tokens, gloss
 from bot.search.highlight import Clauses
 from bot.search.instruments import Hit, InstrumentSearch
 from bot.search.language import detect_language
-from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, Quote
+from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, Quote, closeness
 from bot.search.ranking import ArticleRuns
 from bot.search.results import Answer, ArticleResult
 from bot.search.scope import HISTORY, NO_MATCH, NOT_LOADED, OTHER_INSTRUMENT, Scope, Verdict
@@ -537,17 +537,20 @@ class Retriever:
                 question, (), reason=NO_MATCH, note=self._scope.default_reply,
                 evidence={"declined": [f"best cosine {scores}"]},
             )
-        rankings = self._rankings(query, vectors, similarities, lexical, aid_similarities)
+        aid_cosines = self._aid_cosines(query, vectors)
+        rankings = self._rankings(
+            query, vectors, similarities, lexical, aid_similarities, aid_cosines
+        )
         scored, scale = fusion.score_fused(query.language)
         fused = fusion.fuse(
-            rankings, self._article_scores(scored, similarities, lexical),
+            rankings, self._article_scores(scored, similarities, lexical, aid_cosines),
             self._runs.articles.tolist(), query.weights, scale,
         )
         agreement = fusion.agreement(judge, lexical)
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
-            self._aid_closeness(query, vectors),
+            [closeness(cosines) for cosines in aid_cosines.values()],
         )
         clauses = self._clauses.scores(
             similarities_to(self._clause_vectors[query.judge], vectors[query.judge]),
@@ -633,13 +636,15 @@ class Retriever:
         vector = self._spaces[here].embed(query.text)
         return {name: pending[name].result() if name in pending else vector for name in names}
 
-    def _aid_closeness(self, query: _Question, vectors: dict[str, np.ndarray]) -> list:
-        """The paragraph aids' closeness in each space the question is read in: both for
-        English, only the multilingual one otherwise (the English model reads other
+    def _aid_cosines(
+        self, query: _Question, vectors: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Each unit's best paragraph-aid cosine in each space the question is read in: both
+        for English, only the multilingual one otherwise (the English model reads other
         languages near chance)."""
         spaces = vectors if query.language == fusion.ENGLISH else [query.judge]
-        closeness = (self._paragraph_aids.scores(space, vectors[space]) for space in spaces)
-        return [scores for scores in closeness if scores is not None]
+        cosines = {space: self._paragraph_aids.cosines(space, vectors[space]) for space in spaces}
+        return {space: values for space, values in cosines.items() if values is not None}
 
     def _rankings(
         self,
@@ -648,6 +653,7 @@ class Retriever:
         similarities: dict[str, np.ndarray],
         lexical: np.ndarray,
         aid_similarities: np.ndarray | None = None,
+        aid_cosines: Mapping[str, np.ndarray] | None = None,
     ) -> dict[str, list[int]]:
         """One article ranking per signal."""
         rankings = {
@@ -663,16 +669,28 @@ class Retriever:
             rankings |= dense_rankings(
                 name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
             )
+        for space, cosines in (aid_cosines or {}).items():
+            rankings[f"{space}_paragraph_aids"] = self._runs.rank(
+                np.where(self._is_repeat, -np.inf, cosines)
+            )
         return rankings
 
     def _article_scores(
-        self, scored: Sequence[str], similarities: dict[str, np.ndarray], lexical: np.ndarray
+        self,
+        scored: Sequence[str],
+        similarities: dict[str, np.ndarray],
+        lexical: np.ndarray,
+        aid_cosines: Mapping[str, np.ndarray],
     ) -> dict[str, np.ndarray]:
         """Each article's score for each of the `scored` signals."""
         scores = {"lexical": self._runs.best(np.where(self._is_repeat, 0.0, lexical))}
         for name, similarity in similarities.items():
             scores |= dense_article_scores(
                 name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
+            )
+        for space, cosines in aid_cosines.items():
+            scores[f"{space}_paragraph_aids"] = self._runs.best(
+                np.where(self._is_repeat, -np.inf, cosines)
             )
         return {name: values for name, values in scores.items() if name in scored}
 
