@@ -846,13 +846,14 @@ async def test_more_results_pages_only_as_far_as_the_button_names_results(
     telegram: Harness, retriever: Retriever
 ) -> None:
     chat = telegram.private_chat()
-    page = (await chat.send(QUESTION)).only_message
+    question = "Is hacking a crime?"  # twelve results or more are relevant
+    page = (await chat.send(question)).only_message
     pages = [page.text]
     while "More results" in button_texts(page):
         (await chat.press(page, "More results")).assert_all_accepted()
         page = chat.message(page)
         pages.append(page.text)
-    ranked = retriever.ask(QUESTION, 20).results
+    ranked = retriever.ask(question, 20).results
     assert 3 <= len(pages) <= 4, "8 to 12 results: as many as fit in the button's 64 bytes"
     shown = [r for text in pages for r in ranked if f"\n{citation(r)}\n" in f"\n{text}"]
     assert shown == list(ranked[: len(shown)]), "every page in rank order, none skipped"

@@ -13,12 +13,15 @@ from botapi_standin import TEXT_LIMIT, BotApiStandIn, StoredMessage, utf16_lengt
 from telegram.ext import Application
 from telegram_harness import Chat, Harness, user_with
 
+from bot.search.retriever import Retriever
 from bot.telegram import i18n
 from bot.telegram.formatting import official_text_url
+from bot.telegram.handlers import RANKED_RESULTS
 from bot.telegram.i18n import COMMAND_DESCRIPTIONS, example_questions, text
+from bot.telegram.replies import PAGE_SIZE, relevant_results
 
 UNRELATED = "What is the best recipe for banana bread?"
-FRENCH_QUESTION = "Est-ce que le piratage d'un ordinateur est un crime ?"
+FRENCH_QUESTION = "Le piratage informatique est-il un crime selon la convention ?"
 
 
 def shown(lang: str, key: str, **values: object) -> str:
@@ -39,9 +42,10 @@ def button_texts(message: StoredMessage) -> list[str]:
     return [b["text"] for b in message.buttons()]
 
 
-def assert_answer_in(message: StoredMessage, lang: str) -> None:
+def assert_answer_in(message: StoredMessage, lang: str, more: bool = True) -> None:
     """An answer page: English quotations, then the source line and buttons in `lang`, the
-    line linking the official text in `lang`."""
+    line linking the official text in `lang`; "More results" when `more` results are
+    relevant."""
     assert utf16_length(message.text) <= TEXT_LIMIT
     assert message.text.endswith(f"\n\n{source_line(lang)}")
     assert f'<a href="{escape(official_text_url(lang))}">' in message.html
@@ -55,7 +59,9 @@ def assert_answer_in(message: StoredMessage, lang: str) -> None:
     paragraph = text("button_paragraph", lang, provision="")
     in_full = {label for label in labels if label.startswith(paragraph)}
     assert len(in_full) <= 1, "at most the first result's paragraph in full"
-    assert set(labels) - full_texts - navigation - in_full == {text("button_more", lang)}
+    assert set(labels) - full_texts - navigation - in_full == (
+        {text("button_more", lang)} if more else set()
+    )
 
 
 # --- Start-up ----------------------------------------------------------------------------------
@@ -191,10 +197,12 @@ async def test_other_or_missing_languages_get_english(telegram: Harness, code: s
 
 
 @pytest.mark.parametrize("lang", ["ru", "zh", "ar"])
-async def test_the_other_un_languages(telegram: Harness, lang: str) -> None:
+async def test_the_other_un_languages(telegram: Harness, retriever: Retriever, lang: str) -> None:
     chat = telegram.private_chat(lang)
     start = (await chat.send("/start")).only_message
     assert button_texts(start) == list(example_questions(lang))
-    exchange = await chat.press(start, example_questions(lang)[0])
+    question = example_questions(lang)[0]
+    exchange = await chat.press(start, question)
     exchange.assert_all_accepted()
-    assert_answer_in(exchange.only_message, lang)
+    ranked = retriever.ask(question, RANKED_RESULTS)
+    assert_answer_in(exchange.only_message, lang, more=len(relevant_results(ranked)) > PAGE_SIZE)
