@@ -97,6 +97,15 @@ def test_declining(best: dict, judge: float, names_a_term: bool, answerable: boo
     assert fusion.is_answerable(best, judge, names_a_term) is answerable
 
 
+def test_a_question_close_to_a_paragraph_aid_in_every_space_names_a_term() -> None:
+    best = {"dense": 0.28, "multilingual": 0.15}  # declined on the treaty's words alone
+    near = fusion.PARAGRAPH_AID_ANSWERS
+    assert fusion.describes_a_paragraph({"dense": 0.70, "multilingual": near}, best)
+    assert not fusion.describes_a_paragraph({"dense": 0.70, "multilingual": near - 0.01}, best)
+    assert not fusion.describes_a_paragraph({"dense": 0.90}, best)  # one space did not look
+    assert fusion.is_answerable(best, 0.28, True) and not fusion.is_answerable(best, 0.28, False)
+
+
 def test_unit_scores_scale_each_signal_to_its_best_unit() -> None:
     dense = np.array([0.2, 0.4, 0.1])
     lexical = np.array([0.0, 1.0, 4.0])

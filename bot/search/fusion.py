@@ -74,6 +74,13 @@ AGREEMENT_WEIGHT = 0.05
 # USE. See README "Abstention".
 ABSTAIN_BELOW = {"dense": 0.30, "multilingual": 0.16}
 GLOSSARY_FLOOR = 0.20
+# ... or it is close, in both spaces, to a paragraph aid (treaty_text/paragraph_aids.toml): a
+# bare description of conduct ("taking a web server offline by flooding it with junk traffic")
+# is far from the treaty's words but near an aid's ("flooding a server with data to disrupt it").
+# In our own files (tests/data) the in-scope questions declined without it reach 0.59–0.70 in
+# the weaker space of the two; the near-misses past the scope catalogue at most 0.48 ("Should I
+# pay the ransom?") and 0.45 ("Which company will host the convention's website?").
+PARAGRAPH_AID_ANSWERS = 0.55
 # A question in one of the five other UN languages is judged by the multilingual space alone:
 # the English model scores any Chinese or Arabic text near chance, and let "what's the weather
 # in Beijing today?" through. In our own files (tests/data) the lowest in-scope questions score
@@ -125,6 +132,13 @@ def is_answerable(
         return judge_best >= OTHER_LANGUAGE_FLOOR or names_a_term
     related = all(score >= ABSTAIN_BELOW[space] for space, score in best.items())
     return related or (names_a_term and judge_best >= GLOSSARY_FLOOR)
+
+
+def describes_a_paragraph(aid_best: Mapping[str, float], best: Mapping[str, float]) -> bool:
+    """Whether an English question is, in every loaded space, close to one of our paragraph
+    aids (`aid_best`: each space's closest aid): then it counts as naming a term for
+    `is_answerable`, like a glossary word."""
+    return set(aid_best) == set(best) and min(aid_best.values()) >= PARAGRAPH_AID_ANSWERS
 
 
 def reciprocal_rank_fusion(

@@ -528,7 +528,13 @@ class Retriever:
             if RESOLUTION_ID in self._documents else []
         )
         named = names_resolution(question)
-        if not fusion.is_answerable(best, best[query.judge], names_a_term, query.language):
+        aid_cosines = self._aid_cosines(query, vectors)
+        described = query.language == fusion.ENGLISH and fusion.describes_a_paragraph(
+            {space: float(cosines.max()) for space, cosines in aid_cosines.items()}, best
+        )
+        if not fusion.is_answerable(
+            best, best[query.judge], names_a_term or described, query.language
+        ):
             if resolution and fusion.resolution_answers(resolution[0].cosine, named):
                 results = tuple(r for hit in resolution[:k] if (r := self._hit_result(hit)))
                 return Answer(question, results, evidence=self._evidence(query))
@@ -537,7 +543,6 @@ class Retriever:
                 question, (), reason=NO_MATCH, note=self._scope.default_reply,
                 evidence={"declined": [f"best cosine {scores}"]},
             )
-        aid_cosines = self._aid_cosines(query, vectors)
         rankings = self._rankings(
             query, vectors, similarities, lexical, aid_similarities, aid_cosines
         )
