@@ -26,6 +26,7 @@ from bot.index.search_aids import (
     PARAGRAPH_AIDS_FILE,
     SEARCH_AIDS_FILE,
     ParagraphAid,
+    described_units,
     load_paragraph_aids,
     load_search_aids,
 )
@@ -487,9 +488,9 @@ def _checked_paragraph_aids(chunks: list, path: Path = PARAGRAPH_AIDS_FILE) -> l
     """The paragraph aids, each of which must describe a unit of the index: a key that names
     no paragraph would silently help nothing."""
     aids = load_paragraph_aids(path)
-    cited = {(c.article, c.paragraph, c.subparagraph) for c in chunks if c.kind != "heading"}
-    for aid in aids:
-        if not any(aid.describes(*citation) for citation in cited):
+    described = {row for row, _ in described_units(aids, chunks)}
+    for row, aid in enumerate(aids):
+        if row not in described:
             raise IndexBuildError(
                 f"{path}: [{aid.article}] \"{aid.key}\" names no paragraph of "
                 f"Article {aid.article}: fix the key, or remove the entry."

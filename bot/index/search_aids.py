@@ -11,11 +11,14 @@ the English authentic text.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.datafiles import DataFileError, read_toml
+from bot.index.chunking import Chunk
 from bot.settings import TREATY_TEXT_DIR
 
 SEARCH_AIDS_FILE = TREATY_TEXT_DIR / "search_aids.toml"
@@ -91,3 +94,19 @@ def load_paragraph_aids(path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
             aids.extend(ParagraphAid(int(article), paragraph, item or letter, str(text))
                         for text in phrases)
     return aids
+
+
+def described_units(aids: Sequence[ParagraphAid], chunks: Sequence[Chunk]) -> list[tuple[int, int]]:
+    """(aid row, unit) for every search unit (not a heading) that quotes what an aid describes,
+    ordered by unit."""
+    units_of: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+    for unit, chunk in enumerate(chunks):
+        if chunk.kind != "heading":
+            units_of[(chunk.article, chunk.paragraph)].append(unit)
+    return sorted(
+        ((row, unit)
+         for row, aid in enumerate(aids)
+         for unit in units_of[(aid.article, aid.paragraph)]
+         if aid.describes(aid.article, aid.paragraph, chunks[unit].subparagraph)),
+        key=lambda pair: pair[1],
+    )

@@ -351,8 +351,8 @@ def write_build(
     instruments: Instruments,
     instrument_vectors: Embedded,
     cross_references: dict[str, list[int]],
-    paragraph_aids: Sequence[ParagraphAid] = (),
-    paragraph_aid_vectors: Embedded | None = None,
+    paragraph_aids: Sequence[ParagraphAid],
+    paragraph_aid_vectors: Embedded,
 ) -> None:
     """Every file of a build but the model copies and the manifest (`instruments` gives the
     documents and units; their vectors come in `instrument_vectors`)."""
@@ -399,7 +399,7 @@ def write_build(
             directory / INSTRUMENT_WORDS
         )
     (directory / CROSS_REFERENCES).write_text(json.dumps(cross_references), encoding="utf-8")
-    if paragraph_aids and paragraph_aid_vectors is not None:
+    if paragraph_aids:
         _write_lines(directory / PARAGRAPH_AIDS, [aid.to_json() for aid in paragraph_aids])
         write_vectors(paragraph_aid_vectors.vectors, PARAGRAPH_AID_VECTORS)
         if paragraph_aid_vectors.multilingual is not None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bot.index.chunking import Chunk
-from bot.index.search_aids import ParagraphAid
+from bot.index.search_aids import ParagraphAid, described_units
 from bot.search.dense import similarities
 from bot.treaty.citations import provision_label
 from bot.treaty.model import Paragraph, Part, Treaty, pages_of
@@ -168,17 +168,7 @@ class ParagraphAidMatch:
     ) -> None:
         """`vectors`: per space, the FAISS index of the aids (None where not embedded)."""
         self._vectors = {space: index for space, index in vectors.items() if index is not None}
-        units_of: dict[tuple[int, str | None], list[int]] = defaultdict(list)
-        for unit, chunk in enumerate(chunks):
-            if chunk.kind != "heading":
-                units_of[(chunk.article, chunk.paragraph)].append(unit)
-        pairs = sorted(  # by unit, so that each unit's aids are a run
-            ((row, unit)
-             for row, aid in enumerate(aids)
-             for unit in units_of[(aid.article, aid.paragraph)]
-             if aid.describes(aid.article, aid.paragraph, chunks[unit].subparagraph)),
-            key=lambda pair: pair[1],
-        )
+        pairs = described_units(aids, chunks)  # by unit: each unit's aids are a run
         self._aid_rows = np.array([row for row, _ in pairs], dtype=int)
         units = np.array([unit for _, unit in pairs], dtype=int)
         self._units, self._starts = np.unique(units, return_index=True)

@@ -657,8 +657,8 @@ class Retriever:
         vectors: dict[str, np.ndarray],
         similarities: dict[str, np.ndarray],
         lexical: np.ndarray,
-        aid_similarities: np.ndarray | None = None,
-        aid_cosines: Mapping[str, np.ndarray] | None = None,
+        aid_similarities: np.ndarray | None,
+        aid_cosines: Mapping[str, np.ndarray],
     ) -> dict[str, list[int]]:
         """One article ranking per signal."""
         rankings = {
@@ -674,7 +674,7 @@ class Retriever:
             rankings |= dense_rankings(
                 name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
             )
-        for space, cosines in (aid_cosines or {}).items():
+        for space, cosines in aid_cosines.items():
             rankings[f"{space}_paragraph_aids"] = self._runs.rank(
                 np.where(self._is_repeat, -np.inf, cosines)
             )
