@@ -181,6 +181,10 @@ def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -
         ("Are the penalties for companies meant to be dissuasive?", 18, "4"),
         ("Can one state refuse to preserve data just because the act is not a crime there?",
          42, "4"),
+        # A situation told before the question (the aids' third kind): article 7 comes first
+        # with the phrases and questions alone.
+        ("I was asked to fly abroad to testify in a hacking trial. Could they arrest me there "
+         "for something I did years ago?", 40, "29"),
     ],
 )
 def test_the_quoted_paragraph_is_the_one_that_answers(
@@ -255,11 +259,13 @@ def test_quality_floors_on_our_own_paragraph_gold_and_near_misses(retriever: Ret
     english = evaluation.metrics(evaluation.run(
         retriever.ask, evaluation.load_questions(DATA / "questions_en.jsonl")
     ))
-    assert english["paragraph_hit@1"] >= 0.68
+    assert english["paragraph_hit@1"] >= 0.8
     blind = evaluation.metrics(evaluation.run(
         retriever.ask, evaluation.load_questions(DATA / "questions_blind.jsonl")
     ))
-    assert blind["paragraph_hit@1"] >= 0.5  # 0.467 without the paragraph aids
+    # 0.467 without the paragraph aids, 0.611 with their phrases alone, 0.744 with the
+    # questions and situations beside them
+    assert blind["paragraph_hit@1"] >= 0.68
     near = evaluation.metrics(evaluation.run(
         retriever.ask, evaluation.load_questions(DATA / "questions_nearmiss.jsonl")
     ))

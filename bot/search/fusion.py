@@ -16,10 +16,10 @@ ENGLISH = "en"
 # glossary are English, so other languages rely on the multilingual space. "*_paragraph_aids":
 # each article's closest phrase of treaty_text/paragraph_aids.toml (everyday words for what each
 # paragraph provides, every article covered) in that space. Chosen on our own files (tests/data)
-# over 0.5–3.0 for the English model's space and 0–1.0 for the multilingual one (rank-fused for
-# the other languages, 1.0–1.5): recall@1 rose on every file (held out 0.73 → 0.80, the last two
-# files written 0.59 → 0.75 and 0.71 → 0.80) and held on ../shared/eval; above 2.0 in English
-# questions_en.jsonl lost it.
+# over 1.0–3.0 for the English model's space and 0.5–2.0 for the multilingual one (rank-fused
+# for the other languages, 1.0–6.0) once the file held questions as well as phrases: the sum of
+# recall@1 over eight files rose from 6.74 to 7.19 and is flat from 2.0 to 3.0 in the English
+# space; it falls above 1.5 in the multilingual one, and above 3.0 for other languages.
 SIGNAL_WEIGHTS = {
     "en": {
         "dense_paragraph": 1.0,
@@ -29,8 +29,8 @@ SIGNAL_WEIGHTS = {
         "lexical": 1.0,
         "glossary": 0.9,
         "definition": 2.0,
-        "dense_paragraph_aids": 1.5,
-        "multilingual_paragraph_aids": 0.5,
+        "dense_paragraph_aids": 2.0,
+        "multilingual_paragraph_aids": 1.5,
     },
     "other": {
         "multilingual_paragraph": 1.0,
@@ -38,7 +38,7 @@ SIGNAL_WEIGHTS = {
         "search_aids": 1.0,
         "search_aid_words": 1.0,
         "lexical": 0.2,
-        "multilingual_paragraph_aids": 1.5,
+        "multilingual_paragraph_aids": 3.0,
     },
 }
 # For English questions, the signals that score every article (the dense spaces' best paragraph
@@ -77,10 +77,10 @@ GLOSSARY_FLOOR = 0.20
 # ... or it is close, in both spaces, to a paragraph aid (treaty_text/paragraph_aids.toml): a
 # bare description of conduct ("taking a web server offline by flooding it with junk traffic")
 # is far from the treaty's words but near an aid's ("flooding a server with data to disrupt it").
-# In our own files (tests/data) the in-scope questions declined without it reach 0.59–0.70 in
-# the weaker space of the two; the near-misses past the scope catalogue at most 0.48 ("Should I
-# pay the ransom?") and 0.45 ("Which company will host the convention's website?").
-PARAGRAPH_AID_ANSWERS = 0.55
+# In our own files (tests/data) the in-scope questions declined without it reach 0.585–0.74 in
+# the weaker space of the two; the near-misses past the scope catalogue at most 0.55 ("Should I
+# pay the ransom if my files are encrypted?", since the aids hold situations) and 0.47.
+PARAGRAPH_AID_ANSWERS = 0.58
 # A question in one of the five other UN languages is judged by the multilingual space alone:
 # the English model scores any Chinese or Arabic text near chance, and let "what's the weather
 # in Beijing today?" through. In our own files (tests/data) the lowest in-scope questions score
@@ -101,10 +101,9 @@ DEFINITION_BOOST = 1.0  # the unit that defines a term asked about is the one to
 CUE_BOOST = 0.4
 # A paragraph's aids (treaty_text/paragraph_aids.toml): their closeness to the question, 0–1
 # per space the question is read in (both for English, the multilingual one otherwise), at this
-# weight. On our own files (tests/data) paragraph_hit@1 rose on all but one (held out 0.46 →
-# 0.53, other languages 0.61 → 0.70; written blind for it, 0.467 → 0.533), and 0.5–1.5 did
-# about as well; README "How questions are answered".
-PARAGRAPH_AID_WEIGHT = 1.0
+# weight. On our own files (tests/data), with the article weights above, the sum of
+# paragraph_hit@1 over eight files rose from 6.19 at 1.5 to 6.39 at 2.0 and is flat to 4.0.
+PARAGRAPH_AID_WEIGHT = 2.0
 
 
 def signal_weights(language: str) -> dict[str, float]:

@@ -29,7 +29,7 @@ from telegram_harness import (
 from bot.search.results import ArticleResult
 from bot.search.retriever import Retriever
 from bot.telegram import formatting, i18n, texts
-from bot.telegram.replies import PAGE_SIZE
+from bot.telegram.replies import PAGE_SIZE, relevant_results
 from bot.treaty.citations import short_citation_line
 from bot.treaty.model import Treaty
 
@@ -761,7 +761,8 @@ async def test_full_text_button_sends_the_article_once(
 async def test_more_results_pages_through_in_place(telegram: Harness, retriever: Retriever) -> None:
     chat = telegram.private_chat()
     reply = (await chat.send(QUESTION)).only_message
-    ranked = retriever.ask(QUESTION, 2 * PAGE_SIZE + 1).results
+    answer = retriever.ask(QUESTION, 2 * PAGE_SIZE + 1)
+    ranked = answer.results
 
     more = await chat.press(reply, "More results")
     more.assert_all_accepted()
@@ -769,7 +770,7 @@ async def test_more_results_pages_through_in_place(telegram: Harness, retriever:
     page_two = chat.message(reply)
     assert page_two.text.startswith(f"Results 4{DASH}6 for “{QUESTION}”\n")
     assert_answer_page(page_two, ranked[PAGE_SIZE : 2 * PAGE_SIZE], retriever.treaty)
-    following = ["More results"] if len(ranked) > 2 * PAGE_SIZE else []
+    following = ["More results"] if len(relevant_results(answer)) > 2 * PAGE_SIZE else []
     top = ranked[PAGE_SIZE]
     cut = top.paragraph and formatting.is_shortened(top)
     assert button_texts(page_two) == [
