@@ -2,8 +2,9 @@
 - `treaty_text/search_aids.toml`: each article's heading and everyday search phrases in Arabic,
   Chinese, French, Russian and Spanish (`bot.search.aids`);
 - `treaty_text/paragraph_aids.toml`: for each paragraph of an article that has several, English
-  phrases a reader might type about what that paragraph says and its siblings do not ("request
-  by email"), which help choose the paragraph to quote (`bot.search.paragraphs`).
+  phrases, questions and situations a reader might type about what that paragraph says and its
+  siblings do not ("request by email"), which help rank the articles and choose the paragraph
+  to quote (`bot.search.fusion`, `bot.search.paragraphs`).
 They are our own words, used only for matching: the bot never shows them, and it quotes only
 the English authentic text.
 """

@@ -10,7 +10,7 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /vectors.multilingual.faiss   the same units in the multilingual space
                      /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
                      /paragraph_aids.jsonl, paragraph_aids.faiss,
-                      paragraph_aids.multilingual.faiss   English phrases per paragraph
+                      paragraph_aids.multilingual.faiss   English entries per paragraph
                      /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
                                       each paragraph's clauses, in both spaces
                      /bm25/           BM25 scores of the chunks' words (bot.encoding.bm25)
@@ -106,7 +106,7 @@ class LoadedIndex:
     instruments: Instruments  # the resolution and the Budapest Convention, as far as loaded
     # "ARTICLE.POSITION" of a Convention paragraph -> the other articles its text names.
     cross_references: dict[str, list[int]]
-    paragraph_aids: list[ParagraphAid]  # English phrases per paragraph (bot.index.search_aids)
+    paragraph_aids: list[ParagraphAid]  # English entries per paragraph (bot.index.search_aids)
     paragraph_aid_vectors: Embedded  # over `paragraph_aids`, in both spaces (None: none)
 
 
