@@ -106,6 +106,20 @@ def test_a_question_close_to_a_paragraph_aid_in_every_space_names_a_term() -> No
     assert fusion.is_answerable(best, 0.28, True) and not fusion.is_answerable(best, 0.28, False)
 
 
+def test_a_question_far_closer_to_a_scope_example_than_to_any_aid_is_outside_the_text() -> None:
+    english, other = fusion.SCOPE_EXAMPLE_MARGIN["en"], fusion.SCOPE_EXAMPLE_MARGIN["other"]
+    aids = {"dense": 0.60, "multilingual": 0.50}
+    ahead = {"dense": 0.61 + english, "multilingual": 0.51 + english}
+    assert fusion.outside_the_text(ahead, aids)
+    assert not fusion.outside_the_text({**ahead, "multilingual": 0.49}, aids)  # every space
+    assert not fusion.outside_the_text({}, aids)  # an index without examples
+    # Another language is read in the multilingual space alone, where its own-language
+    # examples sit closer than the English aids: it needs the larger lead.
+    assert other > english
+    assert not fusion.outside_the_text({"multilingual": 0.51 + english}, aids, "fr")
+    assert fusion.outside_the_text({"multilingual": 0.51 + other}, aids, "fr")
+
+
 def test_unit_scores_scale_each_signal_to_its_best_unit() -> None:
     dense = np.array([0.2, 0.4, 0.1])
     lexical = np.array([0.0, 1.0, 4.0])

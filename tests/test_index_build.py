@@ -516,6 +516,35 @@ def test_corrupted_file_is_refused_and_makes_the_next_build_real(index_copy: Set
     assert reports == [f"Building the index: {reason}."]  # stopped right after deciding
 
 
+def test_a_build_from_another_version_is_refused_and_rebuilt_from_scratch(
+    index_copy: Settings,
+) -> None:
+    """A build of this format whose rows carry a field this code does not know (made on a
+    branch that added one), with checksums to match: refused with a hint, then replaced."""
+    index_dir = index_copy.index_dir
+    build_dir = build_dir_of(index_dir)
+    aids = build_dir / store.PARAGRAPH_AIDS
+    rows = [json.loads(line) for line in aids.read_text(encoding="utf-8").splitlines()]
+    aids.write_text("".join(json.dumps({**row, "weight": 1.0}) + "\n" for row in rows),
+                    encoding="utf-8")
+    manifest = store.read_manifest(build_dir)
+    manifest["files"] = store.file_checksums(build_dir)
+    manifest["file_stats"] = store.file_stats(build_dir)
+    store.write_manifest(build_dir, manifest)
+
+    with pytest.raises(store.IndexNotReady) as caught:
+        store.load_index(index_dir)
+    message = str(caught.value)
+    assert "another version of treaty-bot" in message and "--force" in message, message
+    assert "weight" in message  # the field it could not read
+
+    reports: list[str] = []
+    outcome = build_index(index_copy, force=True, show_progress=False, report=reports.append)
+    assert outcome.built
+    assert not [line for line in reports if line.startswith("Reused ")]  # all embedded anew
+    assert len(store.load_index(index_dir).paragraph_aids) == len(rows)
+
+
 def test_a_changed_quote_is_refused_even_when_the_file_keeps_its_size_and_time(
     index_copy: Settings,
 ) -> None:

@@ -247,6 +247,34 @@ def test_questions_the_text_does_not_answer_get_no_results_and_a_reason(
     assert [r.article for r in answer.related] == related
 
 
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("Which vendor sells the forensic kit most police forces use to image phones?",
+         "products"),
+        ("Is this treaty likely to make the internet less free?", "opinion"),
+        ("¿Cuántas denuncias por fraude en línea hubo en México el año pasado?", "statistics"),
+    ],
+)
+def test_a_near_miss_no_pattern_catches_is_declined_as_its_closest_example(
+    retriever: Retriever, question: str, reason: str
+) -> None:
+    assert retriever._scope.judge(question) is None  # the patterns let it through
+    answer = retriever.ask(question)
+    assert answer.abstained and answer.reason == reason and answer.note
+    (declined,) = answer.evidence["declined"]
+    assert declined.startswith(f"{reason}: closest to the example "), declined
+
+
+def test_a_question_on_what_the_convention_requires_is_not_one_countrys_law(
+    retriever: Retriever,
+) -> None:
+    """Close to a national-law example ("in Argentina, is grooming a crime?"), but it names
+    the Convention: the text answers it."""
+    answer = retriever.ask("¿Según la convención, el acoso sexual de niños por internet es delito?")
+    assert not answer.abstained and answer.results[0].article in (14, 15)
+
+
 def test_another_instrument_names_what_the_bot_holds(retriever: Retriever) -> None:
     answer = retriever.ask("What does Article 5 of the Malabo Convention say?")
     assert "Malabo Convention" in answer.note
@@ -270,3 +298,9 @@ def test_quality_floors_on_our_own_paragraph_gold_and_near_misses(retriever: Ret
         retriever.ask, evaluation.load_questions(DATA / "questions_nearmiss.jsonl")
     ))
     assert near["nearmiss_abstain_rate"] >= 0.9
+    # 0.5625 with the patterns alone, 0.838 with the scope examples beside them
+    blind_near = evaluation.metrics(evaluation.run(
+        retriever.ask, evaluation.load_questions(DATA / "questions_nearmiss_blind.jsonl")
+    ))
+    assert blind_near["nearmiss_abstain_rate"] >= 0.8
+    assert blind_near["in_scope_answer_rate"] >= 0.9

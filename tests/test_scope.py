@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from bot.search.scope import OTHER_INSTRUMENT, Instrument, Scope, Subject
+from bot.index.search_aids import load_scope_examples
+from bot.search.scope import OTHER_INSTRUMENT, Instrument, Names, Scope, Subject
 
 NATIONAL_LAW = "national-law"
 
@@ -16,11 +17,11 @@ def small_scope() -> Scope:
     status = Subject(
         "status", "Not recorded.", (64, 65, 68),
         (re.compile(r"^\s*has\b[^?]*\bratified\b", re.IGNORECASE),), (),
-        with_place=re.compile(r"\b(ratified|a party)\b", re.IGNORECASE),
+        with_place=Names([("ratified", None), ("a party", None)]),
     )
     national = Subject(
         NATIONAL_LAW, "Not one country's law.", (), (), (),
-        with_place=re.compile(r"\b(penalty|law)\b", re.IGNORECASE), unless_convention_named=True,
+        with_place=Names([("penalty", None), ("law", None)]), unless_convention_named=True,
     )
     instruments = [
         Instrument("the Malabo Convention", ("Malabo Convention", "Malabo"), None),
@@ -89,6 +90,18 @@ def test_a_country_with_a_word_of_status_is_status_even_naming_the_convention() 
     verdict = scope.judge("Is Kenya a party to the convention?")
     assert (verdict.subject, verdict.evidence) == ("status", "Kenya … a party")
     assert scope.judge("Can a state that is not a party ask for assistance?") is None
+
+
+def test_names_are_found_as_whole_words_in_one_pass() -> None:
+    names = Names([("Côte d'Ivoire", "ci"), ("Ivoire", "i"), ("US", "us"), ("Malabo", "m"),
+                   ("马拉博公约", "zh")])
+    question = "Does Côte d’Ivoire or the US follow the 马拉博公约, not Malabobo?"
+    assert [(question[a:b], v) for a, b, v in names.find(question)] == [
+        ("Côte d’Ivoire", "ci"), ("US", "us"), ("马拉博公约", "zh"),  # longest, whole words
+    ]
+    assert names.find("tell us about malabo") == [(14, 20, "m")]  # "us" is not "US"
+    assert Names([("Kenya", None)], case_sensitive=True).find("kenya") == []
+    assert not Names([])
 
 
 # --- The maintained catalogue ----------------------------------------------------------------
@@ -188,6 +201,75 @@ def test_the_catalogue_leaves_what_the_text_answers_to_the_search(
     scope: Scope, question: str
 ) -> None:
     assert scope.judge(question, ("convention",), HOLDINGS) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "instrument"),
+    [
+        ("What does section 4 of the Ruritanian Cyber Security Act say?",
+         "Ruritanian Cyber Security Act"),
+        ("Under Article 9 of the Andean Model Code on Evidence, who keeps the logs?",
+         "Andean Model Code on Evidence"),
+        ("Que dit l'article 3 de la loi sur la confiance numérique ?",
+         "loi sur la confiance numérique"),
+        ("¿Qué dice el artículo 7 de la Ley de Delitos Informáticos de Ruritania?",
+         "Ley de Delitos Informáticos de Ruritania"),
+        ("Что говорит статья 12 Федерального закона о связи?", "Федерального закона о связи"),
+        ("《数据出境安全评估办法》第四条是怎么规定的？", "数据出境安全评估办法"),
+        ("ماذا تنص المادة 4 من قانون المعاملات الإلكترونية؟", "قانون المعاملات الإلكترونية"),
+    ],
+)
+def test_an_instrument_cited_by_its_shape_is_declined_in_its_own_words(
+    scope: Scope, question: str, instrument: str
+) -> None:
+    """Not in the list, but cited as another instrument's article: never looked up here."""
+    verdict = scope.judge(question, ("convention",), HOLDINGS)
+    assert verdict is not None and verdict.subject == OTHER_INSTRUMENT
+    assert verdict.instrument == instrument and instrument in verdict.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does Article 17 of the Convention say?",
+        "Article 10 of the United Nations Convention against Cybercrime",
+        "What does Article 10 of the United Nations Convention say?",
+        "What does Article 32 of the Budapest Convention say?",  # held: searched
+        "Que dit l'article 40 de la convention, paragraphe 21 ?",
+        "¿Qué dice el artículo 17 de la Convención?",
+        "Что говорит статья 25 Конвенции?",
+        "《联合国打击网络犯罪公约》第5条规定了什么？",
+        "《公约》第十七条",
+        "ماذا تقول المادة 17 من الاتفاقية؟",
+    ],
+)
+def test_this_convention_cited_by_its_shape_is_searched(scope: Scope, question: str) -> None:
+    assert scope.judge(question, ("convention", "budapest"), HOLDINGS) is None
+
+
+def test_every_subject_has_examples_in_the_six_languages_that_do_not_name_the_convention(
+    scope: Scope,
+) -> None:
+    """The examples are matched by similarity (bot.search.fusion.outside_the_text); one that
+    named this Convention in full would come close to every question that does."""
+    by_subject: dict[str, list[str]] = {}
+    for example in load_scope_examples():
+        by_subject.setdefault(example.subject, []).append(example.text)
+    assert set(by_subject) == {subject.id for subject in scope.subjects}
+    full_name = re.compile(
+        r"(United Nations|UN) Convention against Cybercrime|UN cybercrime (convention|treaty)"
+        r"|Nations Unies contre la cybercriminalité|Naciones Unidas contra la Ciberdelincuencia"
+        r"|ООН против киберпреступности|联合国打击网络犯罪公约"
+        r"|الأمم المتحدة لمكافحة الجريمة السيبرانية",
+        re.IGNORECASE,
+    )
+    scripts = {"ru": re.compile("[а-яё]", re.I), "zh": re.compile("[\u4e00-\u9fff]"),
+               "ar": re.compile("[\u0600-\u06ff]")}
+    for subject, examples in by_subject.items():
+        assert len(examples) >= 30, subject
+        assert not [e for e in examples if full_name.search(e)], subject
+        for language, script in scripts.items():
+            assert any(script.search(e) for e in examples), (subject, language)
 
 
 def test_every_subject_has_a_reply_and_existing_related_articles(scope: Scope) -> None:

@@ -24,10 +24,12 @@ from bot.index import store
 from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of, instrument_units
 from bot.index.search_aids import (
     PARAGRAPH_AIDS_FILE,
+    SCOPE_FILE,
     SEARCH_AIDS_FILE,
     ParagraphAid,
     described_units,
     load_paragraph_aids,
+    load_scope_examples,
     load_search_aids,
 )
 from bot.settings import Settings
@@ -89,6 +91,7 @@ def fingerprint(
         "paragraph_aids_sha256": (
             sha256_of(PARAGRAPH_AIDS_FILE) if PARAGRAPH_AIDS_FILE.is_file() else None
         ),
+        "scope_sha256": sha256_of(SCOPE_FILE) if SCOPE_FILE.is_file() else None,
     }
 
 
@@ -184,6 +187,8 @@ def build_index(
     aids = load_search_aids() if settings.multilingual_model else []
     paragraph_aids = _checked_paragraph_aids(chunks)
     paragraph_aid_texts = [a.text for a in paragraph_aids]
+    scope_examples = load_scope_examples()
+    scope_texts = [e.text for e in scope_examples]
     clause_texts = [_clause_text(treaty, clause) for clause in clauses]
     unit_texts = [unit.search_text for unit in instruments.units]
 
@@ -199,7 +204,7 @@ def build_index(
             if settings.multilingual_model:
                 pending = pool.submit(
                     _multilingual, settings.multilingual_model,
-                    _Texts(texts, clause_texts, aids, unit_texts, paragraph_aid_texts),
+                    _Texts(texts, clause_texts, aids, unit_texts, paragraph_aid_texts, scope_texts),
                     staging / store.MULTILINGUAL_MODEL_DIR, embedding, report, previous,
                 )
             query_model = store.QUERY_MODEL_DIR
@@ -225,9 +230,11 @@ def build_index(
                 embedding.run(paragraph_aid_texts, embedder.encode, "Paragraph aids", known)
                 if paragraph_aid_texts else None
             )
+            scope_vectors = (embedding.run(scope_texts, embedder.encode, "Scope examples", known)
+                             if scope_texts else None)
             multilingual, clause_multilingual, aid_vectors, unit_multilingual, \
-                paragraph_aid_multilingual, copy = (
-                    pending.result() if pending else (None,) * 6
+                paragraph_aid_multilingual, scope_multilingual, copy = (
+                    pending.result() if pending else (None,) * 7
                 )
         if embedding.reused:
             report(f"Reused {embedding.reused} vectors of the previous build (its model copies "
@@ -237,6 +244,7 @@ def build_index(
             clauses, store.Embedded(clause_vectors, clause_multilingual),
             instruments, store.Embedded(unit_vectors, unit_multilingual), references,
             paragraph_aids, store.Embedded(paragraph_aid_vectors, paragraph_aid_multilingual),
+            scope_examples, store.Embedded(scope_vectors, scope_multilingual),
         )
         store.write_manifest(staging, {
             **wanted,
@@ -305,15 +313,16 @@ class _Texts:
     aids: list
     units: list[str]
     paragraph_aids: list[str]
+    scope_examples: list[str]
 
 
 def _multilingual(
     name: str, texts: _Texts, copy: Path, embedding: _Embedding,
     report: Callable[[str], None], previous: _PreviousBuild,
-) -> tuple[Any, Any, Any, Any, Any, str | None]:
-    """The chunks, the clauses, the search aids, the other instruments' units and the
-    paragraph aids in the multilingual space, and the model's copy for questions (or None): on
-    its own thread, beside the configured model's embedding."""
+) -> tuple[Any, Any, Any, Any, Any, Any, str | None]:
+    """The chunks, the clauses, the search aids, the other instruments' units, the paragraph
+    aids and the scope examples in the multilingual space, and the model's copy for questions
+    (or None): on its own thread, beside the configured model's embedding."""
     from bot.encoding.encoders import load_encoder
 
     encoder = load_encoder(name)
@@ -337,8 +346,13 @@ def _multilingual(
                       known)
         if texts.paragraph_aids else None
     )
+    scope_vectors = (
+        embedding.run(texts.scope_examples, encoder.encode, "Scope examples (multilingual)",
+                      known)
+        if texts.scope_examples else None
+    )
     return (vectors, clause_vectors, aid_vectors, unit_vectors, paragraph_aid_vectors,
-            None if not_copied else copy.name)
+            scope_vectors, None if not_copied else copy.name)
 
 
 # A model copy's folder -> a build's matrices in its space: (the texts its rows embed, matrix).
@@ -348,6 +362,7 @@ _MATRICES: dict[str, tuple[tuple[str, Callable[[store.LoadedIndex], Any]], ...]]
         ("clauses", lambda index: index.clause_vectors),
         ("units", lambda index: index.instruments.vectors),
         ("paragraph_aids", lambda index: index.paragraph_aid_vectors.vectors),
+        ("scope_examples", lambda index: index.scope_example_vectors.vectors),
     ),
     store.MULTILINGUAL_MODEL_DIR: (
         ("chunks", lambda index: index.multilingual_vectors),
@@ -355,6 +370,7 @@ _MATRICES: dict[str, tuple[tuple[str, Callable[[store.LoadedIndex], Any]], ...]]
         ("aids", lambda index: index.aid_vectors),
         ("units", lambda index: index.instruments.multilingual_vectors),
         ("paragraph_aids", lambda index: index.paragraph_aid_vectors.multilingual),
+        ("scope_examples", lambda index: index.scope_example_vectors.multilingual),
     ),
 }
 
@@ -378,7 +394,10 @@ class _PreviousBuild:
         build's copy differs (or there is no usable live build)."""
         if self._build_dir is None or not self._same_copy(model_copy, staging):
             return {}
-        index = self._read()
+        try:
+            index = self._read()
+        except store.IndexNotReady:  # written by another version: embed everything anew
+            return {}
         known: dict[str, Any] = {}
         for kind, matrix_of in _MATRICES[model_copy]:
             texts, matrix = self._texts[kind], matrix_of(index)
@@ -405,6 +424,7 @@ class _PreviousBuild:
                     "aids": [a.text for a in index.aids],
                     "units": [u.search_text for u in index.instruments.units],
                     "paragraph_aids": [a.text for a in index.paragraph_aids],
+                    "scope_examples": [e.text for e in index.scope_examples],
                 }
                 self._index = index
             return self._index

@@ -4,7 +4,10 @@
 - `treaty_text/paragraph_aids.toml`: for each paragraph of an article that has several, English
   phrases, questions and situations a reader might type about what that paragraph says and its
   siblings do not ("request by email"), which help rank the articles and choose the paragraph
-  to quote (`bot.search.fusion`, `bot.search.paragraphs`).
+  to quote (`bot.search.fusion`, `bot.search.paragraphs`);
+- `treaty_text/out_of_scope.toml`: the `examples` of each subject outside the text (status,
+  negotiation history, statistics, ...), in the six UN languages: a question closer to them
+  than to any paragraph aid is one the text does not answer (`bot.search.scope`).
 They are our own words, used only for matching: the bot never shows them, and it quotes only
 the English authentic text.
 """
@@ -24,6 +27,7 @@ from bot.settings import TREATY_TEXT_DIR
 
 SEARCH_AIDS_FILE = TREATY_TEXT_DIR / "search_aids.toml"
 PARAGRAPH_AIDS_FILE = TREATY_TEXT_DIR / "paragraph_aids.toml"
+SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
 # A paragraph aid's key: "13" (paragraph 13), "(h)" (item (h) of an article printed without
 # numbered paragraphs), "21(b)" (item (b) of paragraph 21) or "article" (the whole of an article
 # printed as one paragraph).
@@ -111,3 +115,22 @@ def described_units(aids: Sequence[ParagraphAid], chunks: Sequence[Chunk]) -> li
          if aid.describes(aid.article, aid.paragraph, chunks[unit].subparagraph)),
         key=lambda pair: pair[1],
     )
+
+
+@dataclass(frozen=True)
+class ScopeExample:
+    """A question the text does not answer, written for one subject of the scope catalogue."""
+
+    subject: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_scope_examples(path: Path = SCOPE_FILE) -> list[ScopeExample]:
+    return [
+        ScopeExample(subject["id"], str(text))
+        for subject in read_toml(path, optional=True).get("subject", [])
+        for text in subject.get("examples", [])
+    ]

@@ -11,6 +11,8 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
                      /paragraph_aids.jsonl, paragraph_aids.faiss,
                       paragraph_aids.multilingual.faiss   English entries per paragraph
+                     /scope_examples.jsonl, scope_examples.faiss,
+                      scope_examples.multilingual.faiss   questions the text does not answer
                      /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
                                       each paragraph's clauses, in both spaces
                      /bm25/           BM25 scores of the chunks' words (bot.encoding.bm25)
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from bot.encoding.lexical import aid_tokens, tokenize
 from bot.errors import TreatyBotError
 from bot.index.chunking import Chunk, Clause, InstrumentUnit
-from bot.index.search_aids import ParagraphAid, SearchAid
+from bot.index.search_aids import ParagraphAid, ScopeExample, SearchAid
 from bot.source.obtain import sha256_of
 from bot.treaty.instruments import Resolution, budapest_from_json, budapest_json
 from bot.treaty.layout import BUDAPEST_ID, RESOLUTION_ID
@@ -64,6 +66,9 @@ AID_WORDS = "aids.bm25"
 PARAGRAPH_AIDS = "paragraph_aids.jsonl"
 PARAGRAPH_AID_VECTORS = "paragraph_aids.faiss"
 PARAGRAPH_AID_MULTILINGUAL_VECTORS = "paragraph_aids.multilingual.faiss"
+SCOPE_EXAMPLES = "scope_examples.jsonl"
+SCOPE_EXAMPLE_VECTORS = "scope_examples.faiss"
+SCOPE_EXAMPLE_MULTILINGUAL_VECTORS = "scope_examples.multilingual.faiss"
 CLAUSES = "clauses.jsonl"
 CLAUSE_VECTORS = "clauses.faiss"
 CLAUSE_MULTILINGUAL_VECTORS = "clauses.multilingual.faiss"
@@ -108,6 +113,8 @@ class LoadedIndex:
     cross_references: dict[str, list[int]]
     paragraph_aids: list[ParagraphAid]  # English entries per paragraph (bot.index.search_aids)
     paragraph_aid_vectors: Embedded  # over `paragraph_aids`, in both spaces (None: none)
+    scope_examples: list[ScopeExample]  # questions outside the text, by subject
+    scope_example_vectors: Embedded  # over `scope_examples`, in both spaces (None: none)
 
 
 @dataclass(frozen=True)
@@ -250,7 +257,20 @@ def multilingual_model_copy(build_dir: Path, manifest: dict[str, Any]) -> Path |
 
 
 def read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
-    """A build's files as they are, unverified: `opened_index` verifies them."""
+    """A build's files as they are, unverified: `opened_index` verifies them. A build of this
+    format whose rows this code cannot read (written by another version of treaty-bot, say a
+    branch that added a field) is refused with `IndexNotReady`, like a damaged one."""
+    try:
+        return _read_build(build_dir, manifest)
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexNotReady(
+            f"The index in {build_dir} was written by another version of treaty-bot and "
+            f"cannot be read ({type(error).__name__}: {error}). Rebuild it with "
+            "`treaty-build-index --force`."
+        ) from error
+
+
+def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
     import faiss
 
     from bot.encoding.bm25 import Bm25
@@ -285,6 +305,11 @@ def read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
         paragraph_aid_vectors=Embedded(
             optional_vectors(PARAGRAPH_AID_VECTORS),
             optional_vectors(PARAGRAPH_AID_MULTILINGUAL_VECTORS),
+        ),
+        scope_examples=[ScopeExample(**row) for row in _read_lines(build_dir / SCOPE_EXAMPLES)],
+        scope_example_vectors=Embedded(
+            optional_vectors(SCOPE_EXAMPLE_VECTORS),
+            optional_vectors(SCOPE_EXAMPLE_MULTILINGUAL_VECTORS),
         ),
     )
 
@@ -353,6 +378,8 @@ def write_build(
     cross_references: dict[str, list[int]],
     paragraph_aids: Sequence[ParagraphAid],
     paragraph_aid_vectors: Embedded,
+    scope_examples: Sequence[ScopeExample],
+    scope_example_vectors: Embedded,
 ) -> None:
     """Every file of a build but the model copies and the manifest (`instruments` gives the
     documents and units; their vectors come in `instrument_vectors`)."""
@@ -404,6 +431,11 @@ def write_build(
         write_vectors(paragraph_aid_vectors.vectors, PARAGRAPH_AID_VECTORS)
         if paragraph_aid_vectors.multilingual is not None:
             write_vectors(paragraph_aid_vectors.multilingual, PARAGRAPH_AID_MULTILINGUAL_VECTORS)
+    if scope_examples:
+        _write_lines(directory / SCOPE_EXAMPLES, [e.to_json() for e in scope_examples])
+        write_vectors(scope_example_vectors.vectors, SCOPE_EXAMPLE_VECTORS)
+        if scope_example_vectors.multilingual is not None:
+            write_vectors(scope_example_vectors.multilingual, SCOPE_EXAMPLE_MULTILINGUAL_VECTORS)
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:

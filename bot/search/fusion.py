@@ -140,6 +140,27 @@ def describes_a_paragraph(aid_best: Mapping[str, float], best: Mapping[str, floa
     return set(aid_best) == set(best) and min(aid_best.values()) >= PARAGRAPH_AID_ANSWERS
 
 
+# A question is outside the text, whatever the thresholds above say, when in every space it is
+# read in (both for English, the multilingual one otherwise) it comes closer to one of the scope
+# catalogue's examples (treaty_text/out_of_scope.toml) than to any paragraph aid by this much:
+# "how close are we to the 40 ratifications right now?" is nearer "how many states have
+# ratified so far?" than any entry on article 65.
+SCOPE_EXAMPLE_MARGIN = {"en": 0.0, "other": 0.10}
+
+
+def outside_the_text(
+    example_best: Mapping[str, float], aid_best: Mapping[str, float], language: str = ENGLISH
+) -> bool:
+    """Whether the question's closest scope example (`example_best`: its cosine per space)
+    beats its closest paragraph aid (`aid_best`) by the language's `SCOPE_EXAMPLE_MARGIN` in
+    every space that has both."""
+    margin = SCOPE_EXAMPLE_MARGIN[_group(language)]
+    spaces = example_best.keys() & aid_best.keys()
+    return bool(spaces) and all(
+        example_best[space] - aid_best[space] >= margin for space in spaces
+    )
+
+
 def reciprocal_rank_fusion(
     rankings: Mapping[str, Sequence[int]], weights: Mapping[str, float], k: int = RRF_K
 ) -> dict[int, float]:

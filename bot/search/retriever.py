@@ -59,7 +59,15 @@ from bot.search.language import detect_language
 from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, Quote, closeness
 from bot.search.ranking import ArticleRuns
 from bot.search.results import Answer, ArticleResult
-from bot.search.scope import HISTORY, NO_MATCH, NOT_LOADED, OTHER_INSTRUMENT, Scope, Verdict
+from bot.search.scope import (
+    HISTORY,
+    NO_MATCH,
+    NOT_LOADED,
+    OTHER_INSTRUMENT,
+    Scope,
+    ScopeExamples,
+    Verdict,
+)
 from bot.settings import Settings
 from bot.source.obtain import budapest_url, official_pdf_url, page_link
 from bot.treaty.citations import (
@@ -142,6 +150,11 @@ class Retriever:
         if index.clause_multilingual_vectors is not None:
             self._clause_vectors["multilingual"] = index.clause_multilingual_vectors
         self._scope = Scope.load()
+        self._scope_examples = ScopeExamples(
+            index.scope_examples,
+            {"dense": index.scope_example_vectors.vectors,
+             "multilingual": index.scope_example_vectors.multilingual},
+        )
         self._broad = BroadQuestions.load()
         self._instruments = InstrumentSearch(index.instruments)
         self._concordance = Concordance.load()
@@ -529,8 +542,9 @@ class Retriever:
         )
         named = names_resolution(question)
         aid_cosines = self._aid_cosines(query, vectors)
+        aid_best = {space: float(cosines.max()) for space, cosines in aid_cosines.items()}
         described = query.language == fusion.ENGLISH and fusion.describes_a_paragraph(
-            {space: float(cosines.max()) for space, cosines in aid_cosines.items()}, best
+            aid_best, best
         )
         if not fusion.is_answerable(
             best, best[query.judge], names_a_term or described, query.language
@@ -543,6 +557,17 @@ class Retriever:
                 question, (), reason=NO_MATCH, note=self._scope.default_reply,
                 evidence={"declined": [f"best cosine {scores}"]},
             )
+        # A question related to the text may still be one of a subject it does not cover. The
+        # paragraph aids describe the Convention alone: a question whose answer the resolution
+        # gives (it is named, asks what the resolution decides, or the resolution's paragraph
+        # is placed among the results) is not judged by them.
+        operative = [hit for hit in resolution if ":preamble" not in hit.provision]
+        place = fusion.resolution_place(operative[0].cosine, best[query.judge], False, k,
+                                        query.language) if operative else None
+        if not named and place is None and not self._scope.about_resolution(question) and (
+            verdict := self._outside_the_text(query, vectors, aid_best)
+        ):
+            return self._declined(question, verdict)
         rankings = self._rankings(
             query, vectors, similarities, lexical, aid_similarities, aid_cosines
         )
@@ -579,13 +604,36 @@ class Retriever:
                      if hit.cosine >= fusion.RESOLUTION_NAMED_FLOOR
                      and (r := self._hit_result(hit))]
             results = (*first, *results)[:k]
-        elif operative := [hit for hit in resolution if ":preamble" not in hit.provision]:
-            place = fusion.resolution_place(operative[0].cosine, best[query.judge], False, k,
-                                            query.language)
-            paragraph = self._hit_result(operative[0]) if place is not None else None
+        elif place is not None:
+            paragraph = self._hit_result(operative[0])
             if paragraph is not None:
                 results = (*results[:place], paragraph, *results[place:])[:k]
         return Answer(question, results, evidence=evidence)
+
+    def _outside_the_text(
+        self, query: _Question, vectors: dict[str, np.ndarray], aid_best: dict[str, float]
+    ) -> Verdict | None:
+        """The verdict of the question's closest scope example when it is much closer to it
+        than to any paragraph aid (`fusion.outside_the_text`), or None. Not for a subject that
+        a question naming this Convention cannot be about ("is grooming a crime under the
+        convention?" is not one country's law), nor for one that needs a place the question
+        does not name."""
+        closest = {space: found for space in aid_best
+                   if (found := self._scope_examples.closest(space, vectors[space]))}
+        if not fusion.outside_the_text(
+            {space: found.cosine for space, found in closest.items()}, aid_best, query.language
+        ):
+            return None
+        example = closest[query.judge].example
+        subject = self._scope.subject(example.subject)
+        if subject is None or (
+            subject.unless_convention_named and self._scope.names_convention(query.text)
+        ) or (subject.examples_need_place and not self._scope.names_place(query.text)):
+            return None
+        evidence = (f"closest to the example {example.text!r} "
+                    f"({closest[query.judge].cosine:.2f}; closest paragraph aid "
+                    f"{aid_best[query.judge]:.2f})")
+        return Verdict(example.subject, subject.reply, subject.related, evidence)
 
     def _relevant(
         self,

@@ -6,22 +6,28 @@ instruments (`treaty_text/instruments.toml`: the Malabo Convention, the GDPR, ..
 Such questions share the treaty's words, so a search would find "close" provisions and quote
 them as if they answered. Here they get a verdict instead: which subject, the reply saying what
 the text does not record and where that is published, and the articles that govern the subject
-(shown as not answering it). Everything is pattern and name matching over the question, so
-every verdict names the words it rests on.
+(shown as not answering it). Patterns and names come first, so that such a verdict names the
+words it rests on; then the catalogue's examples, which the build embeds: a question much
+closer to the examples of a subject than to any paragraph aid (`bot.search.fusion.
+outside_the_text`) is declined with that subject, and the verdict names the closest example.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from bot.datafiles import read_toml
+from bot.index.search_aids import SCOPE_FILE, ScopeExample
+from bot.search.dense import similarities
 from bot.search.language import script_language
 from bot.settings import TREATY_TEXT_DIR
 
-SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
 INSTRUMENTS_FILE = TREATY_TEXT_DIR / "instruments.toml"
 OTHER_INSTRUMENT = "other-instrument"
 NO_MATCH = "no-match"
@@ -33,6 +39,14 @@ _THIS_CONVENTION = re.compile(
     r"\b(this|the|un|u\.n\.|united nations|cybercrime|hanoi)( un| u\.n\.| united nations)?"
     r"( cybercrime)? (convention|treaty)\b|\bA/RES/79/243\b"
     r"|\b(la|cette) convention\b|\b(la|esta) convenci[óo]n\b|конвенци|公约|条约|الاتفاقية",
+    re.IGNORECASE,
+)
+# A cited instrument's name that is this Convention's (or the Budapest Convention on
+# Cybercrime's, which the list names): cybercrime in the six languages, Hanoi, or "《公约》".
+_THIS_CONVENTION_NAME = re.compile(
+    r"cyber\s*-?crim|cybercriminalit|ciberdelincuencia|ciberdelito|киберпреступн|网络犯罪"
+    r"|الجرائم السيبرانية|الجريمة السيبرانية|الجريمة الإلكترونية|\bhanoi\b|\bhanoï\b|河内"
+    r"|^(本|该|此|这个|这部)?(公约|条约)$|^(the\s+)?(UN|U\.N\.|United\s+Nations)\s+(Convention|Treaty)$",
     re.IGNORECASE,
 )
 # ... and asks how another instrument relates to it: article 60 answers that.
@@ -56,9 +70,13 @@ class Subject:
     # `with_place_unless` ("If Kenya ratified today, when …" asks a rule), nor, with
     # `unless_convention_named`, when it names this Convention ("Does the convention require
     # Kenya to set a penalty?" asks what the text says).
-    with_place: re.Pattern[str] | None = None
+    with_place: Names | None = None
     with_place_unless: re.Pattern[str] | None = None
     unless_convention_named: bool = False
+    # Declined by similarity to its examples only when the question names a place: "is
+    # illegal access a crime?" is as close to "the penalty for illegal access in France" as
+    # that is to "… in Spain".
+    examples_need_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,9 +85,6 @@ class Instrument:
     names: tuple[str, ...]
     document: str | None  # the index's document id when the bot can hold it
 
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _names_pattern(self.names)
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class Scope:
         instrument_reply: str = "",
         not_loaded_reply: str = "",
         resolution_patterns: Sequence[re.Pattern[str]] = (),
+        unlisted_patterns: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.subjects = tuple(subjects)
         self.instruments = tuple(instruments)
@@ -101,8 +117,11 @@ class Scope:
         self.instrument_reply = instrument_reply
         self.not_loaded_reply = not_loaded_reply
         self._resolution_patterns = tuple(resolution_patterns)
-        self._instrument_patterns = [(i, i.pattern) for i in self.instruments]
-        self._places = _names_pattern(places, case_sensitive=True) if places else None
+        self._unlisted_patterns = tuple(unlisted_patterns)
+        self._instrument_names = Names(
+            [(name, instrument) for instrument in self.instruments for name in instrument.names]
+        )
+        self._places = Names([(place, None) for place in places], case_sensitive=True)
 
     @classmethod
     def load(
@@ -118,10 +137,11 @@ class Scope:
                 related=tuple(raw.get("related", ())),
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("patterns", ())),
                 examples=tuple(raw.get("examples", ())),
-                with_place=_names_pattern(raw["with_place"]) if raw.get("with_place") else None,
+                with_place=Names([(word, None) for word in raw.get("with_place", [])]),
                 with_place_unless=(re.compile(raw["with_place_unless"], re.IGNORECASE)
                                    if raw.get("with_place_unless") else None),
                 unless_convention_named=raw.get("unless_convention_named", False),
+                examples_need_place=raw.get("examples_need_place", False),
             ))
             places += raw.get("places", [])
         instruments = [
@@ -134,7 +154,11 @@ class Scope:
             listed.get("reply", default.get("reply", "")),
             listed.get("not_loaded_reply", ""),
             [re.compile(p, re.IGNORECASE) for p in scope.get("resolution", {}).get("patterns", [])],
+            [re.compile(p) for p in listed.get("unlisted", {}).get("patterns", [])],
         )
+
+    def subject(self, subject_id: str) -> Subject | None:
+        return next((s for s in self.subjects if s.id == subject_id), None)
 
     def about_resolution(self, question: str) -> str | None:
         """The words that make a question one about what the resolution decides (the protocol
@@ -159,6 +183,13 @@ class Scope:
                     evidence=words,
                     instrument=instrument.name,
                 )
+        if unlisted := self.unlisted_instrument(question, held_documents):
+            return Verdict(
+                OTHER_INSTRUMENT,
+                self.instrument_reply.format(instrument=unlisted, holdings=holdings),
+                evidence=unlisted,
+                instrument=unlisted,
+            )
         for subject in self.subjects:
             for pattern in subject.patterns:
                 found = pattern.search(question)
@@ -174,15 +205,37 @@ class Scope:
         """The first instrument the bot does not hold that the question names, with the words
         that name it and the question without them; None when it names none, or asks how the
         instrument relates to this Convention."""
-        for instrument, pattern in self._instrument_patterns:
-            if instrument.document in held_documents:
-                continue
-            found = pattern.search(question)
-            if found:
-                rest = pattern.sub(" ", question)
-                if _THIS_CONVENTION.search(rest) and _RELATION.search(rest):
-                    return None
-                return instrument, found.group(0), rest
+        found = self._instrument_names.find(question)
+        named = [i for i in self.instruments
+                 if i.document not in held_documents and any(i is hit for *_, hit in found)]
+        if not named:
+            return None
+        instrument = named[0]  # the list's order decides between instruments named together
+        spans = [(start, end) for start, end, hit in found if hit is instrument]
+        rest = _without(question, spans)
+        if _THIS_CONVENTION.search(rest) and _RELATION.search(rest):
+            return None
+        return instrument, question[spans[0][0]:spans[0][1]], rest
+
+    def names_convention(self, question: str) -> bool:
+        return bool(_THIS_CONVENTION.search(question))
+
+    def names_place(self, question: str) -> bool:
+        return bool(self._places.find(question))
+
+    def unlisted_instrument(
+        self, question: str, held_documents: Collection[str] = ()
+    ) -> str | None:
+        """The name of an instrument the list does not hold but the question cites by its
+        shape ("Article 18 of the Palermo Protocol", "《…》第二条"), or None: not this
+        Convention, and not one the index holds."""
+        for pattern in self._unlisted_patterns:
+            for found in pattern.finditer(question):
+                name = found.group("name").strip()
+                held = any(instrument.document in held_documents
+                           for *_, instrument in self._instrument_names.find(name))
+                if not held and not _THIS_CONVENTION_NAME.search(name):
+                    return name
         return None
 
     def asks_relation(self, question: str, instrument_names: re.Pattern[str]) -> bool:
@@ -193,26 +246,110 @@ class Scope:
 
     def _with_place(self, subject: Subject, question: str) -> str | None:
         """The place and the subject's word the question names together, or None."""
-        if self._places is None or subject.with_place is None or (
-            subject.unless_convention_named and _THIS_CONVENTION.search(question)
+        if not subject.with_place or (
+            subject.unless_convention_named and self.names_convention(question)
         ) or (subject.with_place_unless and subject.with_place_unless.search(question)):
             return None
-        place = self._places.search(question)
-        word = subject.with_place.search(question) if place else None
-        return f"{place.group(0)} … {word.group(0)}" if word else None
+        place = self._places.find(question)
+        word = subject.with_place.find(question) if place else []
+        if not word:
+            return None
+        return f"{_text(question, place[0])} … {_text(question, word[0])}"
 
 
-def _names_pattern(names: Sequence[str], case_sensitive: bool = False) -> re.Pattern[str]:
-    """Whole-word alternatives, longest first; abbreviations in capitals ("US", "UK", "DSA")
-    only match in capitals, so that "us" or "dsa" in a sentence does not count. Chinese names
-    match anywhere: Chinese writes no spaces between words ("马拉博公约对…")."""
-    ordered = sorted(set(names), key=len, reverse=True)
-    words = []
-    for name in ordered:
-        escaped = re.escape(name).replace(r"\ ", r"\s+")
-        if not case_sensitive and (name.isupper() and len(name) <= 6):
-            escaped = f"(?-i:{escaped})"
-        whole_word = script_language(name) != "zh"
-        words.append(rf"(?<!\w){escaped}(?!\w)" if whole_word else escaped)
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile("|".join(words), flags)
+@dataclass(frozen=True)
+class Closest:
+    """A question's closest scope example in one space."""
+
+    cosine: float
+    example: ScopeExample
+
+
+class ScopeExamples:
+    """The catalogue's examples as the index embedded them, per space."""
+
+    def __init__(self, examples: Sequence[ScopeExample], vectors: Mapping[str, Any]) -> None:
+        """`vectors`: per space, the FAISS index of the examples (None where not embedded)."""
+        self._examples = list(examples)
+        self._vectors = {space: index for space, index in vectors.items()
+                         if index is not None and self._examples}
+
+    def closest(self, space: str, vector: np.ndarray) -> Closest | None:
+        if space not in self._vectors:
+            return None
+        cosines = similarities(self._vectors[space], vector)
+        best = int(np.argmax(cosines))
+        return Closest(float(cosines[best]), self._examples[best])
+
+
+class Names:
+    """Many names found at once, as whole words, in one pass over a question's words (a regular
+    expression with one alternative per name tries each of 2,000 places at every character).
+    Abbreviations in capitals ("US", "UK", "DSA") match only in capitals, so that "us" or "dsa"
+    in a sentence does not count; Chinese names match anywhere, since Chinese writes no spaces
+    between words ("马拉博公约对…"). Punctuation between words does not count ("Côte d'Ivoire"
+    is "Côte d’Ivoire")."""
+
+    def __init__(self, named: Sequence[tuple[str, Any]], case_sensitive: bool = False) -> None:
+        """`named`: (name, what it names) pairs."""
+        self._case_sensitive = case_sensitive
+        self._words: dict[tuple[str, ...], Any] = {}
+        self._chinese: list[tuple[str, Any]] = []
+        for name, value in named:
+            if script_language(name) == "zh":
+                self._chinese.append((name, value))
+                continue
+            exact = case_sensitive or (name.isupper() and len(name) <= 6)
+            key = tuple(word if exact else word.casefold() for word in _WORD.findall(name))
+            self._words.setdefault((exact, *key), value)
+        self._longest = max((len(key) - 1 for key in self._words), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self._words or self._chinese)
+
+    def find(self, text: str) -> list[tuple[int, int, Any]]:
+        """(start, end, what it names) of each name in `text`, left to right, the longest
+        where names overlap."""
+        words = list(_WORD.finditer(text))
+        found = []
+        index = 0
+        while index < len(words):
+            for length in range(min(self._longest, len(words) - index), 0, -1):
+                run = words[index:index + length]
+                exact = tuple(w.group(0) for w in run)
+                value = self._words.get((True, *exact), _MISSING)
+                if value is _MISSING and not self._case_sensitive:
+                    value = self._words.get((False, *(w.casefold() for w in exact)), _MISSING)
+                if value is not _MISSING:
+                    found.append((run[0].start(), run[-1].end(), value))
+                    index += length - 1
+                    break
+            index += 1
+        for name, value in self._chinese:
+            start = text.find(name)
+            while start >= 0:
+                found.append((start, start + len(name), value))
+                start = text.find(name, start + len(name))
+        found.sort(key=lambda hit: (hit[0], -hit[1]))
+        kept: list[tuple[int, int, Any]] = []
+        for hit in found:
+            if not kept or hit[0] >= kept[-1][1]:
+                kept.append(hit)
+        return kept
+
+
+_WORD = re.compile(r"\w+")
+_MISSING = object()
+
+
+def _text(question: str, hit: tuple[int, int, Any]) -> str:
+    return question[hit[0]:hit[1]]
+
+
+def _without(question: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The question with each span replaced by a space."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [question[last:start], " "]
+        last = end
+    return "".join([*parts, question[last:]])
