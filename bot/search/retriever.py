@@ -624,15 +624,15 @@ class Retriever:
             {space: found.cosine for space, found in closest.items()}, aid_best, query.language
         ):
             return None
-        example = closest[query.judge].example
+        nearest = closest.get(query.judge) or next(iter(closest.values()))
+        example = nearest.example
         subject = self._scope.subject(example.subject)
         if subject is None or (
             subject.unless_convention_named and self._scope.names_convention(query.text)
         ) or (subject.examples_need_place and not self._scope.names_place(query.text)):
             return None
-        evidence = (f"closest to the example {example.text!r} "
-                    f"({closest[query.judge].cosine:.2f}; closest paragraph aid "
-                    f"{aid_best[query.judge]:.2f})")
+        evidence = (f"closest to the example {example.text!r} ({nearest.cosine:.2f}; "
+                    f"closest paragraph aid {aid_best.get(query.judge, 0.0):.2f})")
         return Verdict(example.subject, subject.reply, subject.related, evidence)
 
     def _relevant(
