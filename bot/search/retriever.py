@@ -614,10 +614,8 @@ class Retriever:
         self, query: _Question, vectors: dict[str, np.ndarray], aid_best: dict[str, float]
     ) -> Verdict | None:
         """The verdict of the question's closest scope example when it is much closer to it
-        than to any paragraph aid (`fusion.outside_the_text`), or None. Not for a subject that
-        a question naming this Convention cannot be about ("is grooming a crime under the
-        convention?" is not one country's law), nor for one that needs a place the question
-        does not name."""
+        than to any paragraph aid (`fusion.outside_the_text`) and its subject lets examples
+        decide (`Scope.example_verdict`), or None."""
         closest = {space: found for space in aid_best
                    if (found := self._scope_examples.closest(space, vectors[space]))}
         if not fusion.outside_the_text(
@@ -625,15 +623,9 @@ class Retriever:
         ):
             return None
         nearest = closest.get(query.judge) or next(iter(closest.values()))
-        example = nearest.example
-        subject = self._scope.subject(example.subject)
-        if subject is None or (
-            subject.unless_convention_named and self._scope.names_convention(query.text)
-        ) or (subject.examples_need_place and not self._scope.names_place(query.text)):
-            return None
-        evidence = (f"closest to the example {example.text!r} ({nearest.cosine:.2f}; "
+        evidence = (f"closest to the example {nearest.example.text!r} ({nearest.cosine:.2f}; "
                     f"closest paragraph aid {aid_best.get(query.judge, 0.0):.2f})")
-        return Verdict(example.subject, subject.reply, subject.related, evidence)
+        return self._scope.example_verdict(nearest.example, query.text, evidence)
 
     def _relevant(
         self,

@@ -157,9 +157,6 @@ class Scope:
             [re.compile(p) for p in listed.get("unlisted", {}).get("patterns", [])],
         )
 
-    def subject(self, subject_id: str) -> Subject | None:
-        return next((s for s in self.subjects if s.id == subject_id), None)
-
     def about_resolution(self, question: str) -> str | None:
         """The words that make a question one about what the resolution decides (the protocol
         to be negotiated, the Anti-Cybercrime Day), or None."""
@@ -217,11 +214,19 @@ class Scope:
             return None
         return instrument, question[spans[0][0]:spans[0][1]], rest
 
-    def names_convention(self, question: str) -> bool:
-        return bool(_THIS_CONVENTION.search(question))
-
-    def names_place(self, question: str) -> bool:
-        return bool(self._places.find(question))
+    def example_verdict(
+        self, example: ScopeExample, question: str, evidence: str
+    ) -> Verdict | None:
+        """The verdict for a question found closest to `example` (`evidence` says how close),
+        or None where its subject does not let examples decide: one country's law is not what
+        a question naming this Convention asks ("is grooming a crime under the convention?"),
+        nor one that names no place (`examples_need_place`)."""
+        subject = next((s for s in self.subjects if s.id == example.subject), None)
+        if subject is None or (
+            subject.unless_convention_named and _THIS_CONVENTION.search(question)
+        ) or (subject.examples_need_place and not self._places.find(question)):
+            return None
+        return Verdict(subject.id, subject.reply, subject.related, evidence)
 
     def unlisted_instrument(
         self, question: str, held_documents: Collection[str] = ()
@@ -247,7 +252,7 @@ class Scope:
     def _with_place(self, subject: Subject, question: str) -> str | None:
         """The place and the subject's word the question names together, or None."""
         if not subject.with_place or (
-            subject.unless_convention_named and self.names_convention(question)
+            subject.unless_convention_named and _THIS_CONVENTION.search(question)
         ) or (subject.with_place_unless and subject.with_place_unless.search(question)):
             return None
         place = self._places.find(question)
