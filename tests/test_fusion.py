@@ -99,11 +99,21 @@ def test_declining(best: dict, judge: float, names_a_term: bool, answerable: boo
 
 def test_a_question_close_to_a_paragraph_aid_in_every_space_names_a_term() -> None:
     best = {"dense": 0.28, "multilingual": 0.15}  # declined on the treaty's words alone
-    near = fusion.PARAGRAPH_AID_ANSWERS
+    near = fusion.PARAGRAPH_AID_ANSWERS["en"]
     assert fusion.describes_a_paragraph({"dense": 0.70, "multilingual": near}, best)
     assert not fusion.describes_a_paragraph({"dense": 0.70, "multilingual": near - 0.01}, best)
     assert not fusion.describes_a_paragraph({"dense": 0.90}, best)  # one space did not look
     assert fusion.is_answerable(best, 0.28, True) and not fusion.is_answerable(best, 0.28, False)
+
+
+def test_another_language_needs_a_close_aid_only_in_the_space_it_is_read_in() -> None:
+    best = {"dense": 0.05, "multilingual": 0.15}  # below the other languages' floor
+    near = fusion.PARAGRAPH_AID_ANSWERS["other"]
+    assert near < fusion.PARAGRAPH_AID_ANSWERS["en"]  # English aids sit lower for them
+    assert fusion.describes_a_paragraph({"multilingual": near}, best, "ru")
+    assert not fusion.describes_a_paragraph({"multilingual": near - 0.01}, best, "ru")
+    assert not fusion.describes_a_paragraph({}, best, "ru")
+    assert not fusion.describes_a_paragraph({"multilingual": near}, best)  # English reads both
 
 
 def test_a_question_far_closer_to_a_scope_example_than_to_any_aid_is_outside_the_text() -> None:

@@ -250,7 +250,7 @@ def test_questions_the_text_does_not_answer_get_no_results_and_a_reason(
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
-        ("Which vendor sells the forensic kit most police forces use to image phones?",
+        ("Who sells the forensic kit most police forces use to image phones?",
          "products"),
         ("Is this treaty likely to make the internet less free?", "opinion"),
         ("¿Cuántas denuncias por fraude en línea hubo en México el año pasado?", "statistics"),
@@ -298,9 +298,16 @@ def test_quality_floors_on_our_own_paragraph_gold_and_near_misses(retriever: Ret
         retriever.ask, evaluation.load_questions(DATA / "questions_nearmiss.jsonl")
     ))
     assert near["nearmiss_abstain_rate"] >= 0.9
-    # 0.5625 with the patterns alone, 0.838 with the scope examples beside them
+    # 0.5625 with the patterns alone, 0.838 with the scope examples beside them, 0.95 with the
+    # patterns of products, opinions and news of December 2026
     blind_near = evaluation.metrics(evaluation.run(
         retriever.ask, evaluation.load_questions(DATA / "questions_nearmiss_blind.jsonl")
     ))
-    assert blind_near["nearmiss_abstain_rate"] >= 0.8
+    assert blind_near["nearmiss_abstain_rate"] >= 0.85
     assert blind_near["in_scope_answer_rate"] >= 0.9
+    # 0.952 before the examples left questions that ask what the text provides alone (and
+    # before the other languages' aid floor), 0.981 after
+    lookalike = evaluation.metrics(evaluation.run(
+        retriever.ask, evaluation.load_questions(DATA / "questions_lookalike.jsonl")
+    ))
+    assert lookalike["in_scope_answer_rate"] >= 0.96

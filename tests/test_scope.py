@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.index.search_aids import load_scope_examples
-from bot.search.scope import OTHER_INSTRUMENT, Instrument, Names, Scope, Subject
+from bot.search.scope import OTHER_INSTRUMENT, Instrument, Names, Scope, Subject, place_forms
 
 NATIONAL_LAW = "national-law"
 
@@ -157,6 +157,22 @@ def scope() -> Scope:
         ("من سيرأس المؤتمر الأول للدول الأطراف؟", "other"),
         ("Эта конвенция действительно уменьшит киберпреступность?", "opinion"),
         ("这项公约真的能减少网络犯罪吗？", "opinion"),
+        ("Which forensics software does the treaty recommend for seizing phones?", "products"),
+        ("Does the convention mandate a particular encryption product?", "products"),
+        ("Какое программное обеспечение рекомендует конвенция?", "products"),
+        ("公约推荐使用哪种杀毒软件？", "products"),
+        ("ما برنامج مكافحة الفيروسات الذي تعتمده الحكومة؟", "products"),
+        ("Should we ratify it or is it mostly symbolic?", "opinion"),
+        ("¿Le conviene a mi país adherirse?", "opinion"),
+        ("Стоит ли Казахстану присоединяться к конвенции?", "opinion"),
+        ("Is the UN treaty more effective than the Budapest Convention?", "opinion"),
+        ("Who was the first person extradited under the treaty?", "news"),
+        ("ransomware arrests this month", "news"),
+        ("Should I call the police or a lawyer first?", "other"),
+        ("¿Cómo denunciar una estafa en línea en Madrid?", "other"),
+        ("Has Chile designated its central authority yet?", "status"),
+        ("Ратифицировала ли Франция конвенцию?", "status"),
+        ("谈判期间各国有哪些分歧？", "history"),
     ],
 )
 def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
@@ -195,6 +211,11 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "Qui convoque la Conférence des États parties ?",
         "这项公约规定如何减少网络犯罪？",
         "¿Cuántos Estados deben ratificar para que entre en vigor?",
+        "A state ratifies after the treaty is already in force: from what date is it bound?",
+        "Становится ли поправка обязательной для тех, кто её не ратифицировал?",
+        "Через сколько дней поправка вступает в силу для государства, которое её ратифицировало?",
+        "两个缔约国对公约的解释有争议，能否提交国际法院？",
+        "Which tools does the convention give investigators to preserve data?",
     ],
 )
 def test_the_catalogue_leaves_what_the_text_answers_to_the_search(
@@ -297,3 +318,47 @@ def test_what_the_resolution_decides_is_told_from_the_negotiating_history(
     """A question on what the General Assembly decided is searched in the resolution; one on how
     the text was negotiated or voted is not (the resolution does not record it)."""
     assert (scope.about_resolution(question) is not None) is decides
+
+
+@pytest.mark.parametrize(
+    ("place", "form"),
+    [
+        ("Канада", "Канадой"), ("Германия", "Германию"), ("Китай", "Китае"), ("Алжир", "Алжиром"),
+        ("Беларусь", "Беларусью"), ("مصر", "بمصر"), ("السعودية", "والسعودية"),
+        ("السعودية", "للسعودية"),
+    ],
+)
+def test_a_place_is_found_in_the_forms_questions_write(place: str, form: str) -> None:
+    assert form in place_forms(place)
+    assert Names([(f, None) for f in place_forms(place)], case_sensitive=True).find(f"x {form} y")
+
+
+def test_abbreviations_and_other_scripts_keep_their_one_form() -> None:
+    assert place_forms("США", lower_case=True) == ["США"]
+    assert place_forms("Kenya") == ["Kenya"]
+    assert place_forms("Kenya", lower_case=True) == ["Kenya", "kenya"]
+
+
+def test_a_place_in_lower_case_counts_unless_it_is_an_everyday_word(scope: Scope) -> None:
+    assert scope.judge("is doxxing illegal in india") is not None
+    assert scope.judge("how to cook turkey legally in the oven") is None
+    assert scope.judge("is the french text of the convention legally binding") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公约什么时候生效？",
+        "Does every country have to keep a contact point open around the clock?",
+        "Can attacks on hospitals be punished more harshly?",
+        "¿Puede firmar una organización regional? ¿Con qué condición?",
+        "Предусматривает ли конвенция направление офицеров связи?",
+        "هل تُلزم الاتفاقية الدول بتجريم الاحتيال؟",
+    ],
+)
+def test_examples_never_decline_a_question_that_asks_what_the_text_provides(
+    scope: Scope, question: str
+) -> None:
+    status = next(e for e in load_scope_examples() if e.subject == "status")
+    assert scope.example_verdict(status, question, "close") is None
+    assert scope.example_verdict(status, "Is Peru on board now?", "close") is not None

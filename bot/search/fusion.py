@@ -79,8 +79,13 @@ GLOSSARY_FLOOR = 0.20
 # is far from the treaty's words but near an aid's ("flooding a server with data to disrupt it").
 # In our own files (tests/data) the in-scope questions declined without it reach 0.585–0.74 in
 # the weaker space of the two; the near-misses past the scope catalogue at most 0.55 ("Should I
-# pay the ransom if my files are encrypted?", since the aids hold situations) and 0.47.
-PARAGRAPH_AID_ANSWERS = 0.58
+# pay the ransom if my files are encrypted?", since the aids hold situations) and 0.47. A
+# question in another language is read in the multilingual space alone, where its closest aid
+# (an English one) sits lower: in our files and a blind file of 420 in-scope questions, 15
+# in-scope questions in the five languages fell below OTHER_LANGUAGE_FLOOR, 6 of them with an aid
+# at 0.50 or more ("Кто является депозитарием?": 0.67); no easy out-of-scope question comes
+# above 0.37, and the 2 near-misses that do still meet the scope catalogue.
+PARAGRAPH_AID_ANSWERS = {"en": 0.58, "other": 0.50}
 # A question in one of the five other UN languages is judged by the multilingual space alone:
 # the English model scores any Chinese or Arabic text near chance, and let "what's the weather
 # in Beijing today?" through. In our own files (tests/data) the lowest in-scope questions score
@@ -133,11 +138,15 @@ def is_answerable(
     return related or (names_a_term and judge_best >= GLOSSARY_FLOOR)
 
 
-def describes_a_paragraph(aid_best: Mapping[str, float], best: Mapping[str, float]) -> bool:
-    """Whether an English question is, in every loaded space, close to one of our paragraph
-    aids (`aid_best`: each space's closest aid): then it counts as naming a term for
-    `is_answerable`, like a glossary word."""
-    return set(aid_best) == set(best) and min(aid_best.values()) >= PARAGRAPH_AID_ANSWERS
+def describes_a_paragraph(
+    aid_best: Mapping[str, float], best: Mapping[str, float], language: str = ENGLISH
+) -> bool:
+    """Whether a question is close to one of our paragraph aids (`aid_best`: the closest aid
+    in each space it is read in; an English question must be read in every loaded space of
+    `best`): then it counts as naming a term for `is_answerable`, like a glossary word."""
+    if language == ENGLISH and set(aid_best) != set(best):
+        return False
+    return bool(aid_best) and min(aid_best.values()) >= PARAGRAPH_AID_ANSWERS[_group(language)]
 
 
 # A question the thresholds above let through is still outside the text when, in every space it

@@ -543,9 +543,7 @@ class Retriever:
         named = names_resolution(question)
         aid_cosines = self._aid_cosines(query, vectors)
         aid_best = {space: float(cosines.max()) for space, cosines in aid_cosines.items()}
-        described = query.language == fusion.ENGLISH and fusion.describes_a_paragraph(
-            aid_best, best
-        )
+        described = fusion.describes_a_paragraph(aid_best, best, query.language)
         if not fusion.is_answerable(
             best, best[query.judge], names_a_term or described, query.language
         ):

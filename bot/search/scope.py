@@ -110,6 +110,8 @@ class Scope:
         not_loaded_reply: str = "",
         resolution_patterns: Sequence[re.Pattern[str]] = (),
         unlisted_patterns: Sequence[re.Pattern[str]] = (),
+        asks_the_text: Sequence[re.Pattern[str]] = (),
+        capitalised_only: Collection[str] = (),
     ) -> None:
         self.subjects = tuple(subjects)
         self.instruments = tuple(instruments)
@@ -118,10 +120,15 @@ class Scope:
         self.not_loaded_reply = not_loaded_reply
         self._resolution_patterns = tuple(resolution_patterns)
         self._unlisted_patterns = tuple(unlisted_patterns)
+        self._asks_the_text = tuple(asks_the_text)
         self._instrument_names = Names(
             [(name, instrument) for instrument in self.instruments for name in instrument.names]
         )
-        self._places = Names([(place, None) for place in places], case_sensitive=True)
+        self._places = Names(
+            [(form, None) for place in places
+             for form in place_forms(place, lower_case=place not in capitalised_only)],
+            case_sensitive=True,
+        )
 
     @classmethod
     def load(
@@ -129,7 +136,7 @@ class Scope:
     ) -> Scope:
         scope = read_toml(scope_file, optional=True)
         listed = read_toml(instruments_file, optional=True)
-        subjects, places = [], []
+        subjects, places, capitalised_only = [], [], []
         for raw in scope.get("subject", []):
             subjects.append(Subject(
                 id=raw["id"],
@@ -144,6 +151,7 @@ class Scope:
                 examples_need_place=raw.get("examples_need_place", False),
             ))
             places += raw.get("places", [])
+            capitalised_only += raw.get("places_capitalised_only", [])
         instruments = [
             Instrument(raw["name"], tuple(raw["names"]), raw.get("document"))
             for raw in listed.get("instrument", [])
@@ -155,6 +163,9 @@ class Scope:
             listed.get("not_loaded_reply", ""),
             [re.compile(p, re.IGNORECASE) for p in scope.get("resolution", {}).get("patterns", [])],
             [re.compile(p) for p in listed.get("unlisted", {}).get("patterns", [])],
+            [re.compile(p, re.IGNORECASE)
+             for p in scope.get("asks_the_text", {}).get("patterns", [])],
+            capitalised_only,
         )
 
     def about_resolution(self, question: str) -> str | None:
@@ -218,11 +229,13 @@ class Scope:
         self, example: ScopeExample, question: str, evidence: str
     ) -> Verdict | None:
         """The verdict for a question found closest to `example` (`evidence` says how close),
-        or None where its subject does not let examples decide: one country's law is not what
-        a question naming this Convention asks ("is grooming a crime under the convention?"),
-        nor one that names no place (`examples_need_place`)."""
+        or None where examples do not decide: a question that asks what the text provides
+        (`asks_the_text`: "when does it enter into force?"), or one its subject leaves to
+        patterns: one country's law is not what a question naming this Convention asks ("is
+        grooming a crime under the convention?"), nor one that names no place
+        (`examples_need_place`)."""
         subject = next((s for s in self.subjects if s.id == example.subject), None)
-        if subject is None or (
+        if subject is None or any(p.search(question) for p in self._asks_the_text) or (
             subject.unless_convention_named and _THIS_CONVENTION.search(question)
         ) or (subject.examples_need_place and not self._places.find(question)):
             return None
@@ -345,6 +358,44 @@ class Names:
 
 _WORD = re.compile(r"\w+")
 _MISSING = object()
+
+# Russian case endings a one-word place name takes ("Канада": "Канаду", "Канадой", "Канаде"),
+# by the ending of the name as listed; the list holds some forms, questions use all of them.
+_RUSSIAN_ENDINGS = (
+    ("ия", ("ии", "ию", "ией")),
+    ("ь", ("и", "ью")),
+    ("й", ("я", "ю", "ем", "е")),
+    ("я", ("и", "е", "ю", "ей")),
+    ("а", ("ы", "и", "е", "у", "ой", "ей")),
+)
+_RUSSIAN_NAME = re.compile(r"[А-ЯЁ][а-яё]{3,}")
+_RUSSIAN_CONSONANT = re.compile(r"[бвгджзклмнпрстфхцчшщ]$")
+# Arabic writes "and", "in/by", "for" and "so" as letters joined to the next word ("بمصر", "in
+# Egypt"; "والسعودية"); "for" before "ال" drops the alif ("للسعودية").
+_ARABIC_PREFIXES = ("و", "ب", "ل", "ف", "ك", "وب", "ول", "فب")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def place_forms(name: str, lower_case: bool = False) -> list[str]:
+    """The name and the forms of it that questions write: Russian case endings, Arabic joined
+    prefixes, and (with `lower_case`) each of them in lower case."""
+    forms = [name]
+    if _RUSSIAN_NAME.fullmatch(name):
+        for ending, endings in _RUSSIAN_ENDINGS:
+            if name.endswith(ending):
+                stem = name[: -len(ending)]
+                forms += [stem + other for other in endings]
+                break
+        else:
+            if _RUSSIAN_CONSONANT.search(name):
+                forms += [name + ending for ending in ("а", "у", "ом", "е")]
+    elif _ARABIC.match(name):
+        forms += [prefix + name for prefix in _ARABIC_PREFIXES]
+        if name.startswith("ال"):
+            forms += ["لل" + name[2:], "ولل" + name[2:]]
+    if lower_case:
+        forms += [lower for form in forms if (lower := form.lower()) != form and not form.isupper()]
+    return forms
 
 
 def _text(question: str, hit: tuple[int, int, Any]) -> str:
