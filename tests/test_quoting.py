@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from bot.datafiles import DataFileError
+from bot.encoding.lexical import tokenize
 from bot.index.chunking import Chunk, clause_spans, clauses_of
 from bot.index.search_aids import ParagraphAid, load_paragraph_aids
 from bot.search import fusion
 from bot.search.cues import Cue, Cues
 from bot.search.highlight import Clauses
-from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, closeness
+from bot.search.paragraphs import DistinctiveWords, ParagraphAidMatch, QuotableUnits, closeness
 from bot.treaty.citations import also_line, provision_citation
 from bot.treaty.model import Article, Chapter, Note, Paragraph, Treaty, split_parts
 from bot.treaty.notes import note_applies
@@ -272,3 +273,23 @@ def test_an_aid_that_names_no_paragraph_stops_the_build(chunks, tmp_path) -> Non
     path.write_text('[9]\n"3" = ["who pays"]\n"7" = ["nothing"]\n', encoding="utf-8")
     with pytest.raises(IndexBuildError, match=r'\[9\] "7" names no paragraph of Article 9'):
         _checked_paragraph_aids(chunks, path)
+
+
+def test_the_words_only_one_paragraph_holds_decide_between_its_siblings() -> None:
+    def unit(number: int, article: int, label: str, text: str) -> Chunk:
+        return Chunk(number, "paragraph", article, label, None, text, "")
+
+    chunks = [
+        Chunk(0, "heading", 44, None, None, "Access to stored data", ""),
+        unit(1, 44, "1", "A request to access stored data held in another State"),
+        unit(2, 44, "2", "The requested State shall respond to the request for stored data"),
+        unit(3, 44, "3", "The request shall be answered on an expedited basis"),
+        unit(4, 45, None, "Stored data of a single paragraph"),
+    ]
+    words = DistinctiveWords(chunks, [ParagraphAid(44, "2", None, "reply by email")])
+    scores = words.scores(tokenize("how fast is a request for stored data answered expedited"))
+    assert scores[3] == pytest.approx(1.0)  # "expedited" and "answered": only paragraph 3
+    assert scores[1] < scores[3] and scores[2] < scores[3]  # "request", "stored": everywhere
+    assert scores[0] == scores[4] == 0  # a heading, an article of one unit
+    assert words.scores(tokenize("can the reply come by email"))[2] == pytest.approx(1.0)
+    assert not words.scores(tokenize("weather in Paris")).any()

@@ -109,6 +109,11 @@ CUE_BOOST = 0.4
 # weight. On our own files (tests/data), with the article weights above, the sum of
 # paragraph_hit@1 over eight files rose from 6.19 at 1.5 to 6.39 at 2.0 and is flat to 4.0.
 PARAGRAPH_AID_WEIGHT = 2.0
+# The question's English words that few of the article's units hold (bot.search.paragraphs.
+# DistinctiveWords), 0–1 per unit, at this weight. On twelve of our files (tests/data) the sum of
+# paragraph_hit@1 rose from 9.07 at 0 to 9.19 at 0.2, 9.25 at 0.4 and is flat to 0.8; no file
+# went down, and recall@1 does not move (it chooses within an article).
+DISTINCTIVE_WORDS_WEIGHT = 0.4
 
 
 def signal_weights(language: str) -> dict[str, float]:
@@ -257,13 +262,17 @@ def unit_scores(
     defining: Sequence[int] = (),
     cued: Sequence[np.ndarray] = (),
     aided: Sequence[np.ndarray] = (),
+    distinctive: np.ndarray | None = None,
 ) -> np.ndarray:
     """How well each unit answers, to choose the quoted paragraph within an article: the
     agreement of the dense and lexical signals, plus the lead-paragraph prior, a boost for the
     unit that defines a term asked about, one for the units each matched question cue points
-    to (`cued`: one mask per cue), and the closeness of each unit's paragraph aids (`aided`:
-    0–1 per unit, one array per space)."""
+    to (`cued`: one mask per cue), the closeness of each unit's paragraph aids (`aided`: 0–1
+    per unit, one array per space) and the words of the question that few of its article's
+    units hold (`distinctive`: 0–1 per unit)."""
     scores = agreement(dense, lexical) + prior
+    if distinctive is not None:
+        scores = scores + DISTINCTIVE_WORDS_WEIGHT * distinctive
     if len(defining):
         scores[list(defining)] += DEFINITION_BOOST
     for units in cued:

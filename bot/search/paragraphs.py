@@ -9,6 +9,7 @@ with specified communications") is always quoted whole.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.encoding.lexical import tokenize
 from bot.index.chunking import Chunk
 from bot.index.search_aids import ParagraphAid, described_units
 from bot.search.dense import similarities
@@ -191,3 +193,45 @@ def closeness(cosines: np.ndarray) -> np.ndarray:
     finite = np.isfinite(cosines)
     top = float(cosines[finite].max()) if finite.any() else 0.0
     return np.where(finite, cosines / top, 0.0) if top > 0 else np.zeros_like(cosines)
+
+
+class DistinctiveWords:
+    """Which of an article's units hold the question's words that the article's other units
+    lack. Within an article every paragraph shares the subject's words ("request", "data",
+    "State Party"), and the long general paragraph holds most of them; the word that tells the
+    answering paragraph apart is the one only it, or its paragraph aids, has ("expedited",
+    "urgently", "email"). English words: the treaty's and the aids'."""
+
+    def __init__(self, chunks: Sequence[Chunk], aids: Sequence[ParagraphAid]) -> None:
+        words = [set(tokenize(c.text)) if c.kind != "heading" else set() for c in chunks]
+        for row, unit in described_units(aids, chunks):
+            words[unit] |= set(tokenize(aids[row].text))
+        by_article: dict[int, list[int]] = defaultdict(list)
+        for unit, chunk in enumerate(chunks):
+            if chunk.kind != "heading":
+                by_article[chunk.article].append(unit)
+        # word -> per article of two units or more, the units that hold it and its weight there
+        self._postings: dict[str, list[tuple[np.ndarray, float]]] = defaultdict(list)
+        self._articles = [np.array(units) for units in by_article.values() if len(units) > 1]
+        for units in self._articles:
+            holding: dict[str, list[int]] = defaultdict(list)
+            for unit in units:
+                for word in words[unit]:
+                    holding[word].append(unit)
+            for word, held in holding.items():
+                rare = math.log(1 + (len(units) - len(held) + 0.5) / (len(held) + 0.5))
+                self._postings[word].append((np.array(held), rare))
+        self._unit_count = len(chunks)
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """Per unit, the weight of the question's words it holds, each weighed by how few of
+        its article's units hold it, over the article's best unit: 0–1."""
+        scores = np.zeros(self._unit_count)
+        for word in set(tokens):
+            for units, rare in self._postings.get(word, ()):
+                scores[units] += rare
+        for units in self._articles:
+            top = scores[units].max()
+            if top > 0:
+                scores[units] /= top
+        return scores

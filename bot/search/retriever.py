@@ -56,7 +56,13 @@ from bot.search.glossary import Glossary, GlossaryMatch, expansion_tokens, gloss
 from bot.search.highlight import Clauses
 from bot.search.instruments import Hit, InstrumentSearch
 from bot.search.language import detect_language
-from bot.search.paragraphs import ParagraphAidMatch, QuotableUnits, Quote, closeness
+from bot.search.paragraphs import (
+    DistinctiveWords,
+    ParagraphAidMatch,
+    QuotableUnits,
+    Quote,
+    closeness,
+)
 from bot.search.ranking import ArticleRuns
 from bot.search.results import Answer, ArticleResult
 from bot.search.scope import (
@@ -145,6 +151,7 @@ class Retriever:
             {"dense": index.paragraph_aid_vectors.vectors,
              "multilingual": index.paragraph_aid_vectors.multilingual},
         )
+        self._distinctive = DistinctiveWords(self._chunks, index.paragraph_aids)
         self._clauses = Clauses(index.clauses, [self._clause_text(c) for c in index.clauses])
         self._clause_vectors = {"dense": index.clause_vectors}
         if index.clause_multilingual_vectors is not None:
@@ -521,7 +528,8 @@ class Retriever:
         vectors = self._embed(query)
         similarities = {name: self._spaces[name].similarities(v) for name, v in vectors.items()}
         judge = similarities[query.judge]
-        lexical = self._index.lexical.scores(query.tokens + expansion_tokens(query.glossary))
+        words = query.tokens + expansion_tokens(query.glossary)
+        lexical = self._index.lexical.scores(words)
         # Each threshold is applied to the units it was calibrated on: the English ones on the
         # paragraph units (a short sub-paragraph alone scores higher, and let "how to write a
         # will" through), the other languages' floor on all units (README "Abstention").
@@ -579,10 +587,10 @@ class Retriever:
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
             [closeness(cosines) for cosines in aid_cosines.values()],
+            self._distinctive.scores(words) if query.language == fusion.ENGLISH else None,
         )
         clauses = self._clauses.scores(
-            similarities_to(self._clause_vectors[query.judge], vectors[query.judge]),
-            query.tokens + expansion_tokens(query.glossary),
+            similarities_to(self._clause_vectors[query.judge], vectors[query.judge]), words
         )
         whole = Cues.asks_main_rule(query.cues)
         articles = fusion.top_articles(fused, k)
