@@ -210,28 +210,30 @@ class DistinctiveWords:
         for unit, chunk in enumerate(chunks):
             if chunk.kind != "heading":
                 by_article[chunk.article].append(unit)
-        # word -> per article of two units or more, the units that hold it and its weight there
-        self._postings: dict[str, list[tuple[np.ndarray, float]]] = defaultdict(list)
+        # word -> per article of two units or more: the article, the units that hold the word
+        # and its weight there
+        self._postings: dict[str, list[tuple[int, np.ndarray, float]]] = defaultdict(list)
         self._articles = [np.array(units) for units in by_article.values() if len(units) > 1]
-        for units in self._articles:
+        for article, units in enumerate(self._articles):
             holding: dict[str, list[int]] = defaultdict(list)
             for unit in units:
                 for word in words[unit]:
                     holding[word].append(unit)
             for word, held in holding.items():
                 rare = math.log(1 + (len(units) - len(held) + 0.5) / (len(held) + 0.5))
-                self._postings[word].append((np.array(held), rare))
+                self._postings[word].append((article, np.array(held), rare))
         self._unit_count = len(chunks)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """Per unit, the weight of the question's words it holds, each weighed by how few of
         its article's units hold it, over the article's best unit: 0–1."""
         scores = np.zeros(self._unit_count)
+        touched = set()
         for word in set(tokens):
-            for units, rare in self._postings.get(word, ()):
+            for article, units, rare in self._postings.get(word, ()):
                 scores[units] += rare
-        for units in self._articles:
-            top = scores[units].max()
-            if top > 0:
-                scores[units] /= top
+                touched.add(article)
+        for article in touched:
+            units = self._articles[article]
+            scores[units] /= scores[units].max()
         return scores

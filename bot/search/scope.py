@@ -165,7 +165,7 @@ class Scope:
             [re.compile(p) for p in listed.get("unlisted", {}).get("patterns", [])],
             [re.compile(p, re.IGNORECASE)
              for p in scope.get("asks_the_text", {}).get("patterns", [])],
-            capitalised_only,
+            set(capitalised_only),
         )
 
     def about_resolution(self, question: str) -> str | None:
