@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from bot.index.build import build_index, index_staleness
 from bot.index.chunking import CHUNKER_VERSION, Chunk, heading_context
 from bot.index.search_aids import (
     PARAGRAPH_AIDS_FILE,
+    TRANSLATED_PARAGRAPH_AIDS,
     WHOLE_ARTICLE,
     ParagraphAid,
     load_paragraph_aids,
@@ -226,6 +228,9 @@ def test_manifest_records_source_versions_model_and_counts(
     assert built_at <= datetime.now(UTC)
     assert manifest["build_seconds"] > 0
     assert manifest["paragraph_aids_sha256"] == sha256(PARAGRAPH_AIDS_FILE)
+    assert manifest["translated_paragraph_aids_sha256"] == {
+        lang: sha256(path) for lang, path in TRANSLATED_PARAGRAPH_AIDS.items()
+    }
 
 
 def test_a_changed_budapest_file_makes_the_index_stale(
@@ -362,8 +367,22 @@ def test_the_paragraph_aids_describe_every_paragraph_of_every_article(
     live_build: Path, built_treaty: Treaty
 ) -> None:
     aids = load_paragraph_aids()
-    assert [ParagraphAid(**json.loads(line)) for line in
-            (live_build / store.PARAGRAPH_AIDS).read_text(encoding="utf-8").splitlines()] == aids
+    built = [ParagraphAid(**json.loads(line)) for line in
+             (live_build / store.PARAGRAPH_AIDS).read_text(encoding="utf-8").splitlines()]
+    assert built[:len(aids)] == aids
+    translated = {lang: load_paragraph_aids(path, lang)
+                  for lang, path in TRANSLATED_PARAGRAPH_AIDS.items()}
+    assert built[len(aids):] == [aid for lang in translated for aid in translated[lang]]
+    import faiss
+
+    # the English model embeds the English entries, the multilingual one all of them
+    assert faiss.read_index(str(live_build / store.PARAGRAPH_AID_VECTORS)).ntotal == len(aids)
+    multilingual = faiss.read_index(str(live_build / store.PARAGRAPH_AID_MULTILINGUAL_VECTORS))
+    assert multilingual.ntotal == len(built)
+    english_keys = {(aid.article, aid.key) for aid in aids}
+    for lang, rows in translated.items():  # three of each paragraph's entries in each language
+        counts = Counter((aid.article, aid.key) for aid in rows)
+        assert set(counts) == english_keys and set(counts.values()) == {3}, lang
     keys: dict[tuple[int, str], int] = {}
     for aid in aids:
         keys[(aid.article, aid.key)] = keys.get((aid.article, aid.key), 0) + 1

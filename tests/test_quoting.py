@@ -188,13 +188,22 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
         ("What does the secretariat do for the Conference?", "confidentiality", False),
         ("When does the convention enter into force?", "time", True),
         ("When a provider is told to preserve data, may it tell the customer?", "time", False),
+        ("Can a state add a condition that security measures were broken?", "option", True),
+        ("¿Puede un Estado exigir que haya intención dolosa?", "option", True),
+        ("Может ли государство ограничить эту меру?", "option", True),
+        ("Is our cloud company allowed to tell the customer?", "option", False),
+        ("Can someone be extradited for hacking?", "option", False),
+        ("What must a request to preserve data abroad specify?", "contents", True),
+        ("Que doit contenir une demande d'entraide ?", "contents", True),
+        ("What is the purpose of the convention?", "contents", False),
     ],
 )
 def test_the_maintained_cues_match_what_the_question_asks(
     chunks, question: str, cue: str, matches: bool
 ) -> None:
     """A cue's words inside another word ("preserve", "secretariat") are not the cue, nor is
-    a "when" that opens a condition rather than asking for a time."""
+    a "when" that opens a condition rather than asking for a time; a State's option is asked
+    about the State, not about anyone who "can" do something."""
     cues = Cues.load(chunks)
     assert (cue in [c.id for c in cues.matching(question)]) is matches
 
@@ -264,15 +273,42 @@ def test_a_unit_is_as_close_as_its_best_aid_over_the_closest_aid_of_all(treaty, 
     assert quoted.paragraph.label == "3"  # the dense tie is broken by the closest aid
 
 
+def test_a_question_meets_the_aids_in_its_own_language_only_in_the_multilingual_space(
+    chunks,
+) -> None:
+    import faiss
+
+    aids = [ParagraphAid(9, "3", None, "who pays"), ParagraphAid(9, "1", None, "qui paie", "fr"),
+            ParagraphAid(9, "2", None, "quién paga", "es")]
+    rows = np.array([[0.6, 0.0], [1.0, 0.0], [0.9, 0.0]], dtype=np.float32)
+    spaces = {"dense": faiss.IndexFlatIP(2), "multilingual": faiss.IndexFlatIP(2)}
+    for index in spaces.values():
+        index.add(rows)
+    match = ParagraphAidMatch(aids, chunks, spaces)
+    unit = {c.paragraph: i for i, c in enumerate(chunks) if c.kind == "paragraph"}
+    question = np.array([1.0, 0.0])
+    french = match.cosines("multilingual", question, "fr")
+    assert french[unit["1"]] == pytest.approx(1.0) and french[unit["3"]] == pytest.approx(0.6)
+    assert french[unit["2"]] == -np.inf  # the Spanish aid is not the French question's
+    english = match.cosines("dense", question, "fr")  # the English model: English aids only
+    assert english[unit["1"]] == -np.inf and english[unit["3"]] == pytest.approx(0.6)
+    german = match.cosines("multilingual", question, "de")  # no aids of its own: English
+    assert german[unit["1"]] == -np.inf and german[unit["3"]] == pytest.approx(0.6)
+
+
 def test_an_aid_that_names_no_paragraph_stops_the_build(chunks, tmp_path) -> None:
     from bot.index.build import IndexBuildError, _checked_paragraph_aids
 
     path = tmp_path / "paragraph_aids.toml"
     path.write_text('[9]\n"3" = ["who pays"]\n"1(b)" = ["hand over"]\n', encoding="utf-8")
-    assert len(_checked_paragraph_aids(chunks, path)) == 2
-    path.write_text('[9]\n"3" = ["who pays"]\n"7" = ["nothing"]\n', encoding="utf-8")
-    with pytest.raises(IndexBuildError, match=r'\[9\] "7" names no paragraph of Article 9'):
-        _checked_paragraph_aids(chunks, path)
+    french = tmp_path / "paragraph_aids.fr.toml"
+    french.write_text('[9]\n"3" = ["qui paie"]\n', encoding="utf-8")
+    aids = _checked_paragraph_aids(chunks, {"en": path, "fr": french})
+    assert [(a.key, a.lang) for a in aids] == [("3", "en"), ("1(b)", "en"), ("3", "fr")]
+    french.write_text('[9]\n"3" = ["qui paie"]\n"7" = ["rien"]\n', encoding="utf-8")
+    names_none = r'paragraph_aids\.fr\.toml: \[9\] "7" names no paragraph of Article 9'
+    with pytest.raises(IndexBuildError, match=names_none):
+        _checked_paragraph_aids(chunks, {"en": path, "fr": french})
 
 
 def test_the_words_only_one_paragraph_holds_decide_between_its_siblings() -> None:

@@ -23,9 +23,11 @@ from bot.errors import TreatyBotError
 from bot.index import store
 from bot.index.chunking import CHUNKER_VERSION, chunk_treaty, clauses_of, instrument_units
 from bot.index.search_aids import (
+    ENGLISH,
     PARAGRAPH_AIDS_FILE,
     SCOPE_FILE,
     SEARCH_AIDS_FILE,
+    TRANSLATED_PARAGRAPH_AIDS,
     ParagraphAid,
     described_units,
     load_paragraph_aids,
@@ -91,6 +93,10 @@ def fingerprint(
         "paragraph_aids_sha256": (
             sha256_of(PARAGRAPH_AIDS_FILE) if PARAGRAPH_AIDS_FILE.is_file() else None
         ),
+        "translated_paragraph_aids_sha256": {
+            lang: sha256_of(path) for lang, path in TRANSLATED_PARAGRAPH_AIDS.items()
+            if path.is_file()
+        },
         "scope_sha256": sha256_of(SCOPE_FILE) if SCOPE_FILE.is_file() else None,
     }
 
@@ -226,9 +232,11 @@ def build_index(
             clause_vectors = embedding.run(clause_texts, embedder.encode, "Clauses", known)
             unit_vectors = (embedding.run(unit_texts, embedder.encode, "Instruments", known)
                             if unit_texts else None)  # none: a text source without Budapest
+            # The configured (English) model reads the English entries only.
+            english_aid_texts = [a.text for a in paragraph_aids if a.lang == ENGLISH]
             paragraph_aid_vectors = (
-                embedding.run(paragraph_aid_texts, embedder.encode, "Paragraph aids", known)
-                if paragraph_aid_texts else None
+                embedding.run(english_aid_texts, embedder.encode, "Paragraph aids", known)
+                if english_aid_texts else None
             )
             scope_vectors = (embedding.run(scope_texts, embedder.encode, "Scope examples", known)
                              if scope_texts else None)
@@ -361,7 +369,7 @@ _MATRICES: dict[str, tuple[tuple[str, Callable[[store.LoadedIndex], Any]], ...]]
         ("chunks", lambda index: index.vectors),
         ("clauses", lambda index: index.clause_vectors),
         ("units", lambda index: index.instruments.vectors),
-        ("paragraph_aids", lambda index: index.paragraph_aid_vectors.vectors),
+        ("english_paragraph_aids", lambda index: index.paragraph_aid_vectors.vectors),
         ("scope_examples", lambda index: index.scope_example_vectors.vectors),
     ),
     store.MULTILINGUAL_MODEL_DIR: (
@@ -424,6 +432,9 @@ class _PreviousBuild:
                     "aids": [a.text for a in index.aids],
                     "units": [u.search_text for u in index.instruments.units],
                     "paragraph_aids": [a.text for a in index.paragraph_aids],
+                    "english_paragraph_aids": [
+                        a.text for a in index.paragraph_aids if a.lang == ENGLISH
+                    ],
                     "scope_examples": [e.text for e in index.scope_examples],
                 }
                 self._index = index
@@ -504,17 +515,27 @@ def _spread(items: list[str], count: int) -> list[str]:
     return items[::step][:count]
 
 
-def _checked_paragraph_aids(chunks: list, path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
-    """The paragraph aids, each of which must describe a unit of the index: a key that names
+def _checked_paragraph_aids(
+    chunks: list, files: Mapping[str, Path] | None = None
+) -> list[ParagraphAid]:
+    """The paragraph aids, English first, then those of each other language with a file
+    (`files`: by language), each of which must describe a unit of the index: a key that names
     no paragraph would silently help nothing."""
-    aids = load_paragraph_aids(path)
-    described = {row for row, _ in described_units(aids, chunks)}
-    for row, aid in enumerate(aids):
-        if row not in described:
-            raise IndexBuildError(
-                f"{path}: [{aid.article}] \"{aid.key}\" names no paragraph of "
-                f"Article {aid.article}: fix the key, or remove the entry."
-            )
+    if files is None:
+        files = {ENGLISH: PARAGRAPH_AIDS_FILE} | {
+            lang: path for lang, path in TRANSLATED_PARAGRAPH_AIDS.items() if path.is_file()
+        }
+    aids = []
+    for lang, path in files.items():
+        loaded = load_paragraph_aids(path, lang)
+        described = {row for row, _ in described_units(loaded, chunks)}
+        for row, aid in enumerate(loaded):
+            if row not in described:
+                raise IndexBuildError(
+                    f"{path}: [{aid.article}] \"{aid.key}\" names no paragraph of "
+                    f"Article {aid.article}: fix the key, or remove the entry."
+                )
+        aids.extend(loaded)
     return aids
 
 

@@ -4,7 +4,8 @@
 - `treaty_text/paragraph_aids.toml`: for each paragraph of an article that has several, English
   phrases, questions and situations a reader might type about what that paragraph says and its
   siblings do not ("request by email"), which help rank the articles and choose the paragraph
-  to quote (`bot.search.fusion`, `bot.search.paragraphs`);
+  to quote (`bot.search.fusion`, `bot.search.paragraphs`); `paragraph_aids.<lang>.toml`: three
+  of each paragraph's entries in each of the other five languages, for questions in it;
 - `treaty_text/out_of_scope.toml`: the `examples` of each subject outside the text (status,
   negotiation history, statistics, ...), in the six UN languages: a question closer to them
   than to any paragraph aid is one the text does not answer (`bot.search.scope`).
@@ -34,6 +35,10 @@ SCOPE_FILE = TREATY_TEXT_DIR / "out_of_scope.toml"
 WHOLE_ARTICLE = "article"
 _PARAGRAPH_KEY = re.compile(rf"^(?:(\d+)(?:\(([a-z]+)\))?|\(([a-z]+)\)|{WHOLE_ARTICLE})$")
 AID_LANGUAGES = ("ar", "zh", "fr", "es", "ru")
+ENGLISH = "en"
+TRANSLATED_PARAGRAPH_AIDS = {
+    lang: TREATY_TEXT_DIR / f"paragraph_aids.{lang}.toml" for lang in AID_LANGUAGES
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class ParagraphAid:
     paragraph: str | None  # None: an article printed without numbered paragraphs
     subparagraph: str | None  # None: the whole paragraph
     text: str
+    lang: str = ENGLISH
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,7 +89,9 @@ class ParagraphAid:
         )
 
 
-def load_paragraph_aids(path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
+def load_paragraph_aids(
+    path: Path = PARAGRAPH_AIDS_FILE, lang: str = ENGLISH
+) -> list[ParagraphAid]:
     """One table per article (`[40]`), one list of phrases per paragraph key."""
     aids = []
     for article, table in read_toml(path, optional=True).items():
@@ -96,7 +104,7 @@ def load_paragraph_aids(path: Path = PARAGRAPH_AIDS_FILE) -> list[ParagraphAid]:
                     'or "article" = [...]'
                 )
             paragraph, item, letter = match.groups()
-            aids.extend(ParagraphAid(int(article), paragraph, item or letter, str(text))
+            aids.extend(ParagraphAid(int(article), paragraph, item or letter, str(text), lang)
                         for text in phrases)
     return aids
 

@@ -9,8 +9,9 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /vectors.faiss   normalised embeddings, inner-product index
                      /vectors.multilingual.faiss   the same units in the multilingual space
                      /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
-                     /paragraph_aids.jsonl, paragraph_aids.faiss,
-                      paragraph_aids.multilingual.faiss   English entries per paragraph
+                     /paragraph_aids.jsonl, paragraph_aids.multilingual.faiss   entries per
+                                      paragraph, English first, then the other five
+                                      languages' (`lang`); paragraph_aids.faiss: the English
                      /scope_examples.jsonl, scope_examples.faiss,
                       scope_examples.multilingual.faiss   questions the text does not answer
                      /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
@@ -111,8 +112,8 @@ class LoadedIndex:
     instruments: Instruments  # the resolution and the Budapest Convention, as far as loaded
     # "ARTICLE.POSITION" of a Convention paragraph -> the other articles its text names.
     cross_references: dict[str, list[int]]
-    paragraph_aids: list[ParagraphAid]  # English entries per paragraph (bot.index.search_aids)
-    paragraph_aid_vectors: Embedded  # over `paragraph_aids`, in both spaces (None: none)
+    paragraph_aids: list[ParagraphAid]  # per paragraph, English first (bot.index.search_aids)
+    paragraph_aid_vectors: Embedded  # the English `paragraph_aids`; all, multilingual
     scope_examples: list[ScopeExample]  # questions outside the text, by subject
     scope_example_vectors: Embedded  # over `scope_examples`, in both spaces (None: none)
 

@@ -29,14 +29,15 @@ class DenseSpace:
         return similarities(self.vectors, vector)
 
 
-def similarities(index: Any, vector: np.ndarray) -> np.ndarray:
-    """The inner product of `vector` with every row of a flat FAISS index, in row order: for
-    unit vectors, their cosine similarity. Computed on a view of the index's own rows: FAISS's
-    search would also sort every row (k = all of them), which took six times as long."""
+def similarities(index: Any, vector: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
+    """The inner product of `vector` with every row (or the `rows`) of a flat FAISS index, in
+    row order: for unit vectors, their cosine similarity. Computed on a view of the index's own
+    rows: FAISS's search would also sort every row (k = all of them), which took six times as
+    long."""
     import faiss
 
-    rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
-    return rows.reshape(index.ntotal, index.d) @ np.asarray(vector, dtype=np.float32)
+    matrix = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+    return matrix.reshape(index.ntotal, index.d)[rows] @ np.asarray(vector, dtype=np.float32)
 
 
 def dense_article_scores(

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.encoding.lexical import tokenize
 from bot.index.chunking import Chunk
-from bot.index.search_aids import ParagraphAid, described_units
+from bot.index.search_aids import ENGLISH, ParagraphAid, described_units
 from bot.search.dense import similarities
 from bot.treaty.citations import provision_label
 from bot.treaty.model import Paragraph, Part, Treaty, pages_of
@@ -163,27 +163,56 @@ def _stands_alone(paragraph: Paragraph) -> bool:
 
 
 class ParagraphAidMatch:
-    """How close each unit's paragraph aids (`bot.index.search_aids`) come to a question."""
+    """How close each unit's paragraph aids (`bot.index.search_aids`) come to a question: its
+    English aids, and in the multilingual space also those in the question's language."""
 
     def __init__(
         self, aids: Sequence[ParagraphAid], chunks: Sequence[Chunk], vectors: Mapping[str, Any]
     ) -> None:
         """`vectors`: per space, the FAISS index of the aids (None where not embedded)."""
         self._vectors = {space: index for space, index in vectors.items() if index is not None}
-        pairs = described_units(aids, chunks)  # by unit: each unit's aids are a run
-        self._aid_rows = np.array([row for row, _ in pairs], dtype=int)
-        units = np.array([unit for _, unit in pairs], dtype=int)
-        self._units, self._starts = np.unique(units, return_index=True)
+        self._runs = {
+            lang: self._unit_runs(aids, chunks, {ENGLISH, lang})
+            for lang in {aid.lang for aid in aids}
+        }
+        # Each language's entries are one block of rows (English first): a question is compared
+        # with its own blocks only.
+        rows_of: dict[str, list[int]] = defaultdict(list)
+        for row, aid in enumerate(aids):
+            rows_of[aid.lang].append(row)
+        self._blocks = {lang: slice(rows[0], rows[-1] + 1) for lang, rows in rows_of.items()}
+        self._row_count = len(aids)
         self._unit_count = len(chunks)
 
-    def cosines(self, space: str, vector: np.ndarray) -> np.ndarray | None:
-        """Each unit's best aid cosine in `space` (-inf for a unit without aids), or None when
-        the index has no aids there."""
-        if space not in self._vectors or not len(self._units):
+    @staticmethod
+    def _unit_runs(
+        aids: Sequence[ParagraphAid], chunks: Sequence[Chunk], languages: set[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of the aids in `languages` ordered by unit, the units, and where each
+        unit's run of rows starts."""
+        pairs = [(row, unit) for row, unit in described_units(aids, chunks)
+                 if aids[row].lang in languages]
+        rows = np.array([row for row, _ in pairs], dtype=int)
+        units, starts = np.unique(np.array([unit for _, unit in pairs], dtype=int),
+                                  return_index=True)
+        return rows, units, starts
+
+    def cosines(self, space: str, vector: np.ndarray, lang: str = ENGLISH) -> np.ndarray | None:
+        """Each unit's best aid cosine in `space` (-inf for a unit without aids), among the
+        English aids and, in the multilingual space, those in `lang`; None when the index has
+        no aids there."""
+        if space != "multilingual" or lang not in self._runs:
+            lang = ENGLISH
+        runs = self._runs.get(lang)
+        if space not in self._vectors or runs is None or not len(runs[1]):
             return None
-        cosines = similarities(self._vectors[space], vector)
+        rows, units, starts = runs
+        cosines = np.full(self._row_count, -np.inf, dtype=np.float32)
+        for block_lang in dict.fromkeys((ENGLISH, lang)):
+            if block := self._blocks.get(block_lang):
+                cosines[block] = similarities(self._vectors[space], vector, block)
         best = np.full(self._unit_count, -np.inf)
-        best[self._units] = np.maximum.reduceat(cosines[self._aid_rows], self._starts)
+        best[units] = np.maximum.reduceat(cosines[rows], starts)
         return best
 
 
@@ -203,6 +232,7 @@ class DistinctiveWords:
     "urgently", "email"). English words: the treaty's and the aids'."""
 
     def __init__(self, chunks: Sequence[Chunk], aids: Sequence[ParagraphAid]) -> None:
+        aids = [aid for aid in aids if aid.lang == ENGLISH]
         words = [set(tokenize(c.text)) if c.kind != "heading" else set() for c in chunks]
         for row, unit in described_units(aids, chunks):
             words[unit] |= set(tokenize(aids[row].text))

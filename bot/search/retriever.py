@@ -692,9 +692,13 @@ class Retriever:
     ) -> dict[str, np.ndarray]:
         """Each unit's best paragraph-aid cosine in each space the question is read in: both
         for English, only the multilingual one otherwise (the English model reads other
-        languages near chance)."""
+        languages near chance), where the aids in the question's language join the English
+        ones."""
         spaces = vectors if query.language == fusion.ENGLISH else [query.judge]
-        cosines = {space: self._paragraph_aids.cosines(space, vectors[space]) for space in spaces}
+        cosines = {
+            space: self._paragraph_aids.cosines(space, vectors[space], query.language)
+            for space in spaces
+        }
         return {space: values for space, values in cosines.items() if values is not None}
 
     def _rankings(
