@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from bot.index.search_aids import ENGLISH
+
 RRF_K = 10  # small: the first few ranks of each signal carry most of the weight
-ENGLISH = "en"
 # Weight of each article ranking in the fusion, for English questions and for questions in the
 # other UN languages. The English model scores near chance on non-English text, and BM25 and the
 # glossary are English, so other languages rely on the multilingual space. "*_paragraph_aids":

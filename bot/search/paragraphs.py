@@ -171,8 +171,10 @@ class ParagraphAidMatch:
     ) -> None:
         """`vectors`: per space, the FAISS index of the aids (None where not embedded)."""
         self._vectors = {space: index for space, index in vectors.items() if index is not None}
+        pairs = described_units(aids, chunks)  # by unit: each unit's aids are a run
         self._runs = {
-            lang: self._unit_runs(aids, chunks, {ENGLISH, lang})
+            lang: _unit_runs([(row, unit) for row, unit in pairs
+                              if aids[row].lang in (ENGLISH, lang)])
             for lang in {aid.lang for aid in aids}
         }
         # Each language's entries are one block of rows (English first): a question is compared
@@ -183,19 +185,6 @@ class ParagraphAidMatch:
         self._blocks = {lang: slice(rows[0], rows[-1] + 1) for lang, rows in rows_of.items()}
         self._row_count = len(aids)
         self._unit_count = len(chunks)
-
-    @staticmethod
-    def _unit_runs(
-        aids: Sequence[ParagraphAid], chunks: Sequence[Chunk], languages: set[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The rows of the aids in `languages` ordered by unit, the units, and where each
-        unit's run of rows starts."""
-        pairs = [(row, unit) for row, unit in described_units(aids, chunks)
-                 if aids[row].lang in languages]
-        rows = np.array([row for row, _ in pairs], dtype=int)
-        units, starts = np.unique(np.array([unit for _, unit in pairs], dtype=int),
-                                  return_index=True)
-        return rows, units, starts
 
     def cosines(self, space: str, vector: np.ndarray, lang: str = ENGLISH) -> np.ndarray | None:
         """Each unit's best aid cosine in `space` (-inf for a unit without aids), among the
@@ -214,6 +203,14 @@ class ParagraphAidMatch:
         best = np.full(self._unit_count, -np.inf)
         best[units] = np.maximum.reduceat(cosines[rows], starts)
         return best
+
+
+def _unit_runs(pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For (aid row, unit) pairs ordered by unit: the rows, the units, and where each unit's
+    run of rows starts."""
+    rows = np.array([row for row, _ in pairs], dtype=int)
+    units, starts = np.unique(np.array([unit for _, unit in pairs], dtype=int), return_index=True)
+    return rows, units, starts
 
 
 def closeness(cosines: np.ndarray) -> np.ndarray:
