@@ -149,6 +149,16 @@ def test_a_cue_gives_the_paragraphs_it_points_to_a_bonus(chunks) -> None:
     assert {chunks[i].paragraph for i in np.flatnonzero(firsts)} == {"1"}
 
 
+def test_a_cue_yields_to_a_narrower_one_matched_too(chunks) -> None:
+    import re
+
+    offence = Cue("offence", re.compile(r"\bcrime\b"), None, frozenset({"option"}))
+    option = Cue("option", re.compile(r"\bmay a state\b"), None)
+    cues = Cues([offence, option], chunks)
+    assert cues.matching("is it a crime?") == [offence]
+    assert cues.matching("may a state limit the crime?") == [option]
+
+
 def test_a_note_goes_with_what_it_interprets() -> None:
     on_e = Note(1, "Article 2", (2,), "The definition in article 2 (e) includes ...")
     on_all = Note(2, "Article 2", (2,), "States parties need not reproduce the terms.")
@@ -196,6 +206,17 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
         ("What must a request to preserve data abroad specify?", "contents", True),
         ("Que doit contenir une demande d'entraide ?", "contents", True),
         ("What is the purpose of the convention?", "contents", False),
+        ("Are we allowed to tell the customer about the preservation order?",
+         "confidentiality", True),
+        ("Must a state inform the Secretary-General of its central authority?",
+         "confidentiality", False),
+        ("Is a state allowed to demand proof of intent to harm?", "option", True),
+        ("Does tampering with data have to cause serious harm before it is punished?",
+         "element", True),
+        ("Does tampering with data have to cause serious harm before it is punished?",
+         "offence", False),
+        ("Is hacking a crime under the convention?", "offence", True),
+        ("Is hacking a crime under the convention?", "element", False),
     ],
 )
 def test_the_maintained_cues_match_what_the_question_asks(

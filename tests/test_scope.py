@@ -216,6 +216,8 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "Через сколько дней поправка вступает в силу для государства, которое её ратифицировало?",
         "两个缔约国对公约的解释有争议，能否提交国际法院？",
         "Which tools does the convention give investigators to preserve data?",
+        "Если страна ратифицировала конвенцию, связана ли она протоколами?",
+        "Si un país ratificó la convención, ¿queda obligado por sus protocolos?",
     ],
 )
 def test_the_catalogue_leaves_what_the_text_answers_to_the_search(

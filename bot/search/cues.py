@@ -27,6 +27,7 @@ class Cue:
     id: str
     question: re.Pattern[str]
     paragraph: re.Pattern[str] | None  # None: the article's first paragraph
+    yields_to: frozenset[str] = frozenset()  # cues that, matched too, ask the narrower thing
 
 
 class Cues:
@@ -49,13 +50,18 @@ class Cues:
                 re.compile(raw["question"], re.IGNORECASE),
                 None if raw["paragraph"] == FIRST_PARAGRAPH
                 else re.compile(raw["paragraph"], re.IGNORECASE),
+                frozenset(raw.get("yields_to", ())),
             )
             for raw in data.get("cue", [])
         ]
         return cls(cues, units)
 
     def matching(self, question: str) -> list[Cue]:
-        return [cue for cue in self.cues if cue.question.search(question)]
+        """The cues the question matches, less those that yield to another matched one ("is a
+        State allowed to require intent for the offence?" asks the option, not the offence)."""
+        matched = [cue for cue in self.cues if cue.question.search(question)]
+        ids = {cue.id for cue in matched}
+        return [cue for cue in matched if not cue.yields_to & ids]
 
     @staticmethod
     def asks_main_rule(cues: Sequence[Cue]) -> bool:
