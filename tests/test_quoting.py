@@ -217,6 +217,10 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
          "offence", False),
         ("Is hacking a crime under the convention?", "offence", True),
         ("Is hacking a crime under the convention?", "element", False),
+        ("I do penetration testing for banks with their permission: could I be charged?",
+         "permitted", True),
+        ("¿Es delito el hacking ético con permiso del dueño?", "permitted", True),
+        ("Is it a crime to sell hacking tools?", "permitted", False),
     ],
 )
 def test_the_maintained_cues_match_what_the_question_asks(
