@@ -298,6 +298,31 @@ def test_a_unit_is_as_close_as_its_best_aid_over_the_closest_aid_of_all(treaty, 
     assert quoted.paragraph.label == "3"  # the dense tie is broken by the closest aid
 
 
+def test_within_an_article_the_aid_that_differs_from_the_others_in_the_questions_way_wins(
+    chunks,
+) -> None:
+    import faiss
+
+    # Every aid shares the article's subject (the first axis); paragraph 3's aid is mostly
+    # subject, so the plain cosine prefers it. The question leans, beyond the subject, towards
+    # what only paragraph 2's aid says (the third axis).
+    aids = [ParagraphAid(9, "1", None, "who asks"), ParagraphAid(9, "2", None, "how fast"),
+            ParagraphAid(9, "3", None, "in general")]
+    vectors = faiss.IndexFlatIP(4)
+    vectors.add(np.array([[0.8, 0.6, 0, 0], [0.8, 0, 0.6, 0], [0.96, 0, 0, 0.28]],
+                         dtype=np.float32))
+    match = ParagraphAidMatch(aids, chunks, {"dense": vectors, "multilingual": None})
+    question = np.array([0.9, 0.0, 0.2, 0.0])
+    unit = {c.paragraph: i for i, c in enumerate(chunks) if c.kind == "paragraph"}
+    plain = match.cosines("dense", question)
+    assert plain[unit["3"]] > plain[unit["2"]] > plain[unit["1"]]
+    within = match.within_article("dense", question)
+    assert within[unit["2"]] == pytest.approx(1.0)  # the article's best, whatever the others
+    assert 0 < within[unit["3"]] < 1
+    assert within[unit["1"]] == 0  # farther from the question than the article's mean
+    assert match.within_article("multilingual", question) is None
+
+
 def test_a_question_meets_the_aids_in_its_own_language_only_in_the_multilingual_space(
     chunks,
 ) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from bot.encoding.lexical import tokenize
 from bot.index.chunking import Chunk
 from bot.index.search_aids import ENGLISH, ParagraphAid, described_units
-from bot.search.dense import similarities
+from bot.search.dense import similarities, stored_vectors
 from bot.treaty.citations import provision_label
 from bot.treaty.model import Paragraph, Part, Treaty, pages_of
 
@@ -185,24 +185,94 @@ class ParagraphAidMatch:
         self._blocks = {lang: slice(rows[0], rows[-1] + 1) for lang, rows in rows_of.items()}
         self._row_count = len(aids)
         self._unit_count = len(chunks)
+        self._unit_article = np.array([chunk.article for chunk in chunks])
+        english = self._blocks.get(ENGLISH, slice(0))
+        self._centred = {
+            space: _ArticleCentred(stored_vectors(index)[english],
+                                   [aid.article for aid in aids[english]])
+            for space, index in self._vectors.items()
+        }
 
     def cosines(self, space: str, vector: np.ndarray, lang: str = ENGLISH) -> np.ndarray | None:
         """Each unit's best aid cosine in `space` (-inf for a unit without aids), among the
         English aids and, in the multilingual space, those in `lang`; None when the index has
         no aids there."""
+        if (found := self._row_cosines(space, vector, lang)) is None:
+            return None
+        cosines, runs = found
+        return self._best_per_unit(cosines, runs)
+
+    def within_article(self, space: str, vector: np.ndarray) -> np.ndarray | None:
+        """For an English question: each unit's closeness to it among its own article's units,
+        0–1, to choose the paragraph. Every aid of an article shares its subject ("a request for
+        data"), which the plain cosine mostly measures; what tells its paragraphs apart
+        ("expedited", "who pays") is left once the mean of the article's aids is taken out of
+        both the question and the aids. Each unit's best such cosine over the best in its
+        article; 0 for units without aids or no closer than the mean. (Another language's
+        question sits apart from every English mean by its language, and is better served by
+        `closeness`.)"""
+        if (found := self._row_cosines(space, vector, ENGLISH)) is None:
+            return None
+        cosines, runs = found
+        centred = np.full_like(cosines, -np.inf)
+        english = self._blocks[ENGLISH]
+        centred[english] = self._centred[space].cosines(
+            cosines[english], np.asarray(vector, dtype=np.float32)
+        )
+        best = np.maximum(self._best_per_unit(centred, runs), 0.0)
+        top = np.zeros(int(self._unit_article.max()) + 1)
+        np.maximum.at(top, self._unit_article, best)
+        scale = top[self._unit_article]
+        return np.divide(best, scale, out=np.zeros_like(best), where=scale > 0)
+
+    def _row_cosines(
+        self, space: str, vector: np.ndarray, lang: str
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+        """Every aid row's cosine (-inf outside the question's blocks) and the unit runs."""
         if space != "multilingual" or lang not in self._runs:
             lang = ENGLISH
         runs = self._runs.get(lang)
         if space not in self._vectors or runs is None or not len(runs[1]):
             return None
-        rows, units, starts = runs
         cosines = np.full(self._row_count, -np.inf, dtype=np.float32)
         for block_lang in dict.fromkeys((ENGLISH, lang)):
             if block := self._blocks.get(block_lang):
                 cosines[block] = similarities(self._vectors[space], vector, block)
+        return cosines, runs
+
+    def _best_per_unit(
+        self, cosines: np.ndarray, runs: tuple[np.ndarray, np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        rows, units, starts = runs
         best = np.full(self._unit_count, -np.inf)
         best[units] = np.maximum.reduceat(cosines[rows], starts)
         return best
+
+
+class _ArticleCentred:
+    """Cosines between a question and each English aid once both are taken relative to the
+    mean of the aid's article's aids, from the plain cosines: cos(q - c, a - c) =
+    (q.a - q.c - a.c + c.c) / (|q - c| |a - c|), with all but q.a and q.c computed once."""
+
+    def __init__(self, rows: np.ndarray, articles: Sequence[int]) -> None:
+        numbers, self._article = np.unique(np.array(articles, dtype=int), return_inverse=True)
+        self._centroids = np.zeros((len(numbers), rows.shape[1]), dtype=np.float32)
+        np.add.at(self._centroids, self._article, rows)
+        self._centroids /= np.bincount(self._article)[:, None]
+        by_row = np.arange(len(rows))
+        self._aid_centroid = (rows @ self._centroids.T)[by_row, self._article]
+        self._centroid_norm = np.einsum("ij,ij->i", self._centroids, self._centroids)[self._article]
+        self._spread = np.sqrt(np.maximum(
+            np.einsum("ij,ij->i", rows, rows) - 2 * self._aid_centroid + self._centroid_norm, 0.0
+        ))
+
+    def cosines(self, plain: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """`plain`: each aid's cosine with `vector`; -inf where an aid is its article's mean."""
+        towards = (self._centroids @ vector)[self._article]
+        distance = np.sqrt(np.maximum(vector @ vector - 2 * towards + self._centroid_norm, 0.0))
+        distance *= self._spread
+        return np.divide(plain - towards - self._aid_centroid + self._centroid_norm, distance,
+                         out=np.full_like(plain, -np.inf), where=distance > 1e-6)
 
 
 def _unit_runs(pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -215,7 +285,8 @@ def _unit_runs(pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray
 
 def closeness(cosines: np.ndarray) -> np.ndarray:
     """Units' best aid cosines (`ParagraphAidMatch.cosines`) over the best of any unit, so that
-    1 is the question's closest paragraph aid; 0 for units without aids."""
+    1 is the question's closest paragraph aid; 0 for units without aids. For a question in
+    another language than English (`ParagraphAidMatch.within_article` for English)."""
     finite = np.isfinite(cosines)
     top = float(cosines[finite].max()) if finite.any() else 0.0
     return np.where(finite, cosines / top, 0.0) if top > 0 else np.zeros_like(cosines)

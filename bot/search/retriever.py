@@ -586,7 +586,7 @@ class Retriever:
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
-            [closeness(cosines) for cosines in aid_cosines.values()],
+            self._aid_closeness(query, vectors, aid_cosines),
             self._distinctive.scores(words) if query.language == fusion.ENGLISH else None,
         )
         clauses = self._clauses.scores(
@@ -700,6 +700,19 @@ class Retriever:
             for space in spaces
         }
         return {space: values for space, values in cosines.items() if values is not None}
+
+    def _aid_closeness(
+        self, query: _Question, vectors: dict[str, np.ndarray],
+        aid_cosines: Mapping[str, np.ndarray],
+    ) -> list[np.ndarray]:
+        """In each space of `aid_cosines`, how close each unit's aids come to the question: among
+        its article's units for an English question, among all units otherwise."""
+        if query.language != fusion.ENGLISH:
+            return [closeness(cosines) for cosines in aid_cosines.values()]
+        return [
+            within for space in aid_cosines
+            if (within := self._paragraph_aids.within_article(space, vectors[space])) is not None
+        ]
 
     def _rankings(
         self,
