@@ -159,6 +159,26 @@ def test_a_cue_yields_to_a_narrower_one_matched_too(chunks) -> None:
     assert cues.matching("may a state limit the crime?") == [option]
 
 
+def test_an_action_cue_raises_the_articles_that_provide_the_action(chunks) -> None:
+    import re
+
+    pays = Cue("cost", re.compile(r"\bwho pays\b"), re.compile(r"\bborne\b"),
+               ranks_articles=True)
+    cues = Cues([pays], chunks)
+    providing = cues.articles([pays])
+    assert providing == {c.article for c in chunks if "borne" in c.text}
+    assert cues.articles([Cue("cost", pays.question, pays.paragraph)]) == set()
+    article = min(providing)
+    others = [a for a in range(1, 69) if a not in providing][:fusion.RESCORED - 1]
+    fused = {**{a: 2.0 - i / 10 for i, a in enumerate(others)}, article: 1.5}
+    raised = fusion.cued(fused, providing)
+    assert fusion.top_articles(raised, 1) == [article]
+    assert raised[article] == pytest.approx(1.5 + fusion.ARTICLE_CUE_BOOST)
+    assert {a: raised[a] for a in others} == {a: fused[a] for a in others}
+    far = {**{a: 2.0 for a in others}, article: 0.1}
+    assert fusion.cued(far, providing, n=len(others)) == far  # not among the first: unchanged
+
+
 def test_a_note_goes_with_what_it_interprets() -> None:
     on_e = Note(1, "Article 2", (2,), "The definition in article 2 (e) includes ...")
     on_all = Note(2, "Article 2", (2,), "States parties need not reproduce the terms.")
@@ -221,6 +241,19 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
          "permitted", True),
         ("¿Es delito el hacking ético con permiso del dueño?", "permitted", True),
         ("Is it a crime to sell hacking tools?", "permitted", False),
+        ("Someone shared my intimate photos online. Can I get them taken down?", "removal", True),
+        ("¿Obliga el tratado a que se retiren las fotos?", "removal", True),
+        ("Is deleting someone else's data a crime?", "removal", False),
+        ("Is a failed attempt to break into a network punishable?", "attempt", True),
+        ("Is it a crime to try to guess a password?", "attempt", False),
+        ("Can a state send information on proceeds without prior request?", "unasked", True),
+        ("My ex posted videos of me without asking me. Is that a crime?", "unasked", False),
+        ("Our law calls it fraud, theirs calls it theft: is dual criminality met?", "naming",
+         True),
+        ("Do victims get psychological support?", "recovery", True),
+        ("How are stolen assets recovered from abroad?", "recovery", False),
+        ("Can a scam victim get compensation?", "compensation", True),
+        ("Who pays the costs of a request?", "compensation", False),
     ],
 )
 def test_the_maintained_cues_match_what_the_question_asks(

@@ -3,7 +3,10 @@ pays", "can it be refused", "is it a crime", "what does X mean") that point to t
 of an article that speaks of periods, costs, refusal, offences or definitions. A matched cue
 gives those paragraphs a bonus when the quoted paragraph is chosen. A cue may point to the
 article's first paragraph instead (`paragraph = "first"`): a question that only names a
-subject ("liability of legal persons") asks for the article's main rule."""
+subject ("liability of legal persons") asks for the article's main rule. A cue for an action
+that few paragraphs provide ("taken down", "a failed attempt", "without being asked") may also
+rank articles (`ranks_articles = true`): the question asks for that action whatever subject it
+names ("my intimate photos": the offence article)."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ class Cue:
     question: re.Pattern[str]
     paragraph: re.Pattern[str] | None  # None: the article's first paragraph
     yields_to: frozenset[str] = frozenset()  # cues that, matched too, ask the narrower thing
+    ranks_articles: bool = False  # its paragraphs' articles are raised among the first ones
 
 
 class Cues:
@@ -37,6 +41,7 @@ class Cues:
         at load was a tenth of a cold start."""
         self.cues = tuple(cues)
         self._texts = [unit.text for unit in units]
+        self._articles = np.array([unit.article for unit in units])
         self._first = np.array([u.kind != "heading" and u.paragraph in ("1", None)
                                 for u in units])
         self._units: dict[str, np.ndarray] = {}
@@ -51,6 +56,7 @@ class Cues:
                 None if raw["paragraph"] == FIRST_PARAGRAPH
                 else re.compile(raw["paragraph"], re.IGNORECASE),
                 frozenset(raw.get("yields_to", ())),
+                raw.get("ranks_articles", False),
             )
             for raw in data.get("cue", [])
         ]
@@ -72,6 +78,13 @@ class Cues:
     def units(self, cues: Sequence[Cue]) -> list[np.ndarray]:
         """For each cue, which units its paragraph pattern matches."""
         return [self._matched(cue) for cue in cues]
+
+    def articles(self, cues: Sequence[Cue]) -> set[int]:
+        """The articles that hold a paragraph of one of the `cues` that rank articles."""
+        return {
+            int(article) for cue in cues if cue.ranks_articles
+            for article in self._articles[self._matched(cue)]
+        }
 
     def _matched(self, cue: Cue) -> np.ndarray:
         if cue.paragraph is None:

@@ -584,6 +584,7 @@ class Retriever:
         )
         agreement = fusion.agreement(judge, lexical)
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
+        fused = fusion.cued(fused, self._cues.articles(query.cues))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
             self._aid_closeness(query, vectors, aid_cosines),
