@@ -70,10 +70,10 @@ AGREEMENT_WEIGHT = 0.05
 # A cue for an action that few paragraphs provide (bot.search.cues, `ranks_articles`) raises
 # the first RESCORED articles that hold such a paragraph by this much: "can I get my intimate
 # photos taken down?" asks for removal (article 34), not the offence its subject names (16).
-# On our own files (tests/data, 1,389 questions with a gold paragraph) the first paragraph quoted
-# was right 1,082 times without it, 1,093 at 0.5, 1,096 at 0.8, 1,098 at 1.0 and 1,099 at 1.5; at
-# 1.0 no question lost its hit. The smaller of the two top values is kept: a cue matched by chance
-# should not override what every other signal says.
+# With the first six such cues, on our own files (tests/data, 1,389 questions with a gold
+# paragraph) the first paragraph quoted was right 1,082 times without it, 1,093 at 0.5, 1,096 at
+# 0.8, 1,098 at 1.0 and 1,099 at 1.5; at 1.0 no question lost its hit. The smaller of the two top
+# values is kept: a cue matched by chance should not override what every other signal says.
 ARTICLE_CUE_BOOST = 1.0
 # Declining. A question is in scope when its best cosine similarity to any unit reaches the
 # threshold of every space that is loaded (two models must both see a relation), or when it
