@@ -211,8 +211,8 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
 @pytest.mark.parametrize(
     ("question", "cue", "matches"),
     [
-        ("Can a state opt out of the arbitration clause?", "reservation", True),
-        ("Un État peut-il émettre une réserve ?", "reservation", True),
+        ("Can a state opt out of the arbitration clause?", "reserve-right", True),
+        ("Un État peut-il émettre une réserve ?", "reserve-right", True),
         ("What must a request to preserve data abroad specify?", "reservation", False),
         ("Must the provider keep the order secret?", "confidentiality", True),
         ("What does the secretariat do for the Conference?", "confidentiality", False),
@@ -268,8 +268,14 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
         ("If a state pulls out of the convention, is it bound by its protocols?",
          "denunciation", True),
         ("Can a state withdraw its reservation?", "denunciation", False),
+        ("Can a state reserve the right to limit real-time collection?", "reserve-right", True),
+        ("Can a state reserve the right to limit real-time collection?", "reservation", False),
+        ("Combien de temps les données conservées doivent-elles être préservées ?",
+         "reserve-right", False),
+        ("Is there an exception for journalists?", "reserve-right", False),
+        ("Is there an exception for journalists?", "reservation", True),
         ("asistencia judicial recíproca: motivos para denegar una solicitud", "reasons", False),
-        ("¿Se admite una reserva para no quedar sometido al arbitraje?", "reservation", True),
+        ("¿Se admite una reserva para no quedar sometido al arbitraje?", "reserve-right", True),
     ],
 )
 def test_the_maintained_cues_match_what_the_question_asks(
