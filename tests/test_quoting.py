@@ -179,6 +179,21 @@ def test_an_action_cue_raises_the_articles_that_provide_the_action(chunks) -> No
     assert fusion.cued(far, providing, n=len(others)) == far  # not among the first: unchanged
 
 
+def test_a_question_naming_another_state_asks_for_the_international_counterpart() -> None:
+    import re
+
+    from bot.search.cues import Counterparts
+
+    pairs = Counterparts(re.compile(r"\bforeign\b"), ((25, 42), (29, 45)))
+    assert pairs.preferred("how long is data preserved?") == []
+    asked = pairs.preferred("how long is data preserved for a foreign state?")
+    assert asked == [(42, 25), (45, 29)]
+    fused = {25: 2.0, 7: 1.5, 42: 1.2, 29: 1.0, 1: 0.9, 2: 0.8, 45: 0.1}
+    swapped = fusion.before_counterparts(fused, asked)
+    assert fusion.top_articles(swapped, 3) == [42, 7, 25]
+    assert swapped[45] == fused[45] and swapped[29] == fused[29]  # 45 is not among the first
+
+
 def test_a_note_goes_with_what_it_interprets() -> None:
     on_e = Note(1, "Article 2", (2,), "The definition in article 2 (e) includes ...")
     on_all = Note(2, "Article 2", (2,), "States parties need not reproduce the terms.")
@@ -246,6 +261,14 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
         ("Is deleting someone else's data a crime?", "removal", False),
         ("Is a failed attempt to break into a network punishable?", "attempt", True),
         ("Is it a crime to try to guess a password?", "attempt", False),
+        ("He never got past the password. Since he failed, can he be punished?", "attempt", True),
+        ("Is selling logins an offence if the seller never attempts to use them?", "attempt",
+         False),
+        ("He wrote the scam letters for his friend. Could he be charged too?", "accomplice", True),
+        ("Is aiding and abetting a hack punishable?", "accomplice", True),
+        ("Can NGOs participate in the Conference?", "accomplice", False),
+        ("Can we tell another country about the wallets if it never asked?", "unasked", True),
+        ("是否应删除数据？", "removal", False),
         ("Can a state send information on proceeds without prior request?", "unasked", True),
         ("My ex posted videos of me without asking me. Is that a crime?", "unasked", False),
         ("Our law calls it fraud, theirs calls it theft: is dual criminality met?", "naming",

@@ -34,8 +34,30 @@ class Cue:
     ranks_articles: bool = False  # its paragraphs' articles are raised among the first ones
 
 
+@dataclass(frozen=True)
+class Counterparts:
+    """Powers of chapter IV that chapter V lends to another State (preservation: 25 and 42): a
+    question that names another State, a request from abroad or mutual legal assistance asks
+    for the international article of a pair. (One that names none may still ask for it: "can
+    a state refuse to preserve data?" is about a request; so the domestic one is not preferred
+    then: on our files that lost more than it won.)"""
+
+    foreign: re.Pattern[str]
+    pairs: tuple[tuple[int, int], ...]  # (domestic, international)
+
+    def preferred(self, question: str) -> list[tuple[int, int]]:
+        """(the article asked for, its counterpart) for each pair, if the question names
+        another State."""
+        if self.foreign.search(question):
+            return [(international, domestic) for domestic, international in self.pairs]
+        return []
+
+
 class Cues:
-    def __init__(self, cues: Sequence[Cue], units: Sequence[Chunk]) -> None:
+    def __init__(
+        self, cues: Sequence[Cue], units: Sequence[Chunk],
+        counterparts: Counterparts | None = None,
+    ) -> None:
         """`units`: every search unit, in index order. Which units a cue's paragraph pattern
         matches is worked out the first time a question matches the cue: doing it for every cue
         at load was a tenth of a cold start."""
@@ -45,6 +67,7 @@ class Cues:
         self._first = np.array([u.kind != "heading" and u.paragraph in ("1", None)
                                 for u in units])
         self._units: dict[str, np.ndarray] = {}
+        self._counterparts = counterparts
 
     @classmethod
     def load(cls, units: Sequence[Chunk], path: Path = CUES_FILE) -> Cues:
@@ -60,7 +83,12 @@ class Cues:
             )
             for raw in data.get("cue", [])
         ]
-        return cls(cues, units)
+        raw = data.get("counterparts")
+        counterparts = raw and Counterparts(
+            re.compile(raw["foreign"], re.IGNORECASE),
+            tuple((domestic, international) for domestic, international in raw["pairs"]),
+        )
+        return cls(cues, units, counterparts or None)
 
     def matching(self, question: str) -> list[Cue]:
         """The cues the question matches, less those that yield to another matched one ("is a
@@ -78,6 +106,10 @@ class Cues:
     def units(self, cues: Sequence[Cue]) -> list[np.ndarray]:
         """For each cue, which units its paragraph pattern matches."""
         return [self._matched(cue) for cue in cues]
+
+    def counterparts(self, question: str) -> list[tuple[int, int]]:
+        """(the article asked for, its counterpart) for each maintained pair."""
+        return self._counterparts.preferred(question) if self._counterparts else []
 
     def articles(self, cues: Sequence[Cue]) -> set[int]:
         """The articles that hold a paragraph of one of the `cues` that rank articles."""

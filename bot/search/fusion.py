@@ -272,6 +272,20 @@ def cued(
     return raised
 
 
+def before_counterparts(
+    fused: Mapping[int, float], preferred: Sequence[tuple[int, int]], n: int = RESCORED,
+) -> dict[int, float]:
+    """The fused scores, with each article asked for (`preferred`: (article, counterpart))
+    taking its counterpart's place when both are among the first `n` and the counterpart is
+    ahead."""
+    swapped = dict(fused)
+    first = set(top_articles(fused, n))
+    for wanted, other in preferred:
+        if {wanted, other} <= first and swapped[other] > swapped[wanted]:
+            swapped[wanted], swapped[other] = swapped[other], swapped[wanted]
+    return swapped
+
+
 def agreement(dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
     """How far the dense and lexical signals agree on each unit: each scaled to its best unit
     and summed (0 to 2)."""

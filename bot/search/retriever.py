@@ -585,6 +585,7 @@ class Retriever:
         agreement = fusion.agreement(judge, lexical)
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         fused = fusion.cued(fused, self._cues.articles(query.cues))
+        fused = fusion.before_counterparts(fused, self._cues.counterparts(question))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
             self._aid_closeness(query, vectors, aid_cosines),
