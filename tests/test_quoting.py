@@ -179,6 +179,16 @@ def test_an_action_cue_raises_the_articles_that_provide_the_action(chunks) -> No
     assert fusion.cued(far, providing, n=len(others)) == far  # not among the first: unchanged
 
 
+def test_an_article_whose_aid_is_clearly_closer_than_the_first_ones_is_raised() -> None:
+    fused = {16: 2.4, 34: 1.8, 14: 1.6, 44: 1.2}
+    best_aid = {16: 0.69, 34: 0.89, 14: 0.75, 44: 0.60}
+    raised = fusion.aid_led(fused, best_aid)
+    assert raised[34] == pytest.approx(1.8 + fusion.AID_LEAD_BOOST)
+    assert {a: raised[a] for a in (16, 14, 44)} == {16: 2.4, 14: 1.6, 44: 1.2}  # within margin
+    assert fusion.aid_led(fused, {**best_aid, 16: 0.80}) == fused
+    assert fusion.aid_led({}, best_aid) == {}
+
+
 def test_a_question_naming_another_state_asks_for_the_international_counterpart() -> None:
     import re
 

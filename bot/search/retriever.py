@@ -586,6 +586,8 @@ class Retriever:
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         fused = fusion.cued(fused, self._cues.articles(query.cues))
         fused = fusion.before_counterparts(fused, self._cues.counterparts(question))
+        if query.judge in aid_cosines:
+            fused = fusion.aid_led(fused, self._best_aid(aid_cosines[query.judge]))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
             self._aid_closeness(query, vectors, aid_cosines),
@@ -763,6 +765,11 @@ class Retriever:
                 np.where(self._is_repeat, -np.inf, cosines)
             )
         return {name: values for name, values in scores.items() if name in scored}
+
+    def _best_aid(self, cosines: np.ndarray) -> dict[int, float]:
+        """Each article's best paragraph aid cosine."""
+        best = self._runs.best(np.where(self._is_repeat, -np.inf, cosines))
+        return dict(zip(self._runs.articles.tolist(), best.tolist(), strict=True))
 
     def _best_paragraph(
         self,
