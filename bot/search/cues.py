@@ -84,11 +84,10 @@ class Cues:
             for raw in data.get("cue", [])
         ]
         raw = data.get("counterparts")
-        counterparts = raw and Counterparts(
-            re.compile(raw["foreign"], re.IGNORECASE),
-            tuple((domestic, international) for domestic, international in raw["pairs"]),
-        )
-        return cls(cues, units, counterparts or None)
+        counterparts = Counterparts(
+            re.compile(raw["foreign"], re.IGNORECASE), tuple(map(tuple, raw["pairs"]))
+        ) if raw else None
+        return cls(cues, units, counterparts)
 
     def matching(self, question: str) -> list[Cue]:
         """The cues the question matches, less those that yield to another matched one ("is a

@@ -276,11 +276,7 @@ def cued(
 ) -> dict[int, float]:
     """The fused scores, with those of the first `n` articles that provide the action a cue
     asks for (`asked`) raised by `boost`."""
-    raised = dict(fused)
-    for article in top_articles(fused, n):
-        if article in asked:
-            raised[article] += boost
-    return raised
+    return rescored(fused, lambda article: float(article in asked), n, boost)
 
 
 def aid_led(
@@ -292,12 +288,13 @@ def aid_led(
 ) -> dict[int, float]:
     """The fused scores, with each of the first `n` articles whose best paragraph aid
     (`best_aid`: cosine by article) beats the first article's by `margin` raised by `boost`."""
-    raised = dict(fused)
-    first, *rest = top_articles(fused, n) or [None]
-    for article in rest:
-        if best_aid.get(article, -np.inf) - best_aid.get(first, np.inf) >= margin:
-            raised[article] += boost
-    return raised
+    top = top_articles(fused, 1)
+    if not top:
+        return dict(fused)
+    lead = best_aid.get(top[0], np.inf)
+    return rescored(
+        fused, lambda article: float(best_aid.get(article, -np.inf) - lead >= margin), n, boost
+    )
 
 
 def before_counterparts(

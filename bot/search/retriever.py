@@ -577,17 +577,24 @@ class Retriever:
         rankings = self._rankings(
             query, vectors, similarities, lexical, aid_similarities, aid_cosines
         )
+        # Each article's best paragraph aid, per space: a fused signal and the aid lead below.
+        article_aids = {
+            space: self._runs.best(np.where(self._is_repeat, -np.inf, cosines))
+            for space, cosines in aid_cosines.items()
+        }
         scored, scale = fusion.score_fused(query.language)
         fused = fusion.fuse(
-            rankings, self._article_scores(scored, similarities, lexical, aid_cosines),
+            rankings, self._article_scores(scored, similarities, lexical, article_aids),
             self._runs.articles.tolist(), query.weights, scale,
         )
         agreement = fusion.agreement(judge, lexical)
         fused = fusion.rescored(fused, lambda number: self._quotable.best_score(number, agreement))
         fused = fusion.cued(fused, self._cues.articles(query.cues))
         fused = fusion.before_counterparts(fused, self._cues.counterparts(question))
-        if query.judge in aid_cosines:
-            fused = fusion.aid_led(fused, self._best_aid(aid_cosines[query.judge]))
+        if query.judge in article_aids:
+            fused = fusion.aid_led(fused, dict(zip(
+                self._runs.articles.tolist(), article_aids[query.judge].tolist(), strict=True
+            )))
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
             self._aid_closeness(query, vectors, aid_cosines),
@@ -752,24 +759,18 @@ class Retriever:
         scored: Sequence[str],
         similarities: dict[str, np.ndarray],
         lexical: np.ndarray,
-        aid_cosines: Mapping[str, np.ndarray],
+        article_aids: Mapping[str, np.ndarray],
     ) -> dict[str, np.ndarray]:
-        """Each article's score for each of the `scored` signals."""
+        """Each article's score for each of the `scored` signals (`article_aids`: each
+        article's best paragraph aid, per space)."""
         scores = {"lexical": self._runs.best(np.where(self._is_repeat, 0.0, lexical))}
         for name, similarity in similarities.items():
             scores |= dense_article_scores(
                 name, np.where(self._is_repeat, -np.inf, similarity), self._is_heading, self._runs
             )
-        for space, cosines in aid_cosines.items():
-            scores[f"{space}_paragraph_aids"] = self._runs.best(
-                np.where(self._is_repeat, -np.inf, cosines)
-            )
+        for space, best in article_aids.items():
+            scores[f"{space}_paragraph_aids"] = best
         return {name: values for name, values in scores.items() if name in scored}
-
-    def _best_aid(self, cosines: np.ndarray) -> dict[int, float]:
-        """Each article's best paragraph aid cosine."""
-        best = self._runs.best(np.where(self._is_repeat, -np.inf, cosines))
-        return dict(zip(self._runs.articles.tolist(), best.tolist(), strict=True))
 
     def _best_paragraph(
         self,
