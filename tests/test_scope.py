@@ -116,6 +116,11 @@ def scope() -> Scope:
     ("question", "subject"),
     [
         ("Has Brazil ratified it?", "status"),
+        ("Quels pays ont déjà ratifié la convention ?", "status"),
+        ("¿Cuántos países son ya parte de la convención?", "status"),
+        ("Combien de temps ont duré les négociations ?", "history"),
+        ("Pourquoi les négociations ont-elles été si longues ?", "history"),
+        ("What happened during the negotiations in New York?", "history"),
         ("How many parties are there now?", "status"),
         ("How long did the negotiations take?", "history"),
         ("What does Article 5 of the Malabo Convention say?", OTHER_INSTRUMENT),
@@ -218,6 +223,15 @@ def test_the_catalogue_knows_the_kinds_of_question_the_text_does_not_answer(
         "Which tools does the convention give investigators to preserve data?",
         "Если страна ратифицировала конвенцию, связана ли она протоколами?",
         "Si un país ratificó la convención, ¿queda obligado por sus protocolos?",
+        "Quand se réunissent pour la première fois les États qui ont ratifié la convention ?",
+        "Un État qui a ratifié après l'entrée en vigueur est lié à partir de quand ?",
+        "Deux pays ne s'entendent pas sur l'interprétation et les négociations n'ont rien donné :"
+        " que prévoit la convention ?",
+        "If two States Parties are in a dispute and the negotiations fail, can it go to"
+        " arbitration?",
+        "¿Cuántos países tienen que ser parte antes de que entre en vigor un protocolo?",
+        "¿Cuántos Estados partes tiene que haber para que se apruebe una enmienda?",
+        "إذا فشلت المفاوضات بين دولتين في حل نزاع حول تفسير الاتفاقية، ما الخطوة التالية؟",
     ],
 )
 def test_the_catalogue_leaves_what_the_text_answers_to_the_search(

@@ -5,7 +5,7 @@
   phrases, questions and situations a reader might type about what that paragraph says and its
   siblings do not ("request by email"), which help rank the articles and choose the paragraph
   to quote (`bot.search.fusion`, `bot.search.paragraphs`); `paragraph_aids.<lang>.toml`: three
-  of each paragraph's entries in each of the other five languages, for questions in it;
+  to six of each paragraph's entries in each of the other five languages, for questions in it;
 - `treaty_text/out_of_scope.toml`: the `examples` of each subject outside the text (status,
   negotiation history, statistics, ...), in the six UN languages: a question closer to them
   than to any paragraph aid is one the text does not answer (`bot.search.scope`).
