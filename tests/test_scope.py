@@ -117,6 +117,7 @@ def scope() -> Scope:
     [
         ("Has Brazil ratified it?", "status"),
         ("Quels pays ont déjà ratifié la convention ?", "status"),
+        ("Le Sénégal a-t-il signé la convention ?", "status"),
         ("¿Cuántos países son ya parte de la convención?", "status"),
         ("Combien de temps ont duré les négociations ?", "history"),
         ("Pourquoi les négociations ont-elles été si longues ?", "history"),
