@@ -35,6 +35,7 @@ from bot.index import store
 from bot.index.build import build_index, index_staleness
 from bot.index.chunking import CHUNKER_VERSION, Chunk, heading_context
 from bot.index.search_aids import (
+    AID_LANGUAGES,
     PARAGRAPH_AIDS_FILE,
     TRANSLATED_PARAGRAPH_AIDS,
     WHOLE_ARTICLE,
@@ -267,6 +268,8 @@ def test_manifest_checksums_cover_every_file(manifest: dict[str, Any], live_buil
     assert any(name.startswith(f"{store.AID_WORDS}/") for name in on_disk)
     assert {store.PARAGRAPH_AIDS, store.PARAGRAPH_AID_VECTORS,
             store.PARAGRAPH_AID_MULTILINGUAL_VECTORS} <= on_disk
+    assert {f"{store.PARAGRAPH_AID_WORDS}/{lang}/vocabulary.json"
+            for lang in ("en", *AID_LANGUAGES)} <= on_disk
     for name, digest in manifest["files"].items():
         assert sha256(live_build / name) == digest, name
 

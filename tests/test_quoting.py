@@ -467,3 +467,22 @@ def test_the_words_only_one_paragraph_holds_decide_between_its_siblings() -> Non
     assert scores[0] == scores[4] == 0  # a heading, an article of one unit
     assert words.scores(tokenize("can the reply come by email"))[2] == pytest.approx(1.0)
     assert not words.scores(tokenize("weather in Paris")).any()
+
+
+def test_in_another_language_the_distinctive_words_are_those_of_its_aids() -> None:
+    chunks = [
+        Chunk(0, "paragraph", 44, "1", None, "A request to access stored data", ""),
+        Chunk(1, "paragraph", 44, "2", None, "The request shall be answered on an expedited basis",
+              ""),
+    ]
+    aids = [
+        ParagraphAid(44, "1", None, "demande d'accès aux données stockées", "fr"),
+        ParagraphAid(44, "2", None, "réponse rapide à la demande de données", "fr"),
+        ParagraphAid(44, "1", None, "stored data of a request"),
+    ]
+    french = DistinctiveWords(chunks, aids, "fr")
+    scores = french.scores(french.tokens("La demande reçoit-elle une réponse rapide ?"))
+    assert scores[1] == pytest.approx(1.0)
+    assert scores[0] < 0.2  # its only word, "demande", is in both
+    assert not french.scores(french.tokens("expedited request")).any()  # no French words
+    assert DistinctiveWords(chunks, aids).scores(tokenize("expedited"))[1] == pytest.approx(1.0)

@@ -185,6 +185,11 @@ def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -
         # with the phrases and questions alone.
         ("I was asked to fly abroad to testify in a hacking trial. Could they arrest me there "
          "for something I did years ago?", 40, "29"),
+        # Found through the words of the paragraph aids in the question's language: 37 (8) and
+        # 17 (2) (a) come first without them.
+        ("Un État peut-il placer en détention la personne recherchée avant de décider de "
+         "l'extradition ?", 37, "10"),
+        ("هل يمكن منح الإفراج المبكر للمدانين بهذه الجرائم؟", 21, "6"),
     ],
 )
 def test_the_quoted_paragraph_is_the_one_that_answers(
@@ -311,3 +316,8 @@ def test_quality_floors_on_our_own_paragraph_gold_and_near_misses(retriever: Ret
         retriever.ask, evaluation.load_questions(DATA / "questions_lookalike.jsonl")
     ))
     assert lookalike["in_scope_answer_rate"] >= 0.96
+    # 0.687 before the paragraph aids' words in the question's language, 0.807 with them
+    multilingual = evaluation.metrics(evaluation.run(
+        retriever.ask, evaluation.load_questions(DATA / "questions_blind_multilingual2.jsonl")
+    ))
+    assert multilingual["paragraph_hit@1"] >= 0.75

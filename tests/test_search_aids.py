@@ -7,8 +7,8 @@ import numpy as np
 
 from bot.encoding.bm25 import Bm25
 from bot.encoding.lexical import aid_tokens
-from bot.index.search_aids import AID_LANGUAGES, SearchAid, load_search_aids
-from bot.search.aids import AidLexicon, SearchAids
+from bot.index.search_aids import AID_LANGUAGES, ParagraphAid, SearchAid, load_search_aids
+from bot.search.aids import AidLexicon, ParagraphAidWords, SearchAids
 
 AIDS = [
     SearchAid(16, "fr", "diffusion non consentie d'images intimes"),
@@ -45,6 +45,24 @@ def test_signals_rank_articles_within_the_question_s_language() -> None:
     assert rankings["search_aids"] == [44]  # the only Russian aid
     assert rankings["search_aid_words"] == [44]
 
+
+
+def test_paragraph_aids_rank_articles_by_their_words_in_the_question_s_language() -> None:
+    aids = [
+        ParagraphAid(7, "1", None, "breaking into a computer"),
+        ParagraphAid(40, "30", None, "who pays for a request"),
+        ParagraphAid(7, "1", None, "pirater un ordinateur", "fr"),
+        ParagraphAid(40, "30", None, "qui paie les frais de la demande", "fr"),
+        ParagraphAid(40, "21", None, "refuser une demande", "fr"),
+    ]
+    words = {lang: Bm25.build([aid_tokens(a.text, lang) for a in aids if a.lang == lang])
+             for lang in ("en", "fr")}
+    ranking = ParagraphAidWords(aids, words).ranking
+    assert ranking("Qui paie les frais d'une demande ?", "fr") == [40]
+    assert ranking("Peut-on pirater un ordinateur ?", "fr") == [7]
+    assert ranking("who pays?", "en") == [40]
+    assert ranking("who pays?", "fr") == []  # English words never meet the French aids
+    assert ranking("谁支付费用", "zh") == []  # a language without aids
 
 def test_the_maintained_aids_cover_every_article_in_every_language() -> None:
     aids = load_search_aids()

@@ -11,7 +11,8 @@ Layout of `INDEX_DIR` (documented in index/README.md):
                      /aids.jsonl, aids.multilingual.faiss, aids.bm25/   multilingual search aids
                      /paragraph_aids.jsonl, paragraph_aids.multilingual.faiss   entries per
                                       paragraph, English first, then the other five
-                                      languages' (`lang`); paragraph_aids.faiss: the English
+                                      languages' (`lang`); paragraph_aids.faiss: the English;
+                                      paragraph_aids.bm25/<lang>/: each language's words
                      /scope_examples.jsonl, scope_examples.faiss,
                       scope_examples.multilingual.faiss   questions the text does not answer
                      /clauses.jsonl, clauses.faiss, clauses.multilingual.faiss
@@ -51,8 +52,8 @@ if TYPE_CHECKING:  # NumPy comes with it: not needed to decide that a build is a
     from bot.encoding.bm25 import Bm25
 
 # 3: model copies that load fast; 4: clauses, pages, sub-paragraph units; 5: the resolution's
-# paragraphs, the Budapest Convention, cross-references
-INDEX_FORMAT = 5
+# paragraphs, the Budapest Convention, cross-references; 6: the paragraph aids' words
+INDEX_FORMAT = 6
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 STAGING_PREFIX = ".staging-"
@@ -67,6 +68,7 @@ AID_WORDS = "aids.bm25"
 PARAGRAPH_AIDS = "paragraph_aids.jsonl"
 PARAGRAPH_AID_VECTORS = "paragraph_aids.faiss"
 PARAGRAPH_AID_MULTILINGUAL_VECTORS = "paragraph_aids.multilingual.faiss"
+PARAGRAPH_AID_WORDS = "paragraph_aids.bm25"
 SCOPE_EXAMPLES = "scope_examples.jsonl"
 SCOPE_EXAMPLE_VECTORS = "scope_examples.faiss"
 SCOPE_EXAMPLE_MULTILINGUAL_VECTORS = "scope_examples.multilingual.faiss"
@@ -114,6 +116,8 @@ class LoadedIndex:
     cross_references: dict[str, list[int]]
     paragraph_aids: list[ParagraphAid]  # per paragraph, English first (bot.index.search_aids)
     paragraph_aid_vectors: Embedded  # the English `paragraph_aids`; all, multilingual
+    # per language, over its `paragraph_aids` in their order, tokenised as `aid_words`
+    paragraph_aid_words: dict[str, Bm25]
     scope_examples: list[ScopeExample]  # questions outside the text, by subject
     scope_example_vectors: Embedded  # over `scope_examples`, in both spaces (None: none)
 
@@ -307,6 +311,10 @@ def _read_build(build_dir: Path, manifest: dict[str, Any]) -> LoadedIndex:
             optional_vectors(PARAGRAPH_AID_VECTORS),
             optional_vectors(PARAGRAPH_AID_MULTILINGUAL_VECTORS),
         ),
+        paragraph_aid_words={
+            folder.name: Bm25.load(folder)
+            for folder in sorted((build_dir / PARAGRAPH_AID_WORDS).glob("*"))
+        },
         scope_examples=[ScopeExample(**row) for row in _read_lines(build_dir / SCOPE_EXAMPLES)],
         scope_example_vectors=Embedded(
             optional_vectors(SCOPE_EXAMPLE_VECTORS),
@@ -432,6 +440,11 @@ def write_build(
         write_vectors(paragraph_aid_vectors.vectors, PARAGRAPH_AID_VECTORS)
         if paragraph_aid_vectors.multilingual is not None:
             write_vectors(paragraph_aid_vectors.multilingual, PARAGRAPH_AID_MULTILINGUAL_VECTORS)
+        (directory / PARAGRAPH_AID_WORDS).mkdir()
+        for lang in dict.fromkeys(aid.lang for aid in paragraph_aids):
+            Bm25.build(
+                [aid_tokens(a.text, lang) for a in paragraph_aids if a.lang == lang]
+            ).save(directory / PARAGRAPH_AID_WORDS / lang)
     if scope_examples:
         _write_lines(directory / SCOPE_EXAMPLES, [e.to_json() for e in scope_examples])
         write_vectors(scope_example_vectors.vectors, SCOPE_EXAMPLE_VECTORS)

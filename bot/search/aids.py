@@ -3,18 +3,20 @@
 A multilingual encoder matches a question far better against text in the question's own
 language than against the English treaty, so questions in Arabic, Chinese, French, Russian and
 Spanish are also compared with the index's search aids (`bot.index.search_aids`): by vector,
-and word for word here.
+and word for word here. Questions in every language, English too, are also compared word for
+word with the paragraph aids in their own language (`ParagraphAidWords`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from bot.encoding.bm25 import Bm25
 from bot.encoding.lexical import aid_tokens
-from bot.index.search_aids import SearchAid
+from bot.index.search_aids import ParagraphAid, SearchAid
 from bot.search import dense
 from bot.search.ranking import ArticleRuns
 
@@ -71,3 +73,24 @@ class SearchAids:
                 self._lexicon.scores(question, language)
             )
         return rankings
+
+
+class ParagraphAidWords:
+    """Articles by their paragraph aid that shares the most of the question's words in its own
+    language: the aids hold a reader's words for what each paragraph provides ("заблокировать
+    сайт", "who pays for the request"), which the treaty's words and an encoder's closeness
+    to whole paragraphs often miss, most of all in the other languages."""
+
+    def __init__(self, aids: Sequence[ParagraphAid], words: Mapping[str, Bm25]) -> None:
+        """`words`: per language, the BM25 index of its `aids` in their order (an article's
+        rows are stored together)."""
+        self._lexicons = {lang: AidLexicon(bm25) for lang, bm25 in words.items()}
+        self._runs = {
+            lang: ArticleRuns.of([aid.article for aid in aids if aid.lang == lang])
+            for lang in words
+        }
+
+    def ranking(self, question: str, lang: str) -> list[int]:
+        if lang not in self._lexicons:
+            return []
+        return self._runs[lang].rank_positive(self._lexicons[lang].scores(question, lang))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.encoding.lexical import tokenize
+from bot.encoding.lexical import aid_tokens, tokenize
 from bot.index.chunking import Chunk
 from bot.index.search_aids import ENGLISH, ParagraphAid, described_units
 from bot.search.dense import similarities, stored_vectors
@@ -297,41 +297,59 @@ class DistinctiveWords:
     lack. Within an article every paragraph shares the subject's words ("request", "data",
     "State Party"), and the long general paragraph holds most of them; the word that tells the
     answering paragraph apart is the one only it, or its paragraph aids, has ("expedited",
-    "urgently", "email"). English words: the treaty's and the aids'."""
+    "urgently", "email"). Words of one language: for English the treaty's and the aids',
+    for the other languages those of the aids in that language (`aid_tokens`)."""
 
-    def __init__(self, chunks: Sequence[Chunk], aids: Sequence[ParagraphAid]) -> None:
-        aids = [aid for aid in aids if aid.lang == ENGLISH]
-        words = [set(tokenize(c.text)) if c.kind != "heading" else set() for c in chunks]
+    def __init__(
+        self, chunks: Sequence[Chunk], aids: Sequence[ParagraphAid], lang: str = ENGLISH
+    ) -> None:
+        aids = [aid for aid in aids if aid.lang == lang]
+        self.lang = lang
+        words = [
+            set(tokenize(c.text)) if c.kind != "heading" and lang == ENGLISH else set()
+            for c in chunks
+        ]
         for row, unit in described_units(aids, chunks):
-            words[unit] |= set(tokenize(aids[row].text))
+            words[unit] |= set(self.tokens(aids[row].text))
         by_article: dict[int, list[int]] = defaultdict(list)
         for unit, chunk in enumerate(chunks):
             if chunk.kind != "heading":
                 by_article[chunk.article].append(unit)
-        # word -> per article of two units or more: the article, the units that hold the word
-        # and its weight there
-        self._postings: dict[str, list[tuple[int, np.ndarray, float]]] = defaultdict(list)
-        self._articles = [np.array(units) for units in by_article.values() if len(units) > 1]
-        for article, units in enumerate(self._articles):
+        articles = [units for units in by_article.values() if len(units) > 1]
+        # Each unit's article among those of two units or more; the rest share one past them,
+        # where no word is ever posted.
+        self._article_of = np.full(len(chunks), len(articles))
+        # word -> the units that hold it, in articles of two units or more, and its weight in
+        # each unit's article
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for article, units in enumerate(articles):
+            self._article_of[units] = article
             holding: dict[str, list[int]] = defaultdict(list)
             for unit in units:
                 for word in words[unit]:
                     holding[word].append(unit)
             for word, held in holding.items():
                 rare = math.log(1 + (len(units) - len(held) + 0.5) / (len(held) + 0.5))
-                self._postings[word].append((article, np.array(held), rare))
-        self._unit_count = len(chunks)
+                postings[word][0].extend(held)
+                postings[word][1].extend([rare] * len(held))
+        self._postings = {
+            word: (np.array(units), np.array(weights))
+            for word, (units, weights) in postings.items()
+        }
+        self._article_count = len(articles) + 1
+
+    def tokens(self, text: str) -> list[str]:
+        return tokenize(text) if self.lang == ENGLISH else aid_tokens(text, self.lang)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """Per unit, the weight of the question's words it holds, each weighed by how few of
         its article's units hold it, over the article's best unit: 0–1."""
-        scores = np.zeros(self._unit_count)
-        touched = set()
+        scores = np.zeros(len(self._article_of))
         for word in set(tokens):
-            for article, units, rare in self._postings.get(word, ()):
-                scores[units] += rare
-                touched.add(article)
-        for article in touched:
-            units = self._articles[article]
-            scores[units] /= scores[units].max()
-        return scores
+            if (posting := self._postings.get(word)) is not None:
+                units, weights = posting
+                scores[units] += weights  # a word is posted once per unit
+        top = np.zeros(self._article_count)
+        np.maximum.at(top, self._article_of, scores)
+        scale = top[self._article_of]
+        return np.divide(scores, scale, out=np.zeros_like(scores), where=scale > 0)

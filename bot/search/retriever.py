@@ -11,12 +11,14 @@ How a question is answered:
    the BM25 query for everyday words ("ransomware", "revenge porn").
 4. Articles are ranked by fusing several article-level signals (best dense paragraph, dense
    heading, best BM25 unit, glossary votes, a definition request for a term that the
-   Convention defines), so an article wins when independent kinds of evidence agree: for
+   Convention defines, the closest paragraph aid by vector and, in the question's language,
+   by words), so an article wins when independent kinds of evidence agree: for
    English, the scoring signals by their standardised scores, the voting ones by rank (in
    the other languages, only the multilingual paragraph signal is fused by score). The
    first five are then rescored by their best quotable unit (dense and lexical agreement).
-5. Each result quotes the unit where dense and lexical evidence agree most, helped by the
-   question's cues ("how long" → the paragraph with the period); a sub-paragraph when it
+5. Each result quotes the unit where dense and lexical evidence agree most, helped by its
+   paragraph aids, the question's words that few of its siblings hold and the question's cues
+   ("how long" → the paragraph with the period); a sub-paragraph when it
    alone answers, with its paragraph's lead-in; its best clause is marked (bot.search.paragraphs,
    bot.search.highlight).
 6. A question whose best dense match stays below a calibrated similarity, with no glossary
@@ -45,7 +47,7 @@ from bot.index.store import (
     query_model_copy,
 )
 from bot.search import fusion
-from bot.search.aids import SearchAids
+from bot.search.aids import ParagraphAidWords, SearchAids
 from bot.search.chapters import BroadQuestions
 from bot.search.concordance import Concordance
 from bot.search.cues import Cue, Cues
@@ -151,7 +153,12 @@ class Retriever:
             {"dense": index.paragraph_aid_vectors.vectors,
              "multilingual": index.paragraph_aid_vectors.multilingual},
         )
-        self._distinctive = DistinctiveWords(self._chunks, index.paragraph_aids)
+        # The other languages' are made at their first question: each costs 50 ms of a start.
+        self._distinctive = {fusion.ENGLISH: DistinctiveWords(self._chunks, index.paragraph_aids)}
+        self._aid_languages = {aid.lang for aid in index.paragraph_aids}
+        self._paragraph_aid_words = ParagraphAidWords(
+            index.paragraph_aids, index.paragraph_aid_words
+        )
         self._clauses = Clauses(index.clauses, [self._clause_text(c) for c in index.clauses])
         self._clause_vectors = {"dense": index.clause_vectors}
         if index.clause_multilingual_vectors is not None:
@@ -598,7 +605,7 @@ class Retriever:
         units = fusion.unit_scores(
             judge, lexical, self._lead_prior, query.defining, self._cues.units(query.cues),
             self._aid_closeness(query, vectors, aid_cosines),
-            self._distinctive.scores(words) if query.language == fusion.ENGLISH else None,
+            self._distinctive_scores(query, words), query.language,
         )
         clauses = self._clauses.scores(
             similarities_to(self._clause_vectors[query.judge], vectors[query.judge]), words
@@ -698,6 +705,17 @@ class Retriever:
         vector = self._spaces[here].embed(query.text)
         return {name: pending[name].result() if name in pending else vector for name in names}
 
+    def _distinctive_scores(self, query: _Question, words: Sequence[str]) -> np.ndarray | None:
+        """`words`: the question's English words (with the glossary's), for an English one."""
+        if query.language == fusion.ENGLISH:
+            return self._distinctive[fusion.ENGLISH].scores(words)
+        if query.language not in self._aid_languages:
+            return None
+        if (distinctive := self._distinctive.get(query.language)) is None:
+            distinctive = DistinctiveWords(self._chunks, self._index.paragraph_aids, query.language)
+            self._distinctive[query.language] = distinctive
+        return distinctive.scores(distinctive.tokens(query.text))
+
     def _aid_cosines(
         self, query: _Question, vectors: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
@@ -740,6 +758,9 @@ class Retriever:
             "glossary": glossary_ranking(query.glossary),
             "definition": list(dict.fromkeys(self._chunks[i].article for i in query.defining)),
         }
+        rankings["paragraph_aid_words"] = self._paragraph_aid_words.ranking(
+            query.text, query.language
+        )
         if query.language != fusion.ENGLISH:
             rankings |= self._aids.rankings(
                 query.text, query.language, vectors["multilingual"], aid_similarities
