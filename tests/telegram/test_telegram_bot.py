@@ -35,7 +35,7 @@ from bot.treaty.model import Treaty
 
 EXAMPLES = i18n.example_questions("en")
 OFFICIAL_URL = "https://documents.un.org/api/symbol/access?s=A/RES/79/243&l=en&t=pdf"
-QUESTION = "Which article criminalizes illegal access?"
+QUESTION = "Which article criminalizes hacking into a computer?"  # seven relevant results
 UNRELATED = "What is the best recipe for banana bread?"
 SOURCE_LINE = "Verbatim from A/RES/79/243 · official text"
 ELLIPSIS = "…"

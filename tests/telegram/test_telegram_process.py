@@ -26,7 +26,7 @@ from bot.telegram.replies import PAGE_SIZE, relevant_results
 from bot.treaty.citations import short_citation_line
 
 TOKEN = "424242424:CANARY-Token-zQ8xW3-must-never-be-logged"
-QUESTION = "Which article criminalizes illegal access?"
+QUESTION = "Which article criminalizes hacking into a computer?"  # seven relevant results
 OUTAGE_STARTS = "The Bot API is unreachable or failing"
 OUTAGE_ENDS = "The Bot API answers again"
 TIMEOUT_S = 90.0
