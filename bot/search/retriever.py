@@ -155,7 +155,6 @@ class Retriever:
         )
         # The other languages' are made at their first question: each costs 50 ms of a start.
         self._distinctive = {fusion.ENGLISH: DistinctiveWords(self._chunks, index.paragraph_aids)}
-        self._aid_languages = {aid.lang for aid in index.paragraph_aids}
         self._paragraph_aid_words = ParagraphAidWords(
             index.paragraph_aids, index.paragraph_aid_words
         )
@@ -709,7 +708,7 @@ class Retriever:
         """`words`: the question's English words (with the glossary's), for an English one."""
         if query.language == fusion.ENGLISH:
             return self._distinctive[fusion.ENGLISH].scores(words)
-        if query.language not in self._aid_languages:
+        if query.language not in self._index.paragraph_aid_words:  # no aids in that language
             return None
         if (distinctive := self._distinctive.get(query.language)) is None:
             distinctive = DistinctiveWords(self._chunks, self._index.paragraph_aids, query.language)
@@ -757,10 +756,8 @@ class Retriever:
             "lexical": self._runs.rank_positive(np.where(self._is_repeat, 0.0, lexical)),
             "glossary": glossary_ranking(query.glossary),
             "definition": list(dict.fromkeys(self._chunks[i].article for i in query.defining)),
+            "paragraph_aid_words": self._paragraph_aid_words.ranking(query.text, query.language),
         }
-        rankings["paragraph_aid_words"] = self._paragraph_aid_words.ranking(
-            query.text, query.language
-        )
         if query.language != fusion.ENGLISH:
             rankings |= self._aids.rankings(
                 query.text, query.language, vectors["multilingual"], aid_similarities
