@@ -149,6 +149,21 @@ def test_a_cue_gives_the_paragraphs_it_points_to_a_bonus(chunks) -> None:
     assert {chunks[i].paragraph for i in np.flatnonzero(firsts)} == {"1"}
 
 
+def test_a_cue_names_the_subject_its_question_pattern_marks(chunks) -> None:
+    import re
+
+    about = Cue("about", re.compile(r"^what about (?P<subject>[^?]+)\??$|^(?P<subject_zh>\w+)呢",
+                                    re.I), None)
+    cost = Cue("cost", re.compile(r"\bwho pays\b", re.I), None)
+    question = "What about extradition?"
+    assert Cues.subject_named(question, Cues([about, cost], chunks).matching(question)) == (
+        "extradition"
+    )
+    assert Cues.subject_named("引渡呢", [about]) == "引渡"
+    assert Cues.subject_named("who pays for extradition?", [cost]) is None
+    assert Cues.subject_named("What about extradition?", []) is None
+
+
 def test_a_cue_yields_to_a_narrower_one_matched_too(chunks) -> None:
     import re
 
@@ -255,6 +270,12 @@ def test_the_page_map_is_laid_onto_every_line(treaty) -> None:
          "confidentiality", True),
         ("Must a state inform the Secretary-General of its central authority?",
          "confidentiality", False),
+        ("Will the provider tell me about the order?", "confidentiality", True),
+        ("Tell me about the preservation of data", "confidentiality", False),
+        ("Tell me about the preservation of data", "subject-introduced", True),
+        ("¿Qué dice la convención sobre la extradición?", "subject-introduced", True),
+        ("公约关于引渡有什么规定？", "subject-introduced", True),
+        ("What about the time limit, can it be extended?", "subject-introduced", False),
         ("Is a state allowed to demand proof of intent to harm?", "option", True),
         ("Does tampering with data have to cause serious harm before it is punished?",
          "element", True),

@@ -173,6 +173,10 @@ def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -
         ("Which article makes illegal access to a computer system a crime?", 7, "1"),
         ("child sexual abuse material", 14, "1"),  # the offence, not what the material means
         ("liability of legal persons", 18, "1"),  # the obligation, not its forms
+        # A subject introduced by words that only introduce it: the models read the subject
+        # (14 (2) and article 1 came first when they read the whole question).
+        ("what about child sexual abuse material", 14, "1"),
+        ("¿Qué dice la convención sobre el grooming?", 15, "1"),
         ("How long can a provider be made to preserve data under an order?", 25, "2"),
         ("Who pays the costs of executing a request for legal assistance?", 40, "30"),
         ("what is an 'intimate image' according to the convention", 16, "2"),

@@ -366,6 +366,9 @@ def test_a_place_in_lower_case_counts_unless_it_is_an_everyday_word(scope: Scope
     "question",
     [
         "公约什么时候生效？",
+        # who may sign or join: article 64 (both were declined as status, by their examples)
+        "Who can sign the convention?",
+        "Which states can sign the convention?",
         "Does every country have to keep a contact point open around the clock?",
         "Can attacks on hospitals be punished more harshly?",
         "¿Puede firmar una organización regional? ¿Con qué condición?",

@@ -97,6 +97,16 @@ class Cues:
         return [cue for cue in matched if not cue.yields_to & ids]
 
     @staticmethod
+    def subject_named(question: str, cues: Sequence[Cue]) -> str | None:
+        """The subject a matched cue reads out of the question (a group named `subject...`:
+        "what about extradition?" → "extradition"), if any."""
+        for cue in cues:
+            names = [name for name in cue.question.groupindex if name.startswith("subject")]
+            if names and (match := cue.question.search(question)):
+                return next((found for name in names if (found := match.group(name))), None)
+        return None
+
+    @staticmethod
     def asks_main_rule(cues: Sequence[Cue]) -> bool:
         """Whether a matched cue points to the first paragraph: the question names a subject,
         so its answer is a paragraph whole, not one item of it."""

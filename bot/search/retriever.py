@@ -117,6 +117,7 @@ class _Question:
     glossary: list[GlossaryMatch]
     defining: list[int]  # units that define a term the question asks about
     cues: list[Cue]  # kinds of paragraph the question asks for ("how long" → periods)
+    embedded: str  # what the embedding models read: the subject alone when a cue names it
 
     @property
     def judge(self) -> str:
@@ -672,6 +673,7 @@ class Retriever:
         language = detect_language(question) if "multilingual" in self._spaces else "en"
         weights = fusion.signal_weights(language)
         tokens = tokenize(question)
+        cues = self._cues.matching(question)
         return _Question(
             text=question,
             language=language,
@@ -683,7 +685,8 @@ class Retriever:
                 if "definition" in weights
                 else []
             ),
-            cues=self._cues.matching(question),
+            cues=cues,
+            embedded=Cues.subject_named(question, cues) or question,
         )
 
     def _embed(self, query: _Question) -> dict[str, np.ndarray]:
@@ -698,10 +701,10 @@ class Retriever:
         ]
         *elsewhere, here = names
         pending = {
-            name: self._encoding_pool.submit(self._spaces[name].embed, query.text)
+            name: self._encoding_pool.submit(self._spaces[name].embed, query.embedded)
             for name in elsewhere
         }
-        vector = self._spaces[here].embed(query.text)
+        vector = self._spaces[here].embed(query.embedded)
         return {name: pending[name].result() if name in pending else vector for name in names}
 
     def _distinctive_scores(self, query: _Question, words: Sequence[str]) -> np.ndarray | None:

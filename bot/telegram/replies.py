@@ -89,18 +89,18 @@ def named_paragraph(question: str, answer: Answer) -> bool:
 
 
 def relevant_results(answer: Answer) -> tuple[ArticleResult, ...]:
-    """The results "More results" pages through: the first page, then as long as each result
-    would pass the abstention test on its own (the retriever's "relevant" evidence)."""
+    """The results "More results" pages through: the first page, then each later result that
+    would pass the abstention test on its own (the retriever's "relevant" evidence). One that
+    would not is skipped rather than ending the pages: a signal that names an article without
+    matching its text can rank it above relevant ones."""
     relevant = answer.evidence.get("relevant")
     if relevant is None:  # a lookup: every result was asked for
         return answer.results
-    kept = list(answer.results[:PAGE_SIZE])
-    for result in answer.results[PAGE_SIZE:]:
-        # Another instrument's provision is placed among the results only when it is relevant.
-        if result.document == CONVENTION_ID and str(result.article) not in relevant:
-            break
-        kept.append(result)
-    return tuple(kept)
+    # Another instrument's provision is placed among the results only when it is relevant.
+    return answer.results[:PAGE_SIZE] + tuple(
+        result for result in answer.results[PAGE_SIZE:]
+        if result.document != CONVENTION_ID or str(result.article) in relevant
+    )
 
 
 def render_first_answer(answer: Answer, treaty: Treaty, lang: str) -> str:

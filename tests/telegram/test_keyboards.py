@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.constants import InlineKeyboardButtonLimit
 
-from bot.search.results import ArticleResult
+from bot.search.results import Answer, ArticleResult
 from bot.telegram.keyboards import (
     FORGOTTEN_PAGE_PATTERN,
     PAGE_PATTERN,
@@ -21,6 +21,7 @@ from bot.telegram.keyboards import (
     not_issued,
     unit_code,
 )
+from bot.telegram.replies import PAGE_SIZE, relevant_results
 from bot.treaty.layout import BUDAPEST_ID, CONVENTION_ID, RESOLUTION_ID
 
 LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
@@ -135,3 +136,16 @@ def test_more_results_of_the_version_that_kept_questions_in_memory_is_recognised
     old = "more:Ab3_x9Qz:3"  # a token of 8 URL-safe characters, then the offset
     assert re.match(FORGOTTEN_PAGE_PATTERN, old) and not re.match(PAGE_PATTERN, old)
     assert not not_issued(old)
+
+
+def test_paging_skips_a_result_that_is_not_relevant_alone_and_goes_on() -> None:
+    """Stop 33: a signal that names article 4 put it sixth, and paging ended at five results
+    though the seventh (article 21) was relevant."""
+    ranked = [7, 12, 40, 2, 13, 4, 21, 99]
+    results = tuple(ArticleResult(C, n, "Title", "Chapter", "1", "text", 1.0) for n in ranked)
+    budapest = ArticleResult(BUDAPEST_ID, 2, "Illegal access", "Chapter II", "1", "text", 1.0)
+    answer = Answer("q", (*results[:7], budapest, results[7]),
+                    evidence={"relevant": ["7", "40", "21"]})
+    kept = [(r.document, r.article) for r in relevant_results(answer)]
+    first_page = [(C, n) for n in ranked[:PAGE_SIZE]]
+    assert kept == [*first_page, (C, 21), (BUDAPEST_ID, 2)]

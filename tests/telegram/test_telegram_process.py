@@ -272,7 +272,7 @@ async def test_more_results_of_an_answer_given_before_a_restart_still_pages(
             for r in asked.results[PAGE_SIZE : 2 * PAGE_SIZE]
         ]
         labels = [b["text"] for b in page_two.buttons()]
-        more_after = len(relevant_results(asked)) > 2 * PAGE_SIZE  # as long as they are relevant
+        more_after = len(relevant_results(asked)) > 2 * PAGE_SIZE  # the relevant ones
         assert labels[-2:] == ["Previous results", "More results"] if more_after else (
             labels[-1] == "Previous results" and "More results" not in labels
         )
