@@ -342,6 +342,39 @@ def test_the_maintained_cues_match_what_the_question_asks(
     assert (cue in [c.id for c in cues.matching(question)]) is matches
 
 
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        ("Who is the depositary of the UN Convention against Cybercrime?",
+         "Who is the depositary of the Convention?"),
+        ("Under United Nations Convention against Cybercrime, is grooming an offence?",
+         "Under the Convention, is grooming an offence?"),
+        ("Can a state leave this UN cybercrime treaty?", "Can a state leave this treaty?"),
+        ("Qui est le dépositaire de la Convention des Nations Unies contre la cybercriminalité ?",
+         "Qui est le dépositaire de la Convention ?"),
+        ("¿La Convención de las Naciones Unidas contra la Ciberdelincuencia protege la "
+         "privacidad?", "¿La Convención protege la privacidad?"),
+        ("Кто является депозитарием Конвенции ООН против киберпреступности?",
+         "Кто является депозитарием Конвенции?"),
+        ("《联合国打击网络犯罪公约》何时生效？", "《公约》何时生效？"),
+        ("من هو الوديع لاتفاقية الأمم المتحدة لمكافحة الجريمة السيبرانية؟",
+         "من هو الوديع للاتفاقية؟"),
+        # the Budapest Convention's names, and a treaty that is not this one, are left alone
+        ("Is the Convention on Cybercrime open to non-European states?",
+         "Is the Convention on Cybercrime open to non-European states?"),
+        ("¿Qué dice el Convenio sobre la Ciberdelincuencia?",
+         "¿Qué dice el Convenio sobre la Ciberdelincuencia?"),
+        ("Does a regional cybercrime treaty prevail?",
+         "Does a regional cybercrime treaty prevail?"),
+    ],
+)
+def test_the_convention_named_in_full_is_read_as_its_head_word(
+    chunks, question: str, read_as: str
+) -> None:
+    assert Cues.load(chunks).shortened(question) == read_as
+
+
 # --- Paragraph aids ------------------------------------------------------------------------
 
 

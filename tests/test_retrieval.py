@@ -177,6 +177,13 @@ def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -
         # (14 (2) and article 1 came first when they read the whole question).
         ("what about child sexual abuse material", 14, "1"),
         ("¿Qué dice la convención sobre el grooming?", 15, "1"),
+        # The Convention named in full: the models read "the Convention" (article 1, the
+        # purposes, came first when they read the whole name; article 37 for the treaty one).
+        ("Qui est le dépositaire de la Convention des Nations Unies contre la cybercriminalité ?",
+         68, "1"),
+        ("Can a state withdraw from the UN cybercrime treaty?", 67, "1"),
+        ("La Convention des Nations Unies contre la cybercriminalité protège-t-elle les droits "
+         "de l'homme ?", 6, "1"),
         ("How long can a provider be made to preserve data under an order?", 25, "2"),
         ("Who pays the costs of executing a request for legal assistance?", 40, "30"),
         ("what is an 'intimate image' according to the convention", 16, "2"),
@@ -263,6 +270,8 @@ def test_questions_the_text_does_not_answer_get_no_results_and_a_reason(
          "products"),
         ("Is this treaty likely to make the internet less free?", "opinion"),
         ("¿Cuántas denuncias por fraude en línea hubo en México el año pasado?", "statistics"),
+        # named in full, it was closer to article 6 than to any example
+        ("Is the UN Convention against Cybercrime good for human rights?", "opinion"),
     ],
 )
 def test_a_near_miss_no_pattern_catches_is_declined_as_its_closest_example(

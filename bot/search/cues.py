@@ -6,7 +6,8 @@ article's first paragraph instead (`paragraph = "first"`): a question that only 
 subject ("liability of legal persons") asks for the article's main rule. A cue for an action
 that few paragraphs provide ("taken down", "a failed attempt", "without being asked") may also
 rank articles (`ranks_articles = true`): the question asks for that action whatever subject it
-names ("my intimate photos": the offence article)."""
+names ("my intimate photos": the offence article). The file also names this Convention in
+full (`full_name`), which the embedding models read as its head word ("the Convention")."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class FullName:
+    """This Convention named in full, and the words the embedding models read instead."""
+
+    pattern: re.Pattern[str]
+    read_as: str  # a `re.sub` template
+
+
+@dataclass(frozen=True)
 class Counterparts:
     """Powers of chapter IV that chapter V lends to another State (preservation: 25 and 42): a
     question that names another State, a request from abroad or mutual legal assistance asks
@@ -56,7 +65,7 @@ class Counterparts:
 class Cues:
     def __init__(
         self, cues: Sequence[Cue], units: Sequence[Chunk],
-        counterparts: Counterparts | None = None,
+        counterparts: Counterparts | None = None, full_names: Sequence[FullName] = (),
     ) -> None:
         """`units`: every search unit, in index order. Which units a cue's paragraph pattern
         matches is worked out the first time a question matches the cue: doing it for every cue
@@ -68,6 +77,7 @@ class Cues:
                                 for u in units])
         self._units: dict[str, np.ndarray] = {}
         self._counterparts = counterparts
+        self._full_names = tuple(full_names)
 
     @classmethod
     def load(cls, units: Sequence[Chunk], path: Path = CUES_FILE) -> Cues:
@@ -87,7 +97,11 @@ class Cues:
         counterparts = Counterparts(
             re.compile(raw["foreign"], re.IGNORECASE), tuple(map(tuple, raw["pairs"]))
         ) if raw else None
-        return cls(cues, units, counterparts)
+        full_names = [
+            FullName(re.compile(raw["pattern"], re.IGNORECASE), raw["read_as"])
+            for raw in data.get("full_name", [])
+        ]
+        return cls(cues, units, counterparts, full_names)
 
     def matching(self, question: str) -> list[Cue]:
         """The cues the question matches, less those that yield to another matched one ("is a
@@ -105,6 +119,12 @@ class Cues:
             if names and (match := cue.question.search(question)):
                 return next((found for name in names if (found := match.group(name))), None)
         return None
+
+    def shortened(self, text: str) -> str:
+        """`text` with this Convention's full name read as its head word ("the Convention")."""
+        for name in self._full_names:
+            text = name.pattern.sub(name.read_as, text)
+        return text
 
     @staticmethod
     def asks_main_rule(cues: Sequence[Cue]) -> bool:

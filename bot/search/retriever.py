@@ -117,7 +117,8 @@ class _Question:
     glossary: list[GlossaryMatch]
     defining: list[int]  # units that define a term the question asks about
     cues: list[Cue]  # kinds of paragraph the question asks for ("how long" → periods)
-    embedded: str  # what the embedding models read: the subject alone when a cue names it
+    plain: str  # the text, this Convention's full name shortened (`Cues.shortened`)
+    embedded: str  # what the embedding models read: a subject a cue names, or else `plain`
 
     @property
     def judge(self) -> str:
@@ -649,7 +650,7 @@ class Retriever:
         nearest = closest.get(query.judge) or next(iter(closest.values()))
         evidence = (f"closest to the example {nearest.example.text!r} ({nearest.cosine:.2f}; "
                     f"closest paragraph aid {aid_best.get(query.judge, 0.0):.2f})")
-        return self._scope.example_verdict(nearest.example, query.text, evidence)
+        return self._scope.example_verdict(nearest.example, query.plain, evidence)
 
     def _relevant(
         self,
@@ -686,7 +687,8 @@ class Retriever:
                 else []
             ),
             cues=cues,
-            embedded=Cues.subject_named(question, cues) or question,
+            plain=self._cues.shortened(question),
+            embedded=self._cues.shortened(Cues.subject_named(question, cues) or question),
         )
 
     def _embed(self, query: _Question) -> dict[str, np.ndarray]:
