@@ -343,6 +343,28 @@ def test_the_maintained_cues_match_what_the_question_asks(
 
 
 
+
+@pytest.mark.parametrize(
+    ("text", "leaves_a_choice"),
+    [
+        ("Each State Party may, at the time of signature, declare that it does not consider "
+         "itself bound", True),
+        ("States Parties may take other measures concerning matters related to this article",
+         True),
+        # a right in a dispute, and the Conference's power, are not a State's choice of how
+        # to implement the Convention (the option cue raised 63 (2) over 63 (3))
+        ("If, six months after the date of the request for arbitration, ... any one of those "
+         "States Parties may refer the dispute to the International Court of Justice", False),
+        ("the Conference of the States Parties may establish and admit observers", False),
+    ],
+)
+def test_the_option_cue_marks_the_paragraphs_that_leave_a_state_party_a_choice(
+    chunks, text: str, leaves_a_choice: bool
+) -> None:
+    option = next(c for c in Cues.load(chunks).cues if c.id == "option")
+    assert (option.paragraph.search(text) is not None) is leaves_a_choice
+
+
 @pytest.mark.parametrize(
     ("question", "read_as"),
     [

@@ -184,6 +184,9 @@ def test_quality_floor_on_our_own_multilingual_questions(retriever: Retriever) -
         ("Can a state withdraw from the UN cybercrime treaty?", 67, "1"),
         ("La Convention des Nations Unies contre la cybercriminalité protège-t-elle les droits "
          "de l'homme ?", 6, "1"),
+        # the reservation, not the arbitration it excludes (the option cue matched both)
+        ("Может ли государство при присоединении заявить, что не будет передавать споры в "
+         "Международный суд?", 63, "3"),
         ("How long can a provider be made to preserve data under an order?", 25, "2"),
         ("Who pays the costs of executing a request for legal assistance?", 40, "30"),
         ("what is an 'intimate image' according to the convention", 16, "2"),
