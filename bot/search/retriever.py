@@ -675,6 +675,8 @@ class Retriever:
         weights = fusion.signal_weights(language)
         tokens = tokenize(question)
         cues = self._cues.matching(question)
+        plain = self._cues.shortened(question)
+        subject = Cues.subject_named(question, cues)
         return _Question(
             text=question,
             language=language,
@@ -687,8 +689,8 @@ class Retriever:
                 else []
             ),
             cues=cues,
-            plain=self._cues.shortened(question),
-            embedded=self._cues.shortened(Cues.subject_named(question, cues) or question),
+            plain=plain,
+            embedded=self._cues.shortened(subject) if subject else plain,
         )
 
     def _embed(self, query: _Question) -> dict[str, np.ndarray]:
